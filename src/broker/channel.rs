@@ -1,0 +1,213 @@
+//! Connections and channels: delivery tags, the unacked messages a channel holds, and
+//! publisher confirms.
+//!
+//! Delivery tags are per channel, start at 1 and only grow; every consumer of the channel
+//! and `basic.get` share the sequence. Publisher confirms number publishes from 1 after
+//! `confirm.select`; each gets one `basic.ack` or `basic.nack`, coalesced into `multiple`
+//! frames the way RabbitMQ does (`rabbit_channel.erl` `coalesce_and_send`).
+
+use super::queue::QMsg;
+use crate::ids::{ChannelId, ClientId, ConnId, ConsumerId, QueueId, Sym};
+use std::collections::{BTreeSet, VecDeque};
+
+/// A message delivered on a channel and not yet settled.
+#[derive(Copy, Clone, Debug)]
+pub struct Unacked {
+    pub tag: u64,
+    pub queue: QueueId,
+    /// The consumer it went to (`None`: `basic.get`).
+    pub consumer: Option<ConsumerId>,
+    pub qm: QMsg,
+}
+
+#[derive(Clone, Debug)]
+pub struct Conn {
+    pub id: ConnId,
+    pub owner: ClientId,
+    pub open: bool,
+    /// Channel number → channel.
+    pub channels: Vec<(u16, ChannelId)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub conn: ConnId,
+    pub number: u16,
+    pub owner: ClientId,
+    pub open: bool,
+    pub next_tag: u64,
+    /// Unsettled deliveries in tag order.
+    pub unacked: VecDeque<Unacked>,
+    /// The prefetch the next `basic.consume` on this channel gets.
+    pub prefetch: u32,
+    pub consumers: Vec<ConsumerId>,
+    /// The last queue declared on this channel (what `""` means in later methods).
+    pub last_queue: Option<Sym>,
+    pub confirm: bool,
+    pub tx: bool,
+    pub next_publish_seq: u32,
+    pub unconfirmed: BTreeSet<u32>,
+    /// Confirms decided while handling the current method, sent together at its end.
+    pub batch_acks: Vec<u32>,
+    pub batch_nacks: Vec<u32>,
+    /// Direct reply-to: the consumer tag of this channel's `amq.rabbitmq.reply-to` consumer.
+    pub reply_consumer: Option<(Sym, ConsumerId)>,
+}
+
+impl Channel {
+    pub fn new(id: ChannelId, conn: ConnId, number: u16, owner: ClientId) -> Channel {
+        Channel {
+            id,
+            conn,
+            number,
+            owner,
+            open: true,
+            next_tag: 1,
+            unacked: VecDeque::new(),
+            prefetch: 0,
+            consumers: Vec::new(),
+            last_queue: None,
+            confirm: false,
+            tx: false,
+            next_publish_seq: 1,
+            unconfirmed: BTreeSet::new(),
+            batch_acks: Vec::new(),
+            batch_nacks: Vec::new(),
+            reply_consumer: None,
+        }
+    }
+
+    /// Position of an unacked delivery by tag.
+    pub fn find_tag(&self, tag: u64) -> Option<usize> {
+        let i = self.unacked.partition_point(|u| u.tag < tag);
+        (i < self.unacked.len() && self.unacked[i].tag == tag).then_some(i)
+    }
+
+    /// Removes the deliveries an ack/nack with (`tag`, `multiple`) settles, in tag order.
+    /// `None`: the tag is unknown (a 406 channel error).
+    pub fn take_settled(&mut self, tag: u64, multiple: bool) -> Option<Vec<Unacked>> {
+        // rabbit_channel:collect_acks: tag 0 with multiple settles everything; otherwise the
+        // tag itself must be outstanding, and multiple also takes every lower one.
+        if multiple && tag == 0 {
+            return Some(self.unacked.drain(..).collect());
+        }
+        let i = self.find_tag(tag)?;
+        if multiple {
+            Some(self.unacked.drain(..=i).collect())
+        } else {
+            self.unacked.remove(i).map(|u| vec![u])
+        }
+    }
+
+    /// Splits this method's confirms into frames as RabbitMQ does: one `multiple` frame for
+    /// every seq below the cut-off (the smallest still unconfirmed, or any nacked one), then
+    /// single frames. Returns (seq, multiple, ack) triples.
+    pub fn coalesce(&mut self) -> Vec<(u32, bool, bool)> {
+        let mut out = Vec::new();
+        let mut acks = std::mem::take(&mut self.batch_acks);
+        let mut nacks = std::mem::take(&mut self.batch_nacks);
+        acks.sort_unstable();
+        acks.dedup();
+        nacks.sort_unstable();
+        nacks.dedup();
+        // Acks first (send_confirms), then nacks (send_nacks), as rabbit_channel does.
+        if acks.len() == 1 {
+            out.push((acks[0], false, true));
+        } else if !acks.is_empty() {
+            self.coalesce_into(&acks, &nacks, true, &mut out);
+        }
+        if !nacks.is_empty() {
+            self.coalesce_into(&nacks, &acks, false, &mut out);
+        }
+        out
+    }
+
+    fn coalesce_into(
+        &self,
+        seqs: &[u32],
+        negative: &[u32],
+        ack: bool,
+        out: &mut Vec<(u32, bool, bool)>,
+    ) {
+        let unconfirmed_cutoff = match self.unconfirmed.iter().next() {
+            None => seqs.last().copied().unwrap_or(0) + 1,
+            Some(&s) => s,
+        };
+        let cutoff = negative
+            .iter()
+            .copied()
+            .chain(std::iter::once(unconfirmed_cutoff))
+            .min()
+            .unwrap_or(unconfirmed_cutoff);
+        let split = seqs.partition_point(|s| *s < cutoff);
+        if split > 0 {
+            out.push((seqs[split - 1], true, ack));
+        }
+        for s in &seqs[split..] {
+            out.push((*s, false, ack));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::MsgId;
+    use crate::sim::Time;
+
+    fn ch() -> Channel {
+        Channel::new(ChannelId(0), ConnId(0), 1, ClientId(0))
+    }
+
+    fn un(tag: u64) -> Unacked {
+        Unacked {
+            tag,
+            queue: QueueId(0),
+            consumer: None,
+            qm: QMsg {
+                seq: tag,
+                msg: MsgId(tag as u32),
+                expires: Time::NEVER,
+                gen: u32::MAX,
+                flags: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn settle_single_multiple_and_all() {
+        let mut c = ch();
+        c.next_tag = 6;
+        for t in 1..=5 {
+            c.unacked.push_back(un(t));
+        }
+        assert_eq!(c.take_settled(2, false).unwrap().len(), 1);
+        assert!(
+            c.take_settled(2, false).is_none(),
+            "double ack is an unknown tag"
+        );
+        let m: Vec<u64> = c
+            .take_settled(4, true)
+            .unwrap()
+            .iter()
+            .map(|u| u.tag)
+            .collect();
+        assert_eq!(m, vec![1, 3, 4]);
+        assert_eq!(c.take_settled(0, true).unwrap().len(), 1);
+        assert!(c.take_settled(9, false).is_none());
+    }
+
+    #[test]
+    fn single_ack_is_not_multiple_but_a_single_nack_is() {
+        let mut c = ch();
+        c.batch_acks.push(3);
+        assert_eq!(c.coalesce(), vec![(3, false, true)]);
+        c.batch_nacks.push(7);
+        assert_eq!(c.coalesce(), vec![(7, true, false)]);
+        // Several acks at once, with 4 still unconfirmed: 1..3 coalesce, 5 stands alone.
+        c.unconfirmed.insert(4);
+        c.batch_acks.extend([1, 2, 3, 5]);
+        assert_eq!(c.coalesce(), vec![(3, true, true), (5, false, true)]);
+    }
+}

@@ -1,0 +1,190 @@
+//! Consumers and the round-robin ring a queue keeps them in, as RabbitMQ's classic queues do:
+//! consumers sit in priority bands; for each message the queue takes the head of the highest
+//! band; if that consumer can take the message it gets it and goes to the **tail** of its
+//! band; if it is at its prefetch limit it moves to the blocked list and the next one is
+//! tried. A consumer that becomes able to receive again (an ack freed a slot) is appended
+//! after the active ones. (`rabbit_queue_consumers.erl`: `deliver/6`, `unblock/2`.)
+
+use crate::ids::{ChannelId, ClientId, ConsumerId, QueueId, Sym};
+use std::collections::VecDeque;
+
+/// A `basic.consume` registration.
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    pub id: ConsumerId,
+    pub channel: ChannelId,
+    pub queue: QueueId,
+    pub tag: Sym,
+    pub client: ClientId,
+    pub no_ack: bool,
+    /// Per-consumer prefetch (`basic.qos(global=false)` before `basic.consume`); 0: unlimited.
+    pub prefetch: u32,
+    pub unacked: u32,
+    pub priority: i32,
+    pub exclusive: bool,
+    /// False once cancelled or its channel closed.
+    pub active: bool,
+}
+
+impl Consumer {
+    /// Whether the prefetch limit lets this consumer take one more message.
+    pub fn can_receive(&self) -> bool {
+        self.no_ack || self.prefetch == 0 || self.unacked < self.prefetch
+    }
+}
+
+/// The consumers of one queue.
+#[derive(Clone, Debug, Default)]
+pub struct ConsumerRing {
+    /// (priority, consumers in round-robin order), highest priority first.
+    bands: Vec<(i32, VecDeque<ConsumerId>)>,
+    /// Consumers found at their limit, in the order they were found.
+    blocked: Vec<ConsumerId>,
+    /// Every consumer in registration order (for single-active-consumer and counting).
+    all: Vec<ConsumerId>,
+}
+
+impl ConsumerRing {
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+    pub fn all(&self) -> &[ConsumerId] {
+        &self.all
+    }
+    pub fn band_count(&self) -> usize {
+        self.bands.len()
+    }
+
+    pub fn add(&mut self, c: ConsumerId, priority: i32) {
+        self.all.push(c);
+        self.push_back(c, priority);
+    }
+
+    fn push_back(&mut self, c: ConsumerId, priority: i32) {
+        match self.bands.iter().position(|(p, _)| *p <= priority) {
+            Some(i) if self.bands[i].0 == priority => self.bands[i].1.push_back(c),
+            Some(i) => self.bands.insert(i, (priority, VecDeque::from([c]))),
+            None => self.bands.push((priority, VecDeque::from([c]))),
+        }
+    }
+
+    pub fn remove(&mut self, c: ConsumerId) {
+        self.all.retain(|x| *x != c);
+        self.blocked.retain(|x| *x != c);
+        for (_, band) in &mut self.bands {
+            band.retain(|x| *x != c);
+        }
+        self.bands.retain(|(_, b)| !b.is_empty());
+    }
+
+    /// The round-robin choice. `can` says whether a consumer can take a message now.
+    /// Returns the chosen consumer, its band's priority, how many were moved to the blocked
+    /// list on the way, and the first of those.
+    pub fn pick(&mut self, mut can: impl FnMut(ConsumerId) -> bool) -> Pick {
+        let mut skipped = 0u16;
+        let mut first_skipped = None;
+        for bi in 0..self.bands.len() {
+            while let Some(c) = self.bands[bi].1.pop_front() {
+                if can(c) {
+                    self.bands[bi].1.push_back(c);
+                    let priority = self.bands[bi].0;
+                    self.bands.retain(|(_, b)| !b.is_empty());
+                    return Pick {
+                        chosen: Some((c, priority)),
+                        skipped,
+                        first_skipped,
+                    };
+                }
+                skipped = skipped.saturating_add(1);
+                first_skipped.get_or_insert(c);
+                self.blocked.push(c);
+            }
+        }
+        self.bands.retain(|(_, b)| !b.is_empty());
+        Pick {
+            chosen: None,
+            skipped,
+            first_skipped,
+        }
+    }
+
+    /// Moves blocked consumers that can receive again to the tail of their bands.
+    pub fn unblock(&mut self, mut can: impl FnMut(ConsumerId) -> Option<i32>) -> bool {
+        let mut moved = false;
+        let blocked = std::mem::take(&mut self.blocked);
+        for c in blocked {
+            match can(c) {
+                Some(priority) => {
+                    self.push_back(c, priority);
+                    moved = true;
+                }
+                None => self.blocked.push(c),
+            }
+        }
+        moved
+    }
+
+    /// The first consumer found blocked and how many are, if any.
+    pub fn blocked(&self) -> &[ConsumerId] {
+        &self.blocked
+    }
+
+    /// Consumers in the order the next deliveries would try them (for display).
+    pub fn order(&self) -> Vec<ConsumerId> {
+        let mut v: Vec<ConsumerId> = self
+            .bands
+            .iter()
+            .flat_map(|(_, b)| b.iter().copied())
+            .collect();
+        v.extend(self.blocked.iter().copied());
+        v
+    }
+}
+
+/// The result of [`ConsumerRing::pick`].
+#[derive(Copy, Clone, Debug)]
+pub struct Pick {
+    pub chosen: Option<(ConsumerId, i32)>,
+    pub skipped: u16,
+    pub first_skipped: Option<ConsumerId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_robin_with_a_blocked_consumer() {
+        let mut r = ConsumerRing::default();
+        for c in 0..3 {
+            r.add(ConsumerId(c), 0);
+        }
+        let mut limit = [true, true, true];
+        let pick = |r: &mut ConsumerRing, limit: &[bool; 3]| {
+            r.pick(|c| limit[c.idx()]).chosen.map(|(c, _)| c.0)
+        };
+        assert_eq!(pick(&mut r, &limit), Some(0));
+        assert_eq!(pick(&mut r, &limit), Some(1));
+        limit[2] = false;
+        // 2 is skipped and blocked; 0 is next.
+        assert_eq!(pick(&mut r, &limit), Some(0));
+        assert_eq!(r.blocked(), &[ConsumerId(2)]);
+        assert_eq!(pick(&mut r, &limit), Some(1));
+        limit[2] = true;
+        assert!(r.unblock(|c| limit[c.idx()].then_some(0)));
+        // 2 rejoins at the back: after 0 and 1.
+        assert_eq!(r.order(), vec![ConsumerId(0), ConsumerId(1), ConsumerId(2)]);
+    }
+
+    #[test]
+    fn higher_priority_first() {
+        let mut r = ConsumerRing::default();
+        r.add(ConsumerId(0), 0);
+        r.add(ConsumerId(1), 5);
+        assert_eq!(r.pick(|_| true).chosen, Some((ConsumerId(1), 5)));
+        assert_eq!(r.pick(|c| c.0 != 1).chosen, Some((ConsumerId(0), 0)));
+    }
+}

@@ -1,0 +1,211 @@
+//! Dead-lettering: a message rejected without requeue, expired, or pushed out by a length
+//! limit is republished to the queue's dead-letter exchange, with `x-death` recording why.
+//!
+//! The copy keeps the body and properties, loses its `expiration` (kept in the `x-death`
+//! entry as `original-expiration`), and is routed with `x-dead-letter-routing-key` or its
+//! original routing key. A missing exchange means the message is silently dropped. A copy
+//! that would cycle back to a queue with no rejection anywhere in the cycle is dropped for
+//! that queue (`rabbit_dead_letter.erl` `detect_cycles`). As in RabbitMQ, classic-queue
+//! dead-lettering is at-most-once and is never confirmed to anyone.
+
+use super::message::{DeadLetterReason, Death, DeathEntry, Props};
+use super::queue::QMsg;
+use super::{Broker, Effects};
+use crate::ids::{ExchangeId, MsgId, QueueId, Sym};
+use crate::record::{DiscardWhy, Record};
+use crate::sim::Time;
+use std::sync::Arc;
+
+impl Broker {
+    /// Dead-letters (or, without a dead-letter exchange, discards) one message copy that has
+    /// already left queue `q`.
+    pub(crate) fn dead_letter(
+        &mut self,
+        now: Time,
+        q: QueueId,
+        qm: QMsg,
+        reason: DeadLetterReason,
+        fx: &mut Effects,
+    ) {
+        let queue_name = self.queue_name(q);
+        let dlx_rk = self.queue(q).map(|queue| {
+            (
+                queue.args.dead_letter_exchange,
+                queue.args.dead_letter_routing_key,
+            )
+        });
+        let Some((Some(dlx_name), dlrk)) = dlx_rk else {
+            let why = match reason {
+                DeadLetterReason::Rejected => DiscardWhy::Rejected,
+                DeadLetterReason::Expired => DiscardWhy::Expired,
+                DeadLetterReason::Maxlen => DiscardWhy::MaxLenHead,
+            };
+            fx.records.push(Record::Discarded {
+                msg: qm.msg,
+                q,
+                why,
+            });
+            return;
+        };
+        let Some(dlx) = self.exchange_by_name(dlx_name) else {
+            fx.records.push(Record::Discarded {
+                msg: qm.msg,
+                q,
+                why: DiscardWhy::NoDeadLetterExchange,
+            });
+            return;
+        };
+        let copy = self.make_dead_letter_copy(now, qm.msg, q, queue_name, reason, dlx_name, dlrk);
+        fx.records.push(Record::DeadLettered {
+            msg: qm.msg,
+            q,
+            reason,
+            copy,
+            dlx: dlx_name,
+        });
+        self.route_dead_letter(now, copy, dlx, reason, fx);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn make_dead_letter_copy(
+        &mut self,
+        now: Time,
+        msg: MsgId,
+        q: QueueId,
+        queue_name: Sym,
+        reason: DeadLetterReason,
+        dlx_name: Sym,
+        dlrk: Option<Sym>,
+    ) -> MsgId {
+        let m = *self.msgs.get(msg);
+        let old = self.msgs.props(m.props).clone();
+        let mut death = old.death.as_deref().cloned().unwrap_or(Death {
+            entries: Vec::new(),
+            first_queue: queue_name,
+            first_reason: reason,
+            first_exchange: old.exchange,
+        });
+        // One x-death entry per (queue, reason): counted, and moved to the front.
+        match death
+            .entries
+            .iter()
+            .position(|e| e.queue == queue_name && e.reason == reason)
+        {
+            Some(i) => {
+                let mut e = death.entries.remove(i);
+                e.count += 1;
+                e.time = now;
+                death.entries.insert(0, e);
+            }
+            None => death.entries.insert(
+                0,
+                DeathEntry {
+                    queue: queue_name,
+                    reason,
+                    count: 1,
+                    exchange: old.exchange,
+                    routing_keys: vec![old.routing_key],
+                    time: now,
+                    original_expiration: old.expiration,
+                },
+            ),
+        }
+        let props = Props {
+            exchange: dlx_name,
+            routing_key: dlrk.unwrap_or(old.routing_key),
+            expiration: None,
+            mandatory: false,
+            death: Some(Arc::new(death)),
+            dead_lettered_from: Some(msg),
+            died_in: Some(q),
+            ..old
+        };
+        let pid = self.msgs.add_props(props);
+        self.msgs.add(m.body, pid, u32::MAX)
+    }
+
+    fn route_dead_letter(
+        &mut self,
+        now: Time,
+        copy: MsgId,
+        dlx: ExchangeId,
+        reason: DeadLetterReason,
+        fx: &mut Effects,
+    ) {
+        let route = self.route(dlx, copy, fx);
+        let death = self.msgs.props_of(copy).death.clone();
+        if route.queues.is_empty() {
+            fx.records.push(Record::Unroutable {
+                msg: copy,
+                ex: dlx,
+                returned: false,
+            });
+            return;
+        }
+        for &(target, via) in route.queues.iter() {
+            fx.records.push(Record::Routed {
+                msg: copy,
+                q: target,
+                via,
+            });
+            let target_name = self.queue_name(target);
+            let cycles = reason != DeadLetterReason::Rejected
+                && death
+                    .as_deref()
+                    .is_some_and(|d| is_cycle(target_name, &d.entries));
+            if cycles {
+                fx.records.push(Record::Discarded {
+                    msg: copy,
+                    q: target,
+                    why: DiscardWhy::DeadLetterCycle,
+                });
+                continue;
+            }
+            let _ = self.deliver_or_enqueue(now, target, copy, fx);
+        }
+    }
+}
+
+/// Whether dead-lettering into `queue` closes a cycle with no rejection in it: `queue`
+/// already appears in `x-death` (newest first) and no entry up to and including it says
+/// `rejected`.
+fn is_cycle(queue: Sym, deaths: &[DeathEntry]) -> bool {
+    match deaths.iter().position(|d| d.queue == queue) {
+        None => false,
+        Some(i) => deaths[..=i]
+            .iter()
+            .all(|d| d.reason != DeadLetterReason::Rejected),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(q: u32, reason: DeadLetterReason) -> DeathEntry {
+        DeathEntry {
+            queue: Sym(q),
+            reason,
+            count: 1,
+            exchange: Sym(0),
+            routing_keys: vec![],
+            time: Time(0),
+            original_expiration: None,
+        }
+    }
+
+    #[test]
+    fn cycles_without_a_rejection_are_detected() {
+        let deaths = vec![
+            entry(2, DeadLetterReason::Expired),
+            entry(1, DeadLetterReason::Expired),
+        ];
+        assert!(is_cycle(Sym(1), &deaths));
+        assert!(!is_cycle(Sym(3), &deaths));
+        let with_reject = vec![
+            entry(2, DeadLetterReason::Expired),
+            entry(1, DeadLetterReason::Rejected),
+        ];
+        assert!(!is_cycle(Sym(1), &with_reject));
+    }
+}

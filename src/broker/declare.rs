@@ -1,0 +1,668 @@
+//! Declaring, binding and deleting: `exchange.declare`, `queue.declare`, `queue.bind`,
+//! `exchange.bind`, `queue.delete`, `queue.purge` — with RabbitMQ's checks and errors
+//! (reserved `amq.` names, the default exchange, exclusive queues, property equivalence).
+
+use super::error::AmqpError;
+use super::exchange::{Binding, Dest, Exchange, Matcher};
+use super::headers::HeadersPattern;
+use super::message::Headers;
+use super::ops::{ExchangeDecl, ExchangeKind, Frame, QueueDecl};
+use super::queue::{ArgValue, Queue, QueueArgs};
+use super::topic::TopicPattern;
+use super::{Broker, Effects};
+use crate::ids::{Actor, BindingId, ChannelId, ExchangeId, QueueId, Sym};
+use crate::record::{DiscardWhy, LostWhy, QueueGone, Record};
+use crate::sim::Time;
+
+/// The queue arguments RabbitMQ checks for equivalence on redeclare, in its order.
+const CHECKED_ARGS: &[&str] = &[
+    "x-expires",
+    "x-message-ttl",
+    "x-dead-letter-exchange",
+    "x-dead-letter-routing-key",
+    "x-max-length",
+    "x-max-length-bytes",
+    "x-overflow",
+    "x-single-active-consumer",
+];
+
+fn bool_text(b: bool) -> &'static str {
+    if b {
+        "'true'"
+    } else {
+        "'false'"
+    }
+}
+
+impl Broker {
+    pub(crate) fn add_exchange(
+        &mut self,
+        name: Sym,
+        kind: ExchangeKind,
+        durable: bool,
+        auto_delete: bool,
+        internal: bool,
+        alternate: Option<Sym>,
+        builtin: bool,
+    ) -> ExchangeId {
+        let id = ExchangeId(self.exchanges.len() as u32);
+        self.exchanges.push(Some(Exchange {
+            id,
+            name,
+            kind,
+            durable,
+            auto_delete,
+            internal,
+            alternate,
+            bindings: Vec::new(),
+            builtin,
+        }));
+        self.exchange_names.push(name);
+        self.exchange_index.insert(name, id);
+        self.route_cache.clear();
+        id
+    }
+
+    pub(crate) fn exchange_declare(
+        &mut self,
+        _now: Time,
+        ch: ChannelId,
+        d: &ExchangeDecl,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
+        let name_text = self.names.get(d.name).to_string();
+        let kind = if d.passive {
+            None
+        } else {
+            Some(
+                ExchangeKind::parse(self.names.get(d.kind))
+                    .ok_or_else(|| AmqpError::unknown_exchange_type(self.names.get(d.kind)))?,
+            )
+        };
+        if name_text.is_empty() {
+            return Err(AmqpError::default_exchange_access());
+        }
+        match self.exchange_by_name(d.name) {
+            Some(id) => {
+                if let Some(kind) = kind {
+                    let x = self.exchange(id).expect("indexed exchange exists");
+                    let x_name = &name_text;
+                    if x.kind != kind {
+                        return Err(AmqpError::inequivalent(
+                            "exchange",
+                            x_name,
+                            "type",
+                            &format!("'{}'", kind.as_str()),
+                            &format!("'{}'", x.kind.as_str()),
+                        ));
+                    }
+                    if x.durable != d.durable {
+                        return Err(AmqpError::inequivalent(
+                            "exchange",
+                            x_name,
+                            "durable",
+                            bool_text(d.durable),
+                            bool_text(x.durable),
+                        ));
+                    }
+                    if x.auto_delete != d.auto_delete {
+                        return Err(AmqpError::inequivalent(
+                            "exchange",
+                            x_name,
+                            "auto_delete",
+                            bool_text(d.auto_delete),
+                            bool_text(x.auto_delete),
+                        ));
+                    }
+                    if x.internal != d.internal {
+                        return Err(AmqpError::inequivalent(
+                            "exchange",
+                            x_name,
+                            "internal",
+                            bool_text(d.internal),
+                            bool_text(x.internal),
+                        ));
+                    }
+                    if x.alternate != d.alternate {
+                        let show = |s: Option<Sym>| match s {
+                            None => "none".to_string(),
+                            Some(s) => {
+                                format!("the value '{}' of type 'longstr'", self.names.get(s))
+                            }
+                        };
+                        return Err(AmqpError::inequivalent(
+                            "exchange",
+                            x_name,
+                            "alternate-exchange",
+                            &show(d.alternate),
+                            &show(x.alternate),
+                        ));
+                    }
+                }
+            }
+            None => {
+                if d.passive {
+                    return Err(AmqpError::no_exchange(&name_text));
+                }
+                if name_text.starts_with("amq.") {
+                    return Err(AmqpError::reserved_name("exchange", &name_text));
+                }
+                let id = self.add_exchange(
+                    d.name,
+                    kind.expect("not passive"),
+                    d.durable,
+                    d.auto_delete,
+                    d.internal,
+                    d.alternate,
+                    false,
+                );
+                let by = self.actor_of(ch);
+                fx.records.push(Record::ExchangeDeclared { ex: id, by });
+            }
+        }
+        fx.frames
+            .push((conn, Frame::ExchangeDeclareOk { ch: number }));
+        Ok(())
+    }
+
+    pub(crate) fn exchange_delete(
+        &mut self,
+        ch: ChannelId,
+        name: Sym,
+        if_unused: bool,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
+        let text = self.names.get(name).to_string();
+        if text.is_empty() {
+            return Err(AmqpError::default_exchange_access());
+        }
+        if let Some(id) = self.exchange_by_name(name) {
+            let x = self.exchange(id).expect("indexed");
+            if x.builtin {
+                return Err(AmqpError::delete_system_exchange(&text));
+            }
+            if if_unused && !x.bindings.is_empty() {
+                return Err(AmqpError {
+                    code: 406,
+                    text: format!("PRECONDITION_FAILED - exchange '{text}' in vhost '/' in use"),
+                    connection: false,
+                });
+            }
+            self.remove_exchange(id, fx);
+        }
+        fx.frames.push((
+            conn,
+            Frame::DeleteOk {
+                ch: number,
+                messages: 0,
+            },
+        ));
+        Ok(())
+    }
+
+    pub(crate) fn remove_exchange(&mut self, id: ExchangeId, fx: &mut Effects) {
+        let Some(x) = self.exchanges[id.idx()].take() else {
+            return;
+        };
+        self.exchange_index.remove(&x.name);
+        let doomed: Vec<BindingId> = self
+            .bindings
+            .iter()
+            .filter(|b| b.alive && (b.source == id || b.dest == Dest::Exchange(id)))
+            .map(|b| b.id)
+            .collect();
+        for b in doomed {
+            self.remove_binding(b);
+        }
+        self.route_cache.clear();
+        fx.records.push(Record::ExchangeDeleted { ex: id });
+    }
+
+    fn remove_binding(&mut self, b: BindingId) {
+        let binding = &mut self.bindings[b.idx()];
+        if !binding.alive {
+            return;
+        }
+        binding.alive = false;
+        let src = binding.source;
+        if let Some(x) = self.exchanges[src.idx()].as_mut() {
+            x.bindings.retain(|id| *id != b);
+        }
+        self.route_cache.clear();
+    }
+
+    pub(crate) fn queue_declare(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        d: &QueueDecl,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
+        let given = d.name.filter(|s| *s != self.sym.empty);
+        // The direct reply-to pseudo queue answers a passive declare.
+        if given == Some(self.sym.reply_to) && d.passive {
+            let consumers = self.channels[ch.idx()].reply_consumer.is_some() as u32;
+            fx.frames.push((
+                conn,
+                Frame::QueueDeclareOk {
+                    ch: number,
+                    q: QueueId(u32::MAX),
+                    name: self.sym.reply_to,
+                    messages: 0,
+                    consumers,
+                },
+            ));
+            return Ok(());
+        }
+        let name = match given {
+            Some(n) => n,
+            None if d.passive => return Err(AmqpError::no_queue("")),
+            None => self.generate_queue_name(),
+        };
+        let text = self.names.get(name).to_string();
+        let id = match self.queue_by_name(name) {
+            Some(id) => {
+                let q = self.queue(id).expect("indexed queue exists");
+                if let Some(owner) = q.exclusive {
+                    if owner != conn {
+                        return Err(AmqpError::resource_locked(&text));
+                    }
+                }
+                if !d.passive {
+                    if q.durable != d.durable && q.exclusive.is_none() {
+                        return Err(AmqpError::inequivalent(
+                            "queue",
+                            &text,
+                            "durable",
+                            bool_text(d.durable),
+                            bool_text(q.durable),
+                        ));
+                    }
+                    if q.auto_delete != d.auto_delete {
+                        return Err(AmqpError::inequivalent(
+                            "queue",
+                            &text,
+                            "auto_delete",
+                            bool_text(d.auto_delete),
+                            bool_text(q.auto_delete),
+                        ));
+                    }
+                    if q.exclusive.is_some() != d.exclusive {
+                        return Err(AmqpError::resource_locked(&text));
+                    }
+                    self.check_args_equivalent(&text, &q.args, &d.args)?;
+                }
+                id
+            }
+            None => {
+                if d.passive {
+                    return Err(AmqpError::no_queue(&text));
+                }
+                if given.is_some() && text.starts_with("amq.") {
+                    return Err(AmqpError::reserved_name("queue", &text));
+                }
+                let id = QueueId(self.queues.len() as u32);
+                let exclusive = d.exclusive.then_some(conn);
+                // An exclusive queue's durable flag is ignored: it cannot outlive its connection.
+                let mut q = Queue::new(
+                    id,
+                    name,
+                    d.durable && !d.exclusive,
+                    exclusive,
+                    d.auto_delete,
+                    d.args.clone(),
+                );
+                q.server_named = given.is_none();
+                self.queues.push(Some(q));
+                self.queue_names.push(name);
+                self.queue_index.insert(name, id);
+                self.route_cache.clear();
+                let by = self.actor_of(ch);
+                fx.records.push(Record::QueueDeclared { q: id, by });
+                id
+            }
+        };
+        self.channels[ch.idx()].last_queue = Some(name);
+        self.touch_queue(now, id, fx);
+        let q = self.queue(id).expect("just declared");
+        fx.frames.push((
+            conn,
+            Frame::QueueDeclareOk {
+                ch: number,
+                q: id,
+                name,
+                messages: q.ready_len(),
+                consumers: q.consumers.len() as u32,
+            },
+        ));
+        Ok(())
+    }
+
+    fn check_args_equivalent(
+        &self,
+        queue: &str,
+        old: &QueueArgs,
+        new: &QueueArgs,
+    ) -> Result<(), AmqpError> {
+        for key in CHECKED_ARGS {
+            let Some(sym) = self.names.lookup(key) else {
+                continue;
+            };
+            let (o, n) = (old.get(sym), new.get(sym));
+            let same = match (o, n) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            };
+            if !same {
+                let bare = |v: &ArgValue| match v {
+                    ArgValue::Int(i) => format!("'{i}'"),
+                    ArgValue::Str(s) => format!("'{}'", self.names.get(*s)),
+                    ArgValue::Bool(b) => format!("'{b}'"),
+                };
+                let typed = |v: Option<&ArgValue>| match v {
+                    None => "none".to_string(),
+                    Some(ArgValue::Int(i)) => format!("the value '{i}' of type 'signedint'"),
+                    Some(ArgValue::Str(s)) => {
+                        format!("the value '{}' of type 'longstr'", self.names.get(*s))
+                    }
+                    Some(ArgValue::Bool(b)) => format!("the value '{b}' of type 'bool'"),
+                };
+                let (received, current) = match (n, o) {
+                    (Some(nv), Some(ov)) => (bare(nv), bare(ov)),
+                    _ => (typed(n), typed(o)),
+                };
+                return Err(AmqpError::inequivalent(
+                    "queue", queue, key, &received, &current,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `ch` may use an existing queue: it exists and, if exclusive, is its own.
+    pub(crate) fn usable_queue(&self, ch: ChannelId, name: Sym) -> Result<QueueId, AmqpError> {
+        let text = self.names.get(name);
+        let id = self
+            .queue_by_name(name)
+            .ok_or_else(|| AmqpError::no_queue(text))?;
+        let q = self.queue(id).expect("indexed");
+        if let Some(owner) = q.exclusive {
+            if owner != self.channels[ch.idx()].conn {
+                return Err(AmqpError::resource_locked(text));
+            }
+        }
+        Ok(id)
+    }
+
+    fn compile_matcher(
+        &self,
+        source: ExchangeId,
+        key: Sym,
+        args: &Option<Headers>,
+    ) -> Result<Matcher, AmqpError> {
+        let x = self.exchange(source).expect("checked");
+        Ok(match x.kind {
+            ExchangeKind::Direct => Matcher::Exact,
+            ExchangeKind::Fanout => Matcher::All,
+            ExchangeKind::Topic => Matcher::Topic(TopicPattern::new(self.names.get(key))),
+            ExchangeKind::Headers => {
+                let a: &[(Sym, super::message::HValue)] = args.as_deref().unwrap_or(&[]);
+                Matcher::Headers(
+                    HeadersPattern::new(a, &self.names)
+                        .map_err(|v| AmqpError::invalid_x_match(&v))?,
+                )
+            }
+        })
+    }
+
+    fn add_binding(
+        &mut self,
+        ch: Option<ChannelId>,
+        source: ExchangeId,
+        dest: Dest,
+        key: Sym,
+        args: Option<Headers>,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let matcher = self.compile_matcher(source, key, &args)?;
+        let exists = self
+            .exchange(source)
+            .expect("checked")
+            .bindings
+            .iter()
+            .any(|b| {
+                let b = &self.bindings[b.idx()];
+                b.dest == dest && b.key == key && b.args == args
+            });
+        if exists {
+            return Ok(()); // binding twice is a no-op: one binding, one copy
+        }
+        let id = BindingId(self.bindings.len() as u32);
+        self.bindings.push(Binding {
+            id,
+            source,
+            dest,
+            key,
+            args,
+            matcher,
+            alive: true,
+        });
+        self.exchanges[source.idx()]
+            .as_mut()
+            .expect("checked")
+            .bindings
+            .push(id);
+        self.route_cache.clear();
+        let by = ch.map(|c| self.actor_of(c)).unwrap_or(Actor::Broker);
+        fx.records.push(Record::Bound { binding: id, by });
+        Ok(())
+    }
+
+    fn bind_source(&self, exchange: Sym) -> Result<ExchangeId, AmqpError> {
+        if exchange == self.sym.empty {
+            return Err(AmqpError::default_exchange_access());
+        }
+        self.exchange_by_name(exchange)
+            .ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn queue_bind(
+        &mut self,
+        _now: Time,
+        ch: ChannelId,
+        queue: Sym,
+        exchange: Sym,
+        key: Sym,
+        args: Option<Headers>,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        if exchange == self.sym.empty {
+            return Err(AmqpError::default_exchange_access());
+        }
+        let q = self.usable_queue(ch, queue)?;
+        let source = self.bind_source(exchange)?;
+        self.add_binding(Some(ch), source, Dest::Queue(q), key, args, fx)?;
+        let c = &self.channels[ch.idx()];
+        fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        Ok(())
+    }
+
+    pub(crate) fn queue_unbind(
+        &mut self,
+        ch: ChannelId,
+        queue: Sym,
+        exchange: Sym,
+        key: Sym,
+        args: Option<Headers>,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let q = self.usable_queue(ch, queue)?;
+        let source = self.bind_source(exchange)?;
+        let found = self
+            .exchange(source)
+            .expect("checked")
+            .bindings
+            .iter()
+            .copied()
+            .find(|b| {
+                let b = &self.bindings[b.idx()];
+                b.dest == Dest::Queue(q) && b.key == key && b.args == args
+            });
+        if let Some(b) = found {
+            self.remove_binding(b);
+        }
+        let c = &self.channels[ch.idx()];
+        fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        Ok(())
+    }
+
+    pub(crate) fn exchange_bind(
+        &mut self,
+        ch: ChannelId,
+        destination: Sym,
+        source: Sym,
+        key: Sym,
+        args: Option<Headers>,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        if destination == self.sym.empty {
+            return Err(AmqpError::default_exchange_access());
+        }
+        let dest = self
+            .exchange_by_name(destination)
+            .ok_or_else(|| AmqpError::no_exchange(self.names.get(destination)))?;
+        let src = self.bind_source(source)?;
+        self.add_binding(Some(ch), src, Dest::Exchange(dest), key, args, fx)?;
+        let c = &self.channels[ch.idx()];
+        fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        Ok(())
+    }
+
+    pub(crate) fn queue_delete_method(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        queue: Sym,
+        if_unused: bool,
+        if_empty: bool,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
+        let Some(id) = self.queue_by_name(queue) else {
+            fx.frames.push((
+                conn,
+                Frame::DeleteOk {
+                    ch: number,
+                    messages: 0,
+                },
+            ));
+            return Ok(());
+        };
+        self.usable_queue(ch, queue)?;
+        let q = self.queue(id).expect("indexed");
+        let text = self.names.get(queue);
+        if if_unused && !q.consumers.is_empty() {
+            return Err(AmqpError::in_use(text));
+        }
+        if if_empty && !q.ready.is_empty() {
+            return Err(AmqpError::not_empty(text));
+        }
+        let messages = q.ready_len();
+        self.delete_queue(now, id, QueueGone::Deleted, fx);
+        fx.frames.push((
+            conn,
+            Frame::DeleteOk {
+                ch: number,
+                messages,
+            },
+        ));
+        Ok(())
+    }
+
+    pub(crate) fn queue_purge(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        queue: Sym,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let id = self.usable_queue(ch, queue)?;
+        let q = self.queues[id.idx()].as_mut().expect("usable");
+        let purged: Vec<_> = q.ready.drain(..).collect();
+        q.ready_bytes = 0;
+        for qm in &purged {
+            self.disk_removed(now, id, qm, fx);
+            fx.records.push(Record::Discarded {
+                msg: qm.msg,
+                q: id,
+                why: DiscardWhy::Purged,
+            });
+        }
+        let c = &self.channels[ch.idx()];
+        fx.frames.push((
+            c.conn,
+            Frame::PurgeOk {
+                ch: c.number,
+                messages: purged.len() as u32,
+            },
+        ));
+        Ok(())
+    }
+
+    /// Deletes a queue: its ready messages are lost with it, its consumers are cancelled,
+    /// its bindings go. Unacked copies stay with their channels until settled.
+    pub(crate) fn delete_queue(
+        &mut self,
+        _now: Time,
+        id: QueueId,
+        why: QueueGone,
+        fx: &mut Effects,
+    ) {
+        let Some(q) = self.queues[id.idx()].take() else {
+            return;
+        };
+        self.queue_index.remove(&q.name);
+        for qm in &q.ready {
+            fx.records.push(Record::Lost {
+                msg: qm.msg,
+                q: id,
+                why: LostWhy::QueueDeleted,
+            });
+        }
+        for c in q.consumers.all() {
+            let cons = &mut self.consumers[c.idx()];
+            if cons.active {
+                cons.active = false;
+                let chan = &mut self.channels[cons.channel.idx()];
+                chan.consumers.retain(|x| x != c);
+                fx.frames.push((
+                    chan.conn,
+                    Frame::CancelledByBroker {
+                        ch: chan.number,
+                        tag: cons.tag,
+                    },
+                ));
+            }
+        }
+        let doomed: Vec<BindingId> = self
+            .bindings
+            .iter()
+            .filter(|b| b.alive && b.dest == Dest::Queue(id))
+            .map(|b| b.id)
+            .collect();
+        for b in doomed {
+            self.remove_binding(b);
+        }
+        self.route_cache.clear();
+        fx.records.push(Record::QueueDeleted {
+            q: id,
+            why,
+            messages: q.ready.len() as u32,
+        });
+    }
+}

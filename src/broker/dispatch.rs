@@ -1,0 +1,470 @@
+//! From queue to consumer: subscribing, cancelling, and handing messages out.
+//!
+//! On arrival a message is offered straight to a consumer if the queue has no backlog
+//! (`deliver_or_enqueue`); otherwise it waits as *ready*. After anything that could let a
+//! consumer take more (an ack, a new consumer, a requeue) the queue runs again, delivering
+//! from its head while some consumer can take a message (`run_message_queue`).
+
+use super::consumer::Consumer;
+use super::error::AmqpError;
+use super::ops::Frame;
+use super::queue::{qflags, Overflow, QMsg};
+use super::{Broker, Effects};
+use crate::broker::channel::Unacked;
+use crate::broker::message::DeadLetterReason;
+use crate::ids::{ChannelId, ConsumerId, MsgId, QueueId, Sym};
+use crate::record::{DeliverWhy, DiscardWhy, ReadyWhy, Record};
+use crate::sim::Time;
+
+/// What became of a message offered to a queue.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Offer {
+    /// Accepted (delivered or enqueued). `on_disk_later`: it must reach disk before a confirm.
+    Accepted { on_disk_later: bool },
+    /// Refused by `x-overflow: reject-publish(-dlx)`.
+    Refused,
+}
+
+/// A consumer id no consumer has (a `basic.get`, a direct reply).
+pub const NO_CONSUMER: ConsumerId = ConsumerId(u32::MAX);
+/// A queue id no queue has (a direct reply-to delivery).
+pub const NO_QUEUE: QueueId = QueueId(u32::MAX);
+
+impl Broker {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn basic_consume(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        queue: Sym,
+        tag: Sym,
+        no_ack: bool,
+        exclusive: bool,
+        priority: i32,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let (conn, number, owner, prefetch) = {
+            let c = &self.channels[ch.idx()];
+            (c.conn, c.number, c.owner, c.prefetch)
+        };
+        let tag = if tag == self.sym.empty {
+            let n = self.consumers.len();
+            self.names.intern(&format!("amq.ctag-{n}"))
+        } else {
+            tag
+        };
+        let reused = self.channels[ch.idx()]
+            .consumers
+            .iter()
+            .any(|c| self.consumers[c.idx()].tag == tag)
+            || self.channels[ch.idx()]
+                .reply_consumer
+                .is_some_and(|(t, _)| t == tag);
+        if reused {
+            return Err(AmqpError::consumer_tag_reused(self.names.get(tag)));
+        }
+        let id = ConsumerId(self.consumers.len() as u32);
+        if queue == self.sym.reply_to {
+            // Direct reply-to: a pseudo queue, consumed in no-ack mode on the requesting channel.
+            if !no_ack {
+                return Err(AmqpError::reply_consumer_cannot_ack());
+            }
+            if self.channels[ch.idx()].reply_consumer.is_some() {
+                return Err(AmqpError::reply_consumer_exists());
+            }
+            self.channels[ch.idx()].reply_consumer = Some((tag, id));
+            self.consumers.push(Consumer {
+                id,
+                channel: ch,
+                queue: NO_QUEUE,
+                tag,
+                client: owner,
+                no_ack,
+                prefetch: 0,
+                unacked: 0,
+                priority,
+                exclusive,
+                active: true,
+            });
+            fx.frames.push((
+                conn,
+                Frame::ConsumeOk {
+                    ch: number,
+                    tag,
+                    consumer: id,
+                },
+            ));
+            fx.records.push(Record::Subscribed {
+                client: owner,
+                consumer: id,
+                q: NO_QUEUE,
+                prefetch: 0,
+                no_ack,
+            });
+            return Ok(());
+        }
+        let q = self.usable_queue(ch, queue)?;
+        {
+            let queue_ref = self.queues[q.idx()].as_ref().expect("usable");
+            let text = self.names.get(queue);
+            let has_exclusive = queue_ref
+                .consumers
+                .all()
+                .iter()
+                .any(|c| self.consumers[c.idx()].exclusive);
+            if has_exclusive || (exclusive && !queue_ref.consumers.is_empty()) {
+                return Err(AmqpError::exclusive_use(text));
+            }
+        }
+        self.consumers.push(Consumer {
+            id,
+            channel: ch,
+            queue: q,
+            tag,
+            client: owner,
+            no_ack,
+            prefetch,
+            unacked: 0,
+            priority,
+            exclusive,
+            active: true,
+        });
+        self.channels[ch.idx()].consumers.push(id);
+        let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
+        queue_mut.consumers.add(id, priority);
+        queue_mut.had_consumer = true;
+        queue_mut.expires_at = Time::NEVER;
+        fx.frames.push((
+            conn,
+            Frame::ConsumeOk {
+                ch: number,
+                tag,
+                consumer: id,
+            },
+        ));
+        fx.records.push(Record::Subscribed {
+            client: owner,
+            consumer: id,
+            q,
+            prefetch: if no_ack { 0 } else { prefetch },
+            no_ack,
+        });
+        self.run_queue(now, q, fx);
+        Ok(())
+    }
+
+    /// `basic.cancel`: the consumer stops receiving; what it holds unacked stays unacked and
+    /// can still be acked (it is not requeued).
+    pub(crate) fn basic_cancel(&mut self, now: Time, ch: ChannelId, tag: Sym, fx: &mut Effects) {
+        let (conn, number, owner) = {
+            let c = &self.channels[ch.idx()];
+            (c.conn, c.number, c.owner)
+        };
+        if self.channels[ch.idx()]
+            .reply_consumer
+            .is_some_and(|(t, _)| t == tag)
+        {
+            self.channels[ch.idx()].reply_consumer = None;
+        }
+        let found = self.channels[ch.idx()]
+            .consumers
+            .iter()
+            .copied()
+            .find(|c| self.consumers[c.idx()].tag == tag);
+        if let Some(c) = found {
+            self.channels[ch.idx()].consumers.retain(|x| *x != c);
+            self.consumers[c.idx()].active = false;
+            let q = self.consumers[c.idx()].queue;
+            if let Some(queue) = self.queues[q.idx()].as_mut() {
+                queue.consumers.remove(c);
+            }
+            fx.records.push(Record::Cancelled {
+                client: owner,
+                consumer: c,
+            });
+            fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
+            self.after_consumer_left(now, q, fx);
+        } else {
+            fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
+        }
+    }
+
+    /// Offers a newly routed message to a queue: refuse it (reject-publish overflow), hand it
+    /// to a consumer, or keep it ready.
+    pub(crate) fn deliver_or_enqueue(
+        &mut self,
+        now: Time,
+        q: QueueId,
+        msg: MsgId,
+        fx: &mut Effects,
+    ) -> Offer {
+        let m = *self.msgs.get(msg);
+        let props = self.msgs.props(m.props);
+        let (persistent, per_msg_ttl) = (props.persistent, props.expiration);
+        let queue = self.queues[q.idx()]
+            .as_ref()
+            .expect("routed to a live queue");
+        let needs_bytes = queue.args.max_length_bytes.is_some();
+        let bytes = if needs_bytes {
+            m.body.len(&self.names)
+        } else {
+            0
+        };
+        // CQs check the length limit before trying a consumer.
+        if queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
+            let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
+            let qm = QMsg {
+                seq: u64::MAX,
+                msg,
+                expires: Time::NEVER,
+                gen: u32::MAX,
+                flags: 0,
+            };
+            if dlx {
+                self.dead_letter(now, q, qm, DeadLetterReason::Maxlen, fx);
+            } else {
+                fx.records.push(Record::Discarded {
+                    msg,
+                    q,
+                    why: DiscardWhy::Overflow,
+                });
+            }
+            return Offer::Refused;
+        }
+        let durable = queue.durable;
+        let expires = Self::expiry_for(now, queue.args.message_ttl, per_msg_ttl);
+        let backlog = !queue.ready.is_empty();
+        let on_disk_later = persistent && durable;
+        let gen = if on_disk_later {
+            self.disk_write(now, fx)
+        } else {
+            u32::MAX
+        };
+        let queue = self.queues[q.idx()].as_mut().expect("live");
+        let qm = QMsg {
+            seq: queue.next_seq,
+            msg,
+            expires,
+            gen,
+            flags: 0,
+        };
+        queue.next_seq += 1;
+        if !backlog {
+            let (pick, why) = self.pick_consumer(q, false);
+            if let Some(c) = pick {
+                self.deliver(now, q, qm, c, why, fx);
+                return Offer::Accepted { on_disk_later };
+            }
+            let queue = self.queues[q.idx()].as_mut().expect("live");
+            queue.ready.push_back(qm);
+            queue.ready_bytes += bytes;
+            let why = match why {
+                DeliverWhy::RoundRobin {
+                    skipped,
+                    first_skipped,
+                    ..
+                } if skipped > 0 => ReadyWhy::AllAtLimit {
+                    first: first_skipped,
+                    count: skipped,
+                },
+                _ if !queue.consumers.is_empty() => {
+                    // Every consumer had been found blocked before (they sit in the blocked list).
+                    let first = queue
+                        .consumers
+                        .blocked()
+                        .first()
+                        .copied()
+                        .unwrap_or(NO_CONSUMER);
+                    ReadyWhy::AllAtLimit {
+                        first,
+                        count: queue.consumers.len() as u16,
+                    }
+                }
+                _ => ReadyWhy::NoConsumer,
+            };
+            fx.records.push(Record::Ready { msg, q, why });
+        } else {
+            queue.ready.push_back(qm);
+            queue.ready_bytes += bytes;
+            fx.records.push(Record::Ready {
+                msg,
+                q,
+                why: ReadyWhy::Backlog,
+            });
+        }
+        self.enforce_max_length(now, q, fx);
+        // TTL 0 (or an already passed expiry): gone at once unless delivered above.
+        self.drop_expired_head(now, q, fx);
+        self.arm_ttl_timer(now, q, fx);
+        if backlog {
+            self.run_queue(now, q, fx);
+        }
+        Offer::Accepted { on_disk_later }
+    }
+
+    /// `x-max-length` / `x-max-length-bytes` with `drop-head`: drop (or dead-letter) from the
+    /// head until the queue is within its limits.
+    fn enforce_max_length(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+        loop {
+            let queue = self.queues[q.idx()].as_mut().expect("live");
+            if !queue.is_over_limit() {
+                return;
+            }
+            let Some(qm) = queue.ready.pop_front() else {
+                return;
+            };
+            if queue.args.max_length_bytes.is_some() {
+                queue.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+            }
+            self.disk_removed(now, q, &qm, fx);
+            self.dead_letter(now, q, qm, DeadLetterReason::Maxlen, fx);
+        }
+    }
+
+    /// Picks the consumer for the next message of `q`. Consumers found at their limit move to
+    /// the blocked list. Returns the choice and the cause to record.
+    pub(crate) fn pick_consumer(
+        &mut self,
+        q: QueueId,
+        from_ready: bool,
+    ) -> (Option<ConsumerId>, DeliverWhy) {
+        let Broker {
+            queues, consumers, ..
+        } = self;
+        let queue = queues[q.idx()].as_mut().expect("live");
+        if queue.args.single_active_consumer {
+            // The first registered consumer still consuming is the active one.
+            let active = queue.consumers.all().first().copied();
+            return match active {
+                Some(c) if consumers[c.idx()].can_receive() => {
+                    (Some(c), DeliverWhy::SingleActive { from_ready })
+                }
+                _ => (None, DeliverWhy::SingleActive { from_ready }),
+            };
+        }
+        let bands = queue.consumers.band_count();
+        let alone = queue.consumers.len() == 1;
+        let pick = queue.consumers.pick(|c| consumers[c.idx()].can_receive());
+        let first_skipped = pick.first_skipped.unwrap_or(NO_CONSUMER);
+        match pick.chosen {
+            Some((c, priority)) if bands > 1 => (
+                Some(c),
+                DeliverWhy::Priority {
+                    priority,
+                    skipped: pick.skipped,
+                    first_skipped,
+                    from_ready,
+                },
+            ),
+            Some((c, _)) => (
+                Some(c),
+                DeliverWhy::RoundRobin {
+                    skipped: pick.skipped,
+                    first_skipped,
+                    from_ready,
+                    alone,
+                },
+            ),
+            None => (
+                None,
+                DeliverWhy::RoundRobin {
+                    skipped: pick.skipped,
+                    first_skipped,
+                    from_ready,
+                    alone,
+                },
+            ),
+        }
+    }
+
+    /// Delivers from the head of the queue while a consumer can take a message.
+    pub(crate) fn run_queue(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+        loop {
+            self.drop_expired_head(now, q, fx);
+            let Some(queue) = self.queues.get(q.idx()).and_then(|x| x.as_ref()) else {
+                return;
+            };
+            if queue.ready.is_empty() || queue.consumers.is_empty() {
+                break;
+            }
+            let (pick, why) = self.pick_consumer(q, true);
+            let Some(c) = pick else { break };
+            let queue = self.queues[q.idx()].as_mut().expect("live");
+            let qm = queue.ready.pop_front().expect("not empty");
+            if queue.args.max_length_bytes.is_some() {
+                queue.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+            }
+            self.deliver(now, q, qm, c, why, fx);
+        }
+        self.arm_ttl_timer(now, q, fx);
+    }
+
+    /// Hands one message copy to a consumer.
+    fn deliver(
+        &mut self,
+        now: Time,
+        q: QueueId,
+        mut qm: QMsg,
+        c: ConsumerId,
+        why: DeliverWhy,
+        fx: &mut Effects,
+    ) {
+        let cons = &mut self.consumers[c.idx()];
+        let chan = &mut self.channels[cons.channel.idx()];
+        let tag = chan.next_tag;
+        chan.next_tag += 1;
+        let redelivered = qm.delivered_before();
+        qm.flags |= qflags::DELIVERED;
+        let (conn, number, client, no_ack) = (chan.conn, chan.number, cons.client, cons.no_ack);
+        if no_ack {
+            self.disk_removed(now, q, &qm, fx);
+        } else {
+            chan.unacked.push_back(Unacked {
+                tag,
+                queue: q,
+                consumer: Some(c),
+                qm,
+            });
+            cons.unacked += 1;
+            if let Some(queue) = self.queues[q.idx()].as_mut() {
+                queue.unacked += 1;
+            }
+        }
+        fx.frames.push((
+            conn,
+            Frame::Deliver {
+                ch: number,
+                consumer: c,
+                tag,
+                redelivered,
+                msg: qm.msg,
+            },
+        ));
+        fx.records.push(Record::Delivered {
+            msg: qm.msg,
+            q,
+            consumer: c,
+            client,
+            tag,
+            redelivered,
+            no_ack,
+            why,
+        });
+    }
+
+    /// After a consumer of `q` settled messages: blocked consumers that can take messages
+    /// again rejoin the round-robin at its tail, and the queue runs.
+    pub(crate) fn unblock_and_run(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+        let Broker {
+            queues, consumers, ..
+        } = self;
+        let Some(queue) = queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
+            return;
+        };
+        queue.consumers.unblock(|c| {
+            let cons = &consumers[c.idx()];
+            cons.can_receive().then_some(cons.priority)
+        });
+        self.run_queue(now, q, fx);
+    }
+}

@@ -1,0 +1,105 @@
+//! Time-based removal: message TTL (`x-message-ttl`, per-message `expiration`) and unused
+//! queues (`x-expires`).
+//!
+//! Expired messages are never delivered, but a classic queue removes (or dead-letters) them
+//! only at its head: an expired message behind a live one still counts until it reaches the
+//! head. A requeued message keeps its original expiry; unacked messages do not expire.
+
+use super::message::DeadLetterReason;
+use super::{Broker, BrokerTimer, Effects};
+use crate::ids::QueueId;
+use crate::record::QueueGone;
+use crate::sim::Time;
+
+impl Broker {
+    /// When a message arriving now expires: the lower of the queue's and the message's TTL.
+    pub(crate) fn expiry_for(now: Time, queue_ttl: Option<Time>, msg_ttl: Option<Time>) -> Time {
+        let q = queue_ttl
+            .map(|t| now.saturating_add(t))
+            .unwrap_or(Time::NEVER);
+        let m = msg_ttl
+            .map(|t| now.saturating_add(t))
+            .unwrap_or(Time::NEVER);
+        q.min(m)
+    }
+
+    /// Removes (or dead-letters) expired messages from the head of the queue.
+    pub(crate) fn drop_expired_head(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+        loop {
+            let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
+                return;
+            };
+            match queue.ready.front() {
+                Some(head) if head.expires <= now => {}
+                _ => return,
+            }
+            let qm = queue.ready.pop_front().expect("checked");
+            if queue.args.max_length_bytes.is_some() {
+                queue.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+            }
+            self.disk_removed(now, q, &qm, fx);
+            self.dead_letter(now, q, qm, DeadLetterReason::Expired, fx);
+        }
+    }
+
+    /// Makes sure a timer will fire when the head of the queue expires.
+    pub(crate) fn arm_ttl_timer(&mut self, _now: Time, q: QueueId, fx: &mut Effects) {
+        let epoch = self.epoch;
+        let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
+            return;
+        };
+        let Some(head) = queue.ready.front() else {
+            return;
+        };
+        if head.expires.is_never() || head.expires >= queue.ttl_timer {
+            return;
+        }
+        queue.ttl_timer = head.expires;
+        fx.timers.push((
+            head.expires,
+            BrokerTimer::Ttl {
+                q,
+                at: head.expires,
+                epoch,
+            },
+        ));
+    }
+
+    pub(crate) fn on_ttl_timer(&mut self, now: Time, q: QueueId, at: Time, fx: &mut Effects) {
+        let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
+            return;
+        };
+        if queue.ttl_timer != at {
+            return; // superseded by an earlier timer
+        }
+        queue.ttl_timer = Time::NEVER;
+        self.drop_expired_head(now, q, fx);
+        self.arm_ttl_timer(now, q, fx);
+    }
+
+    /// The queue was used (declared, consumed from, read with `basic.get`): with `x-expires`
+    /// and no consumers, its clock starts again.
+    pub(crate) fn touch_queue(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+        let epoch = self.epoch;
+        let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
+            return;
+        };
+        let Some(expires) = queue.args.expires else {
+            return;
+        };
+        if !queue.consumers.is_empty() {
+            return;
+        }
+        let at = now.saturating_add(expires);
+        queue.expires_at = at;
+        fx.timers.push((at, BrokerTimer::Expires { q, at, epoch }));
+    }
+
+    pub(crate) fn on_expires_timer(&mut self, now: Time, q: QueueId, at: Time, fx: &mut Effects) {
+        let Some(queue) = self.queue(q) else { return };
+        if queue.expires_at != at || !queue.consumers.is_empty() {
+            return;
+        }
+        self.delete_queue(now, q, QueueGone::Expired, fx);
+    }
+}

@@ -1,0 +1,635 @@
+//! The broker model: exchanges, bindings, queues, consumers, channels, persistence —
+//! RabbitMQ 3.10 with classic queues.
+//!
+//! The broker has no clock and no I/O. Each call takes the current simulated time and one
+//! input (a client's [`Op`] on a channel, a timer it asked for, a crash), changes the
+//! broker's state, and appends what follows to an [`Effects`] value: frames for clients,
+//! timers to schedule, and trace [`Record`]s with their causes. The engine applies them.
+//!
+//! The implementation is split by concern: [`declare`] (exchanges, queues, bindings),
+//! [`publish`] (routing and confirms), [`dispatch`] (queue → consumer), [`settle`] (acks,
+//! rejects, requeues, `basic.get`), [`deadletter`], [`persistence`] (the disk, crashes and
+//! recovery) and [`expiry`] (TTL and `x-expires`).
+
+pub mod channel;
+pub mod consumer;
+pub mod deadletter;
+pub mod declare;
+pub mod dispatch;
+pub mod error;
+pub mod exchange;
+pub mod expiry;
+pub mod headers;
+pub mod message;
+pub mod ops;
+pub mod persistence;
+pub mod publish;
+pub mod queue;
+pub mod settle;
+pub mod topic;
+
+use crate::ids::{Actor, ChannelId, ConnId, ConsumerId, ExchangeId, QueueId, Sym};
+use crate::names::Names;
+use crate::record::{Disconnect, QueueGone, Record, RequeueWhy};
+use crate::sim::{Rng, Time};
+use channel::{Channel, Conn};
+use consumer::Consumer;
+use error::AmqpError;
+use exchange::{Binding, Exchange};
+use message::MessageStore;
+use ops::{ExchangeKind, Frame, Op};
+use persistence::Disk;
+use queue::Queue;
+use std::collections::HashMap;
+
+pub use ops::QueueRef;
+
+/// Settings of the broker (the scenario's `broker:` section).
+#[derive(Clone, Debug)]
+pub struct BrokerConfig {
+    /// How often persistent messages reach disk. `0`: each one as it arrives.
+    pub sync_every: Time,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            sync_every: Time::ms(200),
+        }
+    }
+}
+
+/// A timer the broker asked for. It carries the broker's epoch: timers from before a crash
+/// are ignored.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BrokerTimer {
+    /// Expire messages at the head of a queue.
+    Ttl { q: QueueId, at: Time, epoch: u32 },
+    /// `x-expires`: delete the queue if still unused.
+    Expires { q: QueueId, at: Time, epoch: u32 },
+    /// Write pending persistent messages to disk.
+    Sync { epoch: u32 },
+}
+
+/// What handling one input produced.
+#[derive(Clone, Debug, Default)]
+pub struct Effects {
+    pub frames: Vec<(ConnId, Frame)>,
+    pub timers: Vec<(Time, BrokerTimer)>,
+    pub records: Vec<Record>,
+}
+
+impl Effects {
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.timers.clear();
+        self.records.clear();
+    }
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty() && self.timers.is_empty() && self.records.is_empty()
+    }
+}
+
+/// The broker.
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub cfg: BrokerConfig,
+    pub up: bool,
+    /// Bumped at every crash and restart; stale timers carry an older one.
+    pub epoch: u32,
+    pub names: Names,
+    pub msgs: MessageStore,
+    exchanges: Vec<Option<Exchange>>,
+    exchange_names: Vec<Sym>,
+    exchange_index: HashMap<Sym, ExchangeId>,
+    bindings: Vec<Binding>,
+    queues: Vec<Option<Queue>>,
+    queue_names: Vec<Sym>,
+    queue_index: HashMap<Sym, QueueId>,
+    conns: Vec<Option<Conn>>,
+    channels: Vec<Channel>,
+    consumers: Vec<Consumer>,
+    pub disk: Disk,
+    rng: Rng,
+    route_cache: publish::RouteCache,
+    /// Direct reply-to: token → requesting channel, and back.
+    reply_tokens: HashMap<Sym, ChannelId>,
+    reply_token_of: HashMap<ChannelId, Sym>,
+    /// Interned constants.
+    pub(crate) sym: Consts,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Consts {
+    pub empty: Sym,
+    pub reply_to: Sym,
+}
+
+impl Broker {
+    /// A broker with the default exchange and the `amq.*` exchanges, as RabbitMQ starts.
+    pub fn new(cfg: BrokerConfig, names: Names, rng: Rng) -> Broker {
+        let mut names = names;
+        let sym = Consts {
+            empty: names.intern(""),
+            reply_to: names.intern("amq.rabbitmq.reply-to"),
+        };
+        let mut b = Broker {
+            cfg,
+            up: true,
+            epoch: 0,
+            names,
+            msgs: MessageStore::default(),
+            exchanges: Vec::new(),
+            exchange_names: Vec::new(),
+            exchange_index: HashMap::new(),
+            bindings: Vec::new(),
+            queues: Vec::new(),
+            queue_names: Vec::new(),
+            queue_index: HashMap::new(),
+            conns: Vec::new(),
+            channels: Vec::new(),
+            consumers: Vec::new(),
+            disk: Disk::default(),
+            rng,
+            route_cache: Default::default(),
+            reply_tokens: HashMap::new(),
+            reply_token_of: HashMap::new(),
+            sym,
+        };
+        let builtins = [
+            ("", ExchangeKind::Direct),
+            ("amq.direct", ExchangeKind::Direct),
+            ("amq.fanout", ExchangeKind::Fanout),
+            ("amq.topic", ExchangeKind::Topic),
+            ("amq.headers", ExchangeKind::Headers),
+            ("amq.match", ExchangeKind::Headers),
+        ];
+        for (name, kind) in builtins {
+            let name = b.names.intern(name);
+            b.add_exchange(name, kind, true, false, false, None, true);
+        }
+        b
+    }
+
+    // ----- lookups used by the world, the checks and the TUI
+
+    pub fn exchange(&self, id: ExchangeId) -> Option<&Exchange> {
+        self.exchanges.get(id.idx()).and_then(|e| e.as_ref())
+    }
+    pub fn exchange_by_name(&self, name: Sym) -> Option<ExchangeId> {
+        self.exchange_index.get(&name).copied()
+    }
+    pub fn exchange_name(&self, id: ExchangeId) -> Sym {
+        self.exchange_names
+            .get(id.idx())
+            .copied()
+            .unwrap_or(self.sym.empty)
+    }
+    /// Every exchange that exists now, in declaration order.
+    pub fn live_exchanges(&self) -> impl Iterator<Item = &Exchange> {
+        self.exchanges.iter().flatten()
+    }
+    pub fn binding(&self, id: crate::ids::BindingId) -> &Binding {
+        &self.bindings[id.idx()]
+    }
+    pub fn queue(&self, id: QueueId) -> Option<&Queue> {
+        self.queues.get(id.idx()).and_then(|q| q.as_ref())
+    }
+    pub fn queue_by_name(&self, name: Sym) -> Option<QueueId> {
+        self.queue_index.get(&name).copied()
+    }
+    /// The name a queue had, even after it was deleted.
+    pub fn queue_name(&self, id: QueueId) -> Sym {
+        self.queue_names
+            .get(id.idx())
+            .copied()
+            .unwrap_or(self.sym.empty)
+    }
+    /// Every queue that exists now, in declaration order.
+    pub fn live_queues(&self) -> impl Iterator<Item = &Queue> {
+        self.queues.iter().flatten()
+    }
+    pub fn consumer(&self, id: ConsumerId) -> &Consumer {
+        &self.consumers[id.idx()]
+    }
+    pub fn channel(&self, id: ChannelId) -> &Channel {
+        &self.channels[id.idx()]
+    }
+    pub fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+    /// The messages a queue's consumers hold unacked, in delivery order (for display).
+    pub fn unacked_of(&self, q: QueueId) -> Vec<(ConsumerId, channel::Unacked)> {
+        let mut v = Vec::new();
+        for ch in &self.channels {
+            for u in &ch.unacked {
+                if u.queue == q {
+                    v.push((u.consumer.unwrap_or(ConsumerId(u32::MAX)), *u));
+                }
+            }
+        }
+        v
+    }
+    fn conn(&self, id: ConnId) -> Option<&Conn> {
+        self.conns.get(id.idx()).and_then(|c| c.as_ref())
+    }
+    fn channel_of(&self, conn: ConnId, number: u16) -> Option<ChannelId> {
+        self.conn(conn)?
+            .channels
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, c)| *c)
+    }
+    /// The queue a method names, resolving `""` to the channel's last declared queue.
+    fn resolve_queue_ref(&self, ch: ChannelId, r: QueueRef) -> Sym {
+        match r {
+            QueueRef::Named(s) if s != self.sym.empty => s,
+            _ => self.channels[ch.idx()].last_queue.unwrap_or(self.sym.empty),
+        }
+    }
+
+    // ----- the one entry point for client methods
+
+    /// Handles one method from a client's connection, on channel number `ch`.
+    pub fn handle(&mut self, now: Time, conn: ConnId, ch: u16, op: Op, fx: &mut Effects) {
+        if !self.up {
+            return; // nobody is listening: the client's connection is already gone
+        }
+        match op {
+            Op::OpenConnection { owner } => {
+                let i = conn.idx();
+                if self.conns.len() <= i {
+                    self.conns.resize(i + 1, None);
+                }
+                self.conns[i] = Some(Conn {
+                    id: conn,
+                    owner,
+                    open: true,
+                    channels: Vec::new(),
+                });
+                fx.frames.push((conn, Frame::ConnectionOpenOk));
+                fx.records.push(Record::Connected { client: owner });
+            }
+            Op::CloseConnection => self.close_connection(now, conn, Disconnect::Closed, fx),
+            Op::OpenChannel => {
+                let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
+                    return;
+                };
+                if !c.open || c.channels.iter().any(|(n, _)| *n == ch) {
+                    return;
+                }
+                let id = ChannelId(self.channels.len() as u32);
+                c.channels.push((ch, id));
+                let owner = c.owner;
+                self.channels.push(Channel::new(id, conn, ch, owner));
+                fx.frames.push((conn, Frame::ChannelOpenOk { ch }));
+            }
+            op => {
+                let Some(chid) = self.channel_of(conn, ch) else {
+                    return;
+                };
+                if !self.channels[chid.idx()].open {
+                    return; // frames on a closed channel are discarded
+                }
+                if let Err(e) = self.channel_op(now, chid, op, fx) {
+                    self.channel_error(now, chid, e, fx);
+                }
+            }
+        }
+        self.flush_confirms(fx);
+    }
+
+    fn channel_op(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        op: Op,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let conn = self.channels[ch.idx()].conn;
+        let number = self.channels[ch.idx()].number;
+        match op {
+            Op::CloseChannel => {
+                self.close_channel(now, ch, RequeueWhy::ChannelClosed, fx);
+                self.forget_channel(ch);
+            }
+            Op::ExchangeDeclare(d) => self.exchange_declare(now, ch, &d, fx)?,
+            Op::ExchangeDelete { name, if_unused } => {
+                self.exchange_delete(ch, name, if_unused, fx)?
+            }
+            Op::QueueDeclare(d) => self.queue_declare(now, ch, &d, fx)?,
+            Op::QueueBind {
+                queue,
+                exchange,
+                key,
+                args,
+            } => {
+                let q = self.resolve_queue_ref(ch, queue);
+                self.queue_bind(now, ch, q, exchange, key, args, fx)?
+            }
+            Op::QueueUnbind {
+                queue,
+                exchange,
+                key,
+                args,
+            } => {
+                let q = self.resolve_queue_ref(ch, queue);
+                self.queue_unbind(ch, q, exchange, key, args, fx)?
+            }
+            Op::ExchangeBind {
+                destination,
+                source,
+                key,
+                args,
+            } => self.exchange_bind(ch, destination, source, key, args, fx)?,
+            Op::QueueDelete {
+                queue,
+                if_unused,
+                if_empty,
+            } => {
+                let q = self.resolve_queue_ref(ch, queue);
+                self.queue_delete_method(now, ch, q, if_unused, if_empty, fx)?
+            }
+            Op::QueuePurge { queue } => {
+                let q = self.resolve_queue_ref(ch, queue);
+                self.queue_purge(now, ch, q, fx)?
+            }
+            Op::Qos {
+                prefetch,
+                prefetch_size,
+                global: _,
+            } => {
+                if prefetch_size != 0 {
+                    return Err(AmqpError::prefetch_size());
+                }
+                self.channels[ch.idx()].prefetch = prefetch;
+                fx.frames.push((conn, Frame::QosOk { ch: number }));
+            }
+            Op::Consume {
+                queue,
+                tag,
+                no_ack,
+                exclusive,
+                priority,
+            } => {
+                let q = self.resolve_queue_ref(ch, queue);
+                self.basic_consume(now, ch, q, tag, no_ack, exclusive, priority, fx)?
+            }
+            Op::Cancel { tag } => self.basic_cancel(now, ch, tag, fx),
+            Op::Publish { msg } => self.basic_publish(now, ch, msg, fx)?,
+            Op::Ack { tag, multiple } => self.basic_ack(now, ch, tag, multiple, fx)?,
+            Op::Nack {
+                tag,
+                multiple,
+                requeue,
+            } => self.basic_nack(now, ch, tag, multiple, requeue, true, fx)?,
+            Op::Reject { tag, requeue } => {
+                self.basic_nack(now, ch, tag, false, requeue, false, fx)?
+            }
+            Op::Get { queue, no_ack } => {
+                let q = self.resolve_queue_ref(ch, queue);
+                self.basic_get(now, ch, q, no_ack, fx)?
+            }
+            Op::Recover { requeue } => {
+                if !requeue {
+                    return Err(AmqpError::recover_requeue_false());
+                }
+                self.requeue_all(now, ch, RequeueWhy::Recover, fx);
+                fx.frames.push((conn, Frame::RecoverOk { ch: number }));
+            }
+            Op::ConfirmSelect => {
+                let c = &mut self.channels[ch.idx()];
+                if c.tx {
+                    return Err(AmqpError::tx_to_confirm());
+                }
+                c.confirm = true;
+                fx.frames.push((conn, Frame::SelectOk { ch: number }));
+            }
+            Op::TxSelect => {
+                let c = &mut self.channels[ch.idx()];
+                if c.confirm {
+                    return Err(AmqpError::confirm_to_tx());
+                }
+                c.tx = true;
+                fx.frames.push((conn, Frame::SelectOk { ch: number }));
+            }
+            Op::OpenConnection { .. } | Op::CloseConnection | Op::OpenChannel => {}
+        }
+        Ok(())
+    }
+
+    /// Closes a channel (or its connection) with an AMQP error, as RabbitMQ does.
+    fn channel_error(&mut self, now: Time, ch: ChannelId, e: AmqpError, fx: &mut Effects) {
+        let c = &self.channels[ch.idx()];
+        let (conn, number, owner) = (c.conn, c.number, c.owner);
+        let text = self.names.intern(&e.text);
+        fx.records.push(Record::ChannelError {
+            client: owner,
+            code: e.code,
+            text,
+            connection: e.connection,
+        });
+        if e.connection {
+            fx.frames
+                .push((conn, Frame::ConnectionClosed { code: e.code, text }));
+            self.close_connection(now, conn, Disconnect::ConnectionError(e.code), fx);
+        } else {
+            fx.frames.push((
+                conn,
+                Frame::ChannelClosed {
+                    ch: number,
+                    code: e.code,
+                    text,
+                },
+            ));
+            self.close_channel(now, ch, RequeueWhy::ChannelError(e.code), fx);
+            self.forget_channel(ch);
+        }
+    }
+
+    fn forget_channel(&mut self, ch: ChannelId) {
+        let conn = self.channels[ch.idx()].conn;
+        if let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) {
+            c.channels.retain(|(_, id)| *id != ch);
+        }
+    }
+
+    /// A connection ends: the client closed it, crashed, was cut off, or the broker closed it
+    /// with an error. Its channels close (unacked messages requeued) and its exclusive queues
+    /// are deleted.
+    pub fn close_connection(&mut self, now: Time, conn: ConnId, why: Disconnect, fx: &mut Effects) {
+        let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
+            return;
+        };
+        if !c.open {
+            return;
+        }
+        c.open = false;
+        let owner = c.owner;
+        let channels: Vec<ChannelId> = c.channels.iter().map(|(_, id)| *id).collect();
+        let requeue_why = match why {
+            Disconnect::Closed => RequeueWhy::ChannelClosed,
+            Disconnect::ConnectionError(code) => RequeueWhy::ChannelError(code),
+            Disconnect::BrokerStopped => RequeueWhy::BrokerStopping,
+            _ => RequeueWhy::ConnectionLost,
+        };
+        for ch in channels {
+            self.close_channel(now, ch, requeue_why, fx);
+        }
+        if let Disconnect::ConnectionError(_) = why {
+            fx.records.push(Record::Disconnected { client: owner, why });
+        }
+        // Exclusive queues die with their connection.
+        let owned: Vec<QueueId> = self
+            .live_queues()
+            .filter(|q| q.exclusive == Some(conn))
+            .map(|q| q.id)
+            .collect();
+        for q in owned {
+            self.delete_queue(now, q, QueueGone::ExclusiveOwnerGone, fx);
+        }
+        self.flush_confirms(fx);
+    }
+
+    /// Closes a channel: cancels its consumers, requeues what it held unacked (at the
+    /// messages' original positions, flagged redelivered), then applies auto-delete.
+    fn close_channel(&mut self, now: Time, ch: ChannelId, why: RequeueWhy, fx: &mut Effects) {
+        if !self.channels[ch.idx()].open {
+            return;
+        }
+        self.channels[ch.idx()].open = false;
+        let consumers = std::mem::take(&mut self.channels[ch.idx()].consumers);
+        let mut touched: Vec<QueueId> = Vec::new();
+        for c in consumers {
+            let q = self.consumers[c.idx()].queue;
+            self.consumers[c.idx()].active = false;
+            if let Some(queue) = self.queues[q.idx()].as_mut() {
+                queue.consumers.remove(c);
+            }
+            if !touched.contains(&q) {
+                touched.push(q);
+            }
+        }
+        self.channels[ch.idx()].reply_consumer = None;
+        self.requeue_all(now, ch, why, fx);
+        // Confirms still owed on this channel will never be sent.
+        let c = &mut self.channels[ch.idx()];
+        c.unconfirmed.clear();
+        c.batch_acks.clear();
+        c.batch_nacks.clear();
+        for q in touched {
+            self.after_consumer_left(now, q, fx);
+        }
+    }
+
+    /// After a consumer went away: auto-delete the queue if it was its last, or start the
+    /// `x-expires` clock.
+    fn after_consumer_left(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+        let Some(queue) = self.queues[q.idx()].as_ref() else {
+            return;
+        };
+        if !queue.consumers.is_empty() {
+            return;
+        }
+        if queue.auto_delete && queue.had_consumer {
+            self.delete_queue(now, q, QueueGone::AutoDelete, fx);
+        } else {
+            self.touch_queue(now, q, fx);
+        }
+    }
+
+    /// Sends the confirms decided while handling this input, coalesced per channel.
+    fn flush_confirms(&mut self, fx: &mut Effects) {
+        for c in &mut self.channels {
+            if c.batch_acks.is_empty() && c.batch_nacks.is_empty() {
+                continue;
+            }
+            if !c.open {
+                c.batch_acks.clear();
+                c.batch_nacks.clear();
+                continue;
+            }
+            for (seq, multiple, ack) in c.coalesce() {
+                let frame = if ack {
+                    Frame::Ack {
+                        ch: c.number,
+                        seq,
+                        multiple,
+                    }
+                } else {
+                    Frame::Nack {
+                        ch: c.number,
+                        seq,
+                        multiple,
+                    }
+                };
+                fx.frames.push((c.conn, frame));
+                fx.records.push(Record::Confirm {
+                    client: c.owner,
+                    seq,
+                    multiple,
+                    ack,
+                });
+            }
+        }
+    }
+
+    /// A timer the broker asked for has come due.
+    pub fn on_timer(&mut self, now: Time, t: BrokerTimer, fx: &mut Effects) {
+        if !self.up {
+            return;
+        }
+        match t {
+            BrokerTimer::Ttl { q, at, epoch } if epoch == self.epoch => {
+                self.on_ttl_timer(now, q, at, fx)
+            }
+            BrokerTimer::Expires { q, at, epoch } if epoch == self.epoch => {
+                self.on_expires_timer(now, q, at, fx)
+            }
+            BrokerTimer::Sync { epoch } if epoch == self.epoch => self.sync(now, fx),
+            _ => {}
+        }
+        self.flush_confirms(fx);
+    }
+
+    /// A fresh server-generated queue name: `amq.gen-` and 22 characters of `[A-Za-z0-9_-]`.
+    fn generate_queue_name(&mut self) -> Sym {
+        use rand::RngExt;
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        loop {
+            let mut s = String::from("amq.gen-");
+            for _ in 0..22 {
+                s.push(ALPHABET[self.rng.random_range(0..64usize)] as char);
+            }
+            if self
+                .names
+                .lookup(&s)
+                .and_then(|sym| self.queue_by_name(sym))
+                .is_none()
+            {
+                return self.names.intern(&s);
+            }
+        }
+    }
+
+    /// Who a record should name as the actor behind a channel.
+    fn actor_of(&self, ch: ChannelId) -> Actor {
+        let owner = self.channels[ch.idx()].owner;
+        if owner.0 == u32::MAX {
+            Actor::Setup
+        } else {
+            Actor::Client(owner)
+        }
+    }
+
+    /// Total ready and unacked messages (for summaries).
+    pub fn totals(&self) -> (u64, u64) {
+        let mut ready = 0;
+        let mut unacked = 0;
+        for q in self.live_queues() {
+            ready += q.ready.len() as u64;
+            unacked += q.unacked as u64;
+        }
+        (ready, unacked)
+    }
+}

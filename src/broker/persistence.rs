@@ -1,0 +1,250 @@
+//! The disk, and what a broker crash or stop keeps.
+//!
+//! Persistent messages in durable queues are written as they arrive but reach disk only at
+//! the next sync, every `broker.sync_every` (RabbitMQ syncs on a ~200 ms timer): that is the
+//! window in which a "persisted" message can still be lost. Removals (acks, drops) are synced
+//! the same way, so a crash can bring back a message whose ack had not reached disk.
+//!
+//! The model is cheap: each sync bumps a generation; a message copy remembers the generation
+//! it was written in, and is on disk once a later sync has happened. Only removals of copies
+//! already on disk are remembered until the next sync.
+//!
+//! A **crash** (power loss) keeps what was on disk at the last sync: durable queues with
+//! their synced persistent messages, all flagged redelivered (an unclean restart cannot know
+//! which were delivered). A **stop** (graceful) syncs first and closes every connection, so
+//! unacked messages go back to their queues and auto-delete and exclusive queues go away;
+//! then transient messages and non-durable queues and exchanges are dropped.
+
+use super::queue::{qflags, QMsg};
+use super::{Broker, BrokerTimer, Effects};
+use crate::ids::{ChannelId, QueueId};
+use crate::record::{Disconnect, LostWhy, QueueGone, Record};
+use crate::sim::Time;
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug, Default)]
+pub struct Disk {
+    /// Syncs done since the broker (re)started; a copy written in generation g is on disk
+    /// once `gen > g`.
+    pub gen: u32,
+    pub sync_pending: bool,
+    /// Persistent copies written since the last sync.
+    pub dirty: u32,
+    /// Publishes waiting for a sync before their confirm: (generation, channel, seq).
+    pub waiters: VecDeque<(u32, ChannelId, u32)>,
+    /// Copies on disk removed since the last sync (a crash brings them back).
+    pub pending_removals: Vec<(QueueId, QMsg)>,
+    pub started_at: Time,
+}
+
+impl Broker {
+    pub(crate) fn on_disk(&self, qm: &QMsg) -> bool {
+        qm.gen != u32::MAX && qm.gen < self.disk.gen
+    }
+
+    /// A persistent copy is written to a durable queue: returns its generation.
+    pub(crate) fn disk_write(&mut self, now: Time, fx: &mut Effects) -> u32 {
+        self.disk.dirty += 1;
+        self.ensure_sync(now, fx);
+        self.disk.gen
+    }
+
+    /// A copy leaves its queue (acked, dropped, delivered without ack, ...).
+    pub(crate) fn disk_removed(&mut self, now: Time, q: QueueId, qm: &QMsg, fx: &mut Effects) {
+        if self.on_disk(qm) {
+            self.disk.pending_removals.push((q, *qm));
+            self.ensure_sync(now, fx);
+        }
+    }
+
+    fn ensure_sync(&mut self, now: Time, fx: &mut Effects) {
+        if self.disk.sync_pending {
+            return;
+        }
+        self.disk.sync_pending = true;
+        let period = self.cfg.sync_every.as_us();
+        let at = if period == 0 {
+            now
+        } else {
+            let since = now.as_us().saturating_sub(self.disk.started_at.as_us());
+            Time(self.disk.started_at.as_us() + (since / period + 1) * period)
+        };
+        fx.timers
+            .push((at, BrokerTimer::Sync { epoch: self.epoch }));
+    }
+
+    /// Everything written so far reaches disk; publishes waiting for it are confirmed.
+    pub(crate) fn sync(&mut self, _now: Time, fx: &mut Effects) {
+        self.disk.sync_pending = false;
+        self.disk.gen += 1;
+        self.disk.pending_removals.clear();
+        let gen = self.disk.gen;
+        while let Some(&(g, ch, seq)) = self.disk.waiters.front() {
+            if g >= gen {
+                break;
+            }
+            self.disk.waiters.pop_front();
+            if self.channels[ch.idx()].open {
+                self.confirm_now(ch, seq, true);
+            }
+        }
+        if self.disk.dirty > 0 {
+            fx.records.push(Record::Synced {
+                messages: self.disk.dirty,
+            });
+            self.disk.dirty = 0;
+        }
+    }
+
+    /// The broker goes down: `graceful` for a stop, otherwise a crash. Returns the
+    /// connections that were open (their clients have lost them).
+    pub fn crash(&mut self, now: Time, graceful: bool, fx: &mut Effects) {
+        if !self.up {
+            return;
+        }
+        if graceful {
+            self.sync(now, fx);
+            self.flush_confirms(fx);
+            let conns: Vec<_> = self
+                .conns
+                .iter()
+                .flatten()
+                .filter(|c| c.open)
+                .map(|c| c.id)
+                .collect();
+            let text = self
+                .names
+                .intern(&super::error::AmqpError::broker_shutdown().text);
+            for c in conns {
+                fx.frames
+                    .push((c, super::ops::Frame::ConnectionClosed { code: 320, text }));
+                self.close_connection(now, c, Disconnect::BrokerStopped, fx);
+            }
+        }
+        fx.records.push(Record::BrokerDown { graceful });
+        // What each durable queue had, ready or unacked, in publication order.
+        let mut held: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
+        for ch in &mut self.channels {
+            for u in ch.unacked.drain(..) {
+                if let Some(v) = held.get_mut(u.queue.idx()) {
+                    v.push(u.qm);
+                }
+            }
+            ch.open = false;
+            ch.consumers.clear();
+            ch.reply_consumer = None;
+            ch.unconfirmed.clear();
+        }
+        for c in &mut self.consumers {
+            c.active = false;
+        }
+        for c in self.conns.iter_mut().flatten() {
+            c.open = false;
+        }
+        let removed = std::mem::take(&mut self.disk.pending_removals);
+        let queue_ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();
+        for q in queue_ids {
+            let durable = self.queue(q).map(|x| x.durable).unwrap_or(false);
+            let mut all: Vec<QMsg> = {
+                let queue = self.queues[q.idx()].as_mut().expect("live");
+                queue.ready.drain(..).collect()
+            };
+            all.append(&mut held[q.idx()]);
+            if !durable {
+                all.sort_by_key(|m| m.seq);
+                for qm in &all {
+                    fx.records.push(Record::Lost {
+                        msg: qm.msg,
+                        q,
+                        why: LostWhy::QueueNotDurable,
+                    });
+                }
+                self.queues[q.idx()].as_mut().expect("live").ready.clear();
+                self.delete_queue(now, q, QueueGone::BrokerDown, fx);
+                continue;
+            }
+            let mut survivors = Vec::new();
+            for qm in all {
+                if self.on_disk(&qm) {
+                    survivors.push(qm);
+                } else {
+                    let persistent = self.msgs.props_of(qm.msg).persistent;
+                    let why = if persistent {
+                        LostWhy::NotSynced
+                    } else {
+                        LostWhy::Transient
+                    };
+                    fx.records.push(Record::Lost {
+                        msg: qm.msg,
+                        q,
+                        why,
+                    });
+                }
+            }
+            for (rq, qm) in &removed {
+                if *rq == q {
+                    fx.records.push(Record::Restored { msg: qm.msg, q });
+                    survivors.push(*qm);
+                }
+            }
+            survivors.sort_by_key(|m| m.seq);
+            let names = &self.names;
+            let msgs = &self.msgs;
+            let queue = self.queues[q.idx()].as_mut().expect("live");
+            queue.ready_bytes = 0;
+            for mut qm in survivors {
+                if !graceful {
+                    qm.flags |= qflags::DELIVERED;
+                }
+                if queue.args.max_length_bytes.is_some() {
+                    queue.ready_bytes += msgs.get(qm.msg).body.len(names);
+                }
+                queue.ready.push_back(qm);
+            }
+            queue.unacked = 0;
+            queue.consumers = Default::default();
+            queue.had_consumer = false;
+            queue.ttl_timer = Time::NEVER;
+            queue.expires_at = Time::NEVER;
+        }
+        let transient: Vec<_> = self
+            .live_exchanges()
+            .filter(|x| !x.durable && !x.builtin)
+            .map(|x| x.id)
+            .collect();
+        for x in transient {
+            self.remove_exchange(x, fx);
+        }
+        self.disk.waiters.clear();
+        self.disk.dirty = 0;
+        self.disk.sync_pending = false;
+        self.reply_tokens.clear();
+        self.reply_token_of.clear();
+        self.up = false;
+        self.epoch += 1;
+    }
+
+    /// The broker comes back with what it recovered.
+    pub fn restart(&mut self, now: Time, fx: &mut Effects) {
+        if self.up {
+            return;
+        }
+        self.up = true;
+        self.epoch += 1;
+        // Everything recovered is on disk: start a fresh generation count above theirs.
+        self.disk.gen = self.disk.gen.saturating_add(1);
+        self.disk.started_at = now;
+        let ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();
+        let mut messages = 0u32;
+        for q in &ids {
+            messages += self.queue(*q).map(|x| x.ready_len()).unwrap_or(0);
+            self.drop_expired_head(now, *q, fx);
+            self.arm_ttl_timer(now, *q, fx);
+            self.touch_queue(now, *q, fx);
+        }
+        fx.records.push(Record::BrokerUp {
+            queues: ids.len() as u32,
+            messages,
+        });
+    }
+}

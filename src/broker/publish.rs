@@ -1,0 +1,327 @@
+//! `basic.publish`: routing through the exchanges, unroutable messages (dropped, or
+//! returned with 312 NO_ROUTE when mandatory), direct reply-to, and publisher confirms.
+//!
+//! A routed publish is confirmed once every queue it reached has accepted it: at once for a
+//! transient message or a non-durable queue, at the next disk sync for a persistent message
+//! in a durable queue; it is nacked if a queue refused it (`reject-publish`). An unroutable
+//! message is confirmed at once, after its `basic.return`.
+
+use super::dispatch::Offer;
+use super::error::AmqpError;
+use super::exchange::{Dest, Matcher};
+use super::ops::Frame;
+use super::topic::words;
+use super::{Broker, Effects};
+use crate::ids::{ChannelId, ExchangeId, MsgId, PropsId, QueueId};
+use crate::record::{DeliverWhy, Record, Via};
+use crate::sim::Time;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where one publish goes: the queues (each once, with the binding that took it there) and
+/// the alternate exchanges used on the way.
+#[derive(Clone, Debug, Default)]
+pub struct Route {
+    pub queues: Vec<(QueueId, Via)>,
+    pub alternates: Vec<(ExchangeId, ExchangeId)>,
+}
+
+/// Routing results by (exchange, message properties): messages of one publish entry share
+/// properties, so a million of them route once. Cleared whenever the topology changes.
+#[derive(Clone, Debug, Default)]
+pub struct RouteCache {
+    map: HashMap<(ExchangeId, PropsId), Arc<Route>>,
+}
+
+impl RouteCache {
+    pub fn clear(&mut self) {
+        if !self.map.is_empty() {
+            self.map.clear();
+        }
+    }
+}
+
+const ROUTE_CACHE_LIMIT: usize = 4096;
+
+impl Broker {
+    pub(crate) fn basic_publish(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        msg: MsgId,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let (owner, confirm) = {
+            let c = &self.channels[ch.idx()];
+            (c.owner, c.confirm)
+        };
+        let props = self.msgs.props_of(msg);
+        let (exchange, key, mandatory, reply_to) = (
+            props.exchange,
+            props.routing_key,
+            props.mandatory,
+            props.reply_to,
+        );
+        let ex = self
+            .exchange_by_name(exchange)
+            .ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))?;
+        if reply_to == Some(self.sym.reply_to) {
+            self.rewrite_direct_reply_to(ch, msg)?;
+        }
+        let seq = if confirm {
+            let c = &mut self.channels[ch.idx()];
+            let s = c.next_publish_seq;
+            c.next_publish_seq += 1;
+            c.unconfirmed.insert(s);
+            s
+        } else {
+            0
+        };
+        fx.records.push(Record::Published {
+            msg,
+            client: owner,
+            confirm_seq: seq,
+        });
+
+        // A reply to a direct reply-to requester goes straight to its channel.
+        if ex == ExchangeId(0) {
+            if let Some(&target) = self.reply_tokens.get(&key) {
+                let delivered = self.deliver_direct_reply(ch, target, msg, fx);
+                if !delivered {
+                    self.unroutable(ch, ex, msg, mandatory, fx);
+                }
+                if confirm {
+                    self.confirm_now(ch, seq, true);
+                }
+                return Ok(());
+            }
+        }
+
+        let route = if ex == ExchangeId(0) {
+            match self.queue_by_name(key) {
+                Some(q) => Arc::new(Route {
+                    queues: vec![(q, Via::DefaultExchange)],
+                    alternates: Vec::new(),
+                }),
+                None => Arc::new(Route::default()),
+            }
+        } else {
+            self.route(ex, msg, fx)
+        };
+        if route.queues.is_empty() {
+            self.unroutable(ch, ex, msg, mandatory, fx);
+            if confirm {
+                self.confirm_now(ch, seq, true);
+            }
+            return Ok(());
+        }
+        let mut refused = false;
+        let mut on_disk_later = false;
+        for &(q, via) in route.queues.iter() {
+            fx.records.push(Record::Routed { msg, q, via });
+            match self.deliver_or_enqueue(now, q, msg, fx) {
+                Offer::Refused => refused = true,
+                Offer::Accepted { on_disk_later: d } => on_disk_later |= d,
+            }
+        }
+        if confirm {
+            if refused {
+                self.confirm_now(ch, seq, false);
+            } else if on_disk_later {
+                let gen = self.disk.gen;
+                self.disk.waiters.push_back((gen, ch, seq));
+            } else {
+                self.confirm_now(ch, seq, true);
+            }
+        }
+        Ok(())
+    }
+
+    fn unroutable(
+        &mut self,
+        ch: ChannelId,
+        ex: ExchangeId,
+        msg: MsgId,
+        mandatory: bool,
+        fx: &mut Effects,
+    ) {
+        fx.records.push(Record::Unroutable {
+            msg,
+            ex,
+            returned: mandatory,
+        });
+        if mandatory {
+            let c = &self.channels[ch.idx()];
+            fx.frames.push((
+                c.conn,
+                Frame::Return {
+                    ch: c.number,
+                    msg,
+                    code: 312,
+                },
+            ));
+        }
+    }
+
+    /// Queues a confirm (ack or nack) to be sent when this method's handling ends.
+    pub(crate) fn confirm_now(&mut self, ch: ChannelId, seq: u32, ack: bool) {
+        let c = &mut self.channels[ch.idx()];
+        if c.unconfirmed.remove(&seq) {
+            if ack {
+                c.batch_acks.push(seq);
+            } else {
+                c.batch_nacks.push(seq);
+            }
+        }
+    }
+
+    /// `reply_to: amq.rabbitmq.reply-to` becomes a token naming this channel, if the channel
+    /// consumes its replies; otherwise 406.
+    fn rewrite_direct_reply_to(&mut self, ch: ChannelId, msg: MsgId) -> Result<(), AmqpError> {
+        if self.channels[ch.idx()].reply_consumer.is_none() {
+            return Err(AmqpError::fast_reply_consumer_missing());
+        }
+        let token = match self.reply_token_of.get(&ch) {
+            Some(t) => *t,
+            None => {
+                use rand::RngExt;
+                const ALPHABET: &[u8] =
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+                let mut s = String::from("amq.rabbitmq.reply-to.g1h2AA");
+                for _ in 0..24 {
+                    s.push(ALPHABET[self.rng.random_range(0..62usize)] as char);
+                }
+                let t = self.names.intern(&s);
+                self.reply_tokens.insert(t, ch);
+                self.reply_token_of.insert(ch, t);
+                t
+            }
+        };
+        let m = *self.msgs.get(msg);
+        let mut p = self.msgs.props(m.props).clone();
+        p.reply_to = Some(token);
+        let pid = self.msgs.add_props(p);
+        self.msgs.set_props(msg, pid);
+        Ok(())
+    }
+
+    /// Delivers a direct reply to the requesting channel's reply consumer, if it is still there.
+    fn deliver_direct_reply(
+        &mut self,
+        _from: ChannelId,
+        target: ChannelId,
+        msg: MsgId,
+        fx: &mut Effects,
+    ) -> bool {
+        let chan = &self.channels[target.idx()];
+        let Some((_, consumer)) = chan.reply_consumer.filter(|_| chan.open) else {
+            return false;
+        };
+        // RabbitMQ 3.10 sends direct replies outside the channel's tag sequence (tag 1).
+        fx.frames.push((
+            chan.conn,
+            Frame::Deliver {
+                ch: chan.number,
+                consumer,
+                tag: 1,
+                redelivered: false,
+                msg,
+            },
+        ));
+        fx.records.push(Record::Delivered {
+            msg,
+            q: super::dispatch::NO_QUEUE,
+            consumer,
+            client: chan.owner,
+            tag: 1,
+            redelivered: false,
+            no_ack: true,
+            why: DeliverWhy::DirectReply,
+        });
+        true
+    }
+
+    /// Routes a message through exchange `ex` (and any exchanges bound to it). Records the
+    /// alternate exchanges used.
+    pub(crate) fn route(&mut self, ex: ExchangeId, msg: MsgId, fx: &mut Effects) -> Arc<Route> {
+        let pid = self.msgs.get(msg).props;
+        let route = match self.route_cache.map.get(&(ex, pid)) {
+            Some(r) => r.clone(),
+            None => {
+                let r = Arc::new(self.compute_route(ex, pid));
+                if self.route_cache.map.len() >= ROUTE_CACHE_LIMIT {
+                    self.route_cache.map.clear();
+                }
+                self.route_cache.map.insert((ex, pid), r.clone());
+                r
+            }
+        };
+        for &(from, to) in &route.alternates {
+            fx.records.push(Record::Alternate { msg, from, to });
+        }
+        route
+    }
+
+    fn compute_route(&self, ex: ExchangeId, pid: PropsId) -> Route {
+        let props = self.msgs.props(pid);
+        let key_text = self.names.get(props.routing_key);
+        let mut key_words: Option<Vec<&str>> = None;
+        let headers = props.headers.as_deref();
+        let mut out = Route::default();
+        let mut visited = vec![ex];
+        let mut work = std::collections::VecDeque::from([ex]);
+        while let Some(x) = work.pop_front() {
+            let Some(exch) = self.exchange(x) else {
+                continue;
+            };
+            if x == ExchangeId(0) {
+                // The default exchange reached through an exchange binding: by queue name.
+                if let Some(q) = self.queue_by_name(props.routing_key) {
+                    if !out.queues.iter().any(|(have, _)| *have == q) {
+                        out.queues.push((q, Via::DefaultExchange));
+                    }
+                }
+                continue;
+            }
+            let mut matched = false;
+            for &b in &exch.bindings {
+                let binding = &self.bindings[b.idx()];
+                let hit = match &binding.matcher {
+                    Matcher::All => true,
+                    Matcher::Exact => binding.key == props.routing_key,
+                    Matcher::Topic(p) => {
+                        p.matches_words(key_words.get_or_insert_with(|| words(key_text)))
+                    }
+                    Matcher::Headers(h) => h.matches(headers, &self.names),
+                };
+                if !hit {
+                    continue;
+                }
+                matched = true;
+                match binding.dest {
+                    Dest::Queue(q) => {
+                        if !out.queues.iter().any(|(have, _)| *have == q) {
+                            out.queues.push((q, Via::Binding(b)));
+                        }
+                    }
+                    Dest::Exchange(e) => {
+                        if !visited.contains(&e) {
+                            visited.push(e);
+                            work.push_back(e);
+                        }
+                    }
+                }
+            }
+            if !matched {
+                if let Some(ae) = exch.alternate.and_then(|name| self.exchange_by_name(name)) {
+                    if !visited.contains(&ae) {
+                        visited.push(ae);
+                        work.push_back(ae);
+                        out.alternates.push((x, ae));
+                    }
+                }
+            }
+        }
+        out
+    }
+}

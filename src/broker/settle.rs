@@ -1,0 +1,235 @@
+//! Settling deliveries: `basic.ack`, `basic.nack`, `basic.reject`, requeueing (on nack,
+//! reject, recover, or a closed channel), and `basic.get`.
+//!
+//! A requeued message goes back to its original position in publication order, flagged
+//! redelivered (`rabbit_variable_queue.erl` `requeue_merge`). An unknown or repeated delivery
+//! tag is a 406 channel error.
+
+use super::channel::Unacked;
+use super::dispatch::NO_CONSUMER;
+use super::error::AmqpError;
+use super::message::DeadLetterReason;
+use super::ops::Frame;
+use super::queue::qflags;
+use super::{Broker, Effects};
+use crate::ids::{ChannelId, QueueId, Sym};
+use crate::record::{DeliverWhy, LostWhy, Record, RequeueWhy};
+use crate::sim::Time;
+
+impl Broker {
+    /// Forgets an unacked delivery's bookkeeping in its consumer and queue.
+    fn release(&mut self, u: &Unacked) {
+        if let Some(c) = u.consumer {
+            let cons = &mut self.consumers[c.idx()];
+            cons.unacked = cons.unacked.saturating_sub(1);
+        }
+        if let Some(q) = self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
+            q.unacked = q.unacked.saturating_sub(1);
+        }
+    }
+
+    fn push_unique(v: &mut Vec<QueueId>, q: QueueId) {
+        if !v.contains(&q) {
+            v.push(q);
+        }
+    }
+
+    pub(crate) fn basic_ack(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        tag: u64,
+        multiple: bool,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let settled = self.channels[ch.idx()]
+            .take_settled(tag, multiple)
+            .ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
+        let client = self.channels[ch.idx()].owner;
+        let mut touched = Vec::new();
+        for u in &settled {
+            self.release(u);
+            self.disk_removed(now, u.queue, &u.qm, fx);
+            fx.records.push(Record::Acked {
+                msg: u.qm.msg,
+                q: u.queue,
+                client,
+                tag: u.tag,
+                multiple,
+            });
+            Self::push_unique(&mut touched, u.queue);
+        }
+        for q in touched {
+            self.unblock_and_run(now, q, fx);
+        }
+        Ok(())
+    }
+
+    /// `basic.nack` (`nack`) or `basic.reject`: requeue, or dead-letter / drop.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn basic_nack(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        tag: u64,
+        multiple: bool,
+        requeue: bool,
+        nack: bool,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let settled = self.channels[ch.idx()]
+            .take_settled(tag, multiple)
+            .ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
+        let client = self.channels[ch.idx()].owner;
+        let why = if nack {
+            RequeueWhy::Nack
+        } else {
+            RequeueWhy::Reject
+        };
+        let mut touched = Vec::new();
+        for u in &settled {
+            self.release(u);
+            fx.records.push(Record::Rejected {
+                msg: u.qm.msg,
+                q: u.queue,
+                client,
+                tag: u.tag,
+                requeue,
+                nack,
+            });
+            if requeue {
+                self.requeue_one(u, client, why, fx);
+            } else if self.queue(u.queue).is_some() {
+                self.disk_removed(now, u.queue, &u.qm, fx);
+                self.dead_letter(now, u.queue, u.qm, DeadLetterReason::Rejected, fx);
+            } else {
+                fx.records.push(Record::Lost {
+                    msg: u.qm.msg,
+                    q: u.queue,
+                    why: LostWhy::QueueDeleted,
+                });
+            }
+            Self::push_unique(&mut touched, u.queue);
+        }
+        for q in touched {
+            self.unblock_and_run(now, q, fx);
+        }
+        Ok(())
+    }
+
+    fn requeue_one(
+        &mut self,
+        u: &Unacked,
+        client: crate::ids::ClientId,
+        why: RequeueWhy,
+        fx: &mut Effects,
+    ) {
+        let mut qm = u.qm;
+        qm.flags |= qflags::DELIVERED;
+        match self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
+            Some(queue) => {
+                if queue.args.max_length_bytes.is_some() {
+                    queue.ready_bytes += self.msgs.get(qm.msg).body.len(&self.names);
+                }
+                let pos = queue.requeue(qm);
+                fx.records.push(Record::Requeued {
+                    msg: qm.msg,
+                    q: u.queue,
+                    client,
+                    why,
+                    pos,
+                });
+            }
+            None => fx.records.push(Record::Lost {
+                msg: qm.msg,
+                q: u.queue,
+                why: LostWhy::QueueDeleted,
+            }),
+        }
+    }
+
+    /// Requeues everything a channel holds unacked (channel closed, connection lost, recover).
+    pub(crate) fn requeue_all(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        why: RequeueWhy,
+        fx: &mut Effects,
+    ) {
+        let held: Vec<Unacked> = self.channels[ch.idx()].unacked.drain(..).collect();
+        let client = self.channels[ch.idx()].owner;
+        let mut touched = Vec::new();
+        for u in &held {
+            self.release(u);
+            self.requeue_one(u, client, why, fx);
+            Self::push_unique(&mut touched, u.queue);
+        }
+        for q in touched {
+            self.unblock_and_run(now, q, fx);
+        }
+    }
+
+    pub(crate) fn basic_get(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        queue: Sym,
+        no_ack: bool,
+        fx: &mut Effects,
+    ) -> Result<(), AmqpError> {
+        let q = self.usable_queue(ch, queue)?;
+        self.touch_queue(now, q, fx);
+        self.drop_expired_head(now, q, fx);
+        let (conn, number, client) = {
+            let c = &self.channels[ch.idx()];
+            (c.conn, c.number, c.owner)
+        };
+        let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
+        let Some(mut qm) = queue_mut.ready.pop_front() else {
+            fx.frames.push((conn, Frame::GetEmpty { ch: number }));
+            return Ok(());
+        };
+        if queue_mut.args.max_length_bytes.is_some() {
+            queue_mut.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+        }
+        let remaining = queue_mut.ready_len();
+        let redelivered = qm.delivered_before();
+        qm.flags |= qflags::DELIVERED;
+        let chan = &mut self.channels[ch.idx()];
+        let tag = chan.next_tag;
+        chan.next_tag += 1;
+        if no_ack {
+            self.disk_removed(now, q, &qm, fx);
+        } else {
+            chan.unacked.push_back(Unacked {
+                tag,
+                queue: q,
+                consumer: None,
+                qm,
+            });
+            self.queues[q.idx()].as_mut().expect("usable").unacked += 1;
+        }
+        fx.frames.push((
+            conn,
+            Frame::GetOk {
+                ch: number,
+                tag,
+                redelivered,
+                msg: qm.msg,
+                remaining,
+            },
+        ));
+        fx.records.push(Record::Delivered {
+            msg: qm.msg,
+            q,
+            consumer: NO_CONSUMER,
+            client,
+            tag,
+            redelivered,
+            no_ack,
+            why: DeliverWhy::Get,
+        });
+        self.arm_ttl_timer(now, q, fx);
+        Ok(())
+    }
+}

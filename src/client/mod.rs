@@ -1,0 +1,270 @@
+//! The scenario's actors: producers, consumers (RPC servers among them) and RPC clients.
+//!
+//! Each client is a small state machine driven by three inputs — connect, a frame from the
+//! broker, a timer of its own — and answers with [`ClientOut`]: AMQP methods to send, timers
+//! to set, trace records, and whether its process died. It never touches the broker; the
+//! only shared thing it writes is the message store ("the bytes on the wire": a client
+//! builds the messages it publishes).
+//!
+//! A consumer handles deliveries one at a time in delivery order, as a pika callback does:
+//! with prefetch 2 it holds two messages but works on one.
+
+pub mod consumer;
+pub mod producer;
+pub mod rpc;
+pub mod spec;
+pub mod work;
+
+use crate::broker::message::MessageStore;
+use crate::broker::ops::{Frame, Op};
+use crate::ids::{ClientId, ConnId, MsgId};
+use crate::names::Names;
+use crate::record::{ClientLoss, Record, ServerFailure};
+use crate::sim::{Rng, Time};
+use spec::{ClientSpec, RoleSpec};
+use std::sync::Arc;
+
+/// Write access to what travels on the wire: message contents and their strings.
+pub struct Wire<'a> {
+    pub msgs: &'a mut MessageStore,
+    pub names: &'a mut Names,
+}
+
+/// A timer a client set.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientTimer {
+    /// Publish message `k` (0-based) of entry `entry`.
+    Publish { entry: u16, k: u32 },
+    /// The current message's work is done.
+    WorkDone,
+    /// Make RPC call `i`.
+    Call { i: u32 },
+    /// Try to connect again.
+    Reconnect,
+}
+
+impl ClientTimer {
+    /// Schedule-driven timers run whether or not the client is up (a publish falls due even
+    /// while its producer is down: it is then not sent). The others die with a crash.
+    pub fn survives_crash(&self) -> bool {
+        matches!(self, ClientTimer::Publish { .. } | ClientTimer::Call { .. })
+    }
+}
+
+/// What a client wants done after one input.
+#[derive(Clone, Debug, Default)]
+pub struct ClientOut {
+    /// Methods to send, in order, with their channel number.
+    pub ops: Vec<(u16, Op)>,
+    pub timers: Vec<(Time, ClientTimer)>,
+    pub records: Vec<Record>,
+    /// The client's process died handling a message.
+    pub failed: Option<(MsgId, ServerFailure)>,
+}
+
+impl ClientOut {
+    pub fn clear(&mut self) {
+        self.ops.clear();
+        self.timers.clear();
+        self.records.clear();
+        self.failed = None;
+    }
+}
+
+/// Whether the client is running and connected.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    NotStarted,
+    Connected,
+    /// Running, but its connection is gone (broker down, partition); it will reconnect.
+    Disconnected,
+    /// Its process is down (crashed, or failed on a message) until restarted.
+    Down,
+}
+
+/// One delivery the client holds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub tag: u64,
+    pub msg: MsgId,
+    pub redelivered: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum RoleState {
+    Producer(producer::ProducerState),
+    Consumer(consumer::ConsumerState),
+    RpcClient(rpc::RpcState),
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: ClientId,
+    pub spec: Arc<ClientSpec>,
+    pub status: Status,
+    pub conn: Option<ConnId>,
+    /// Channel 1 is open (a channel error closes it for good, until the next connection).
+    pub channel_open: bool,
+    /// Bumped whenever the client's process or connection starts over; stale timers and
+    /// frames carry an older value.
+    pub epoch: u32,
+    pub rng: Rng,
+    pub role: RoleState,
+}
+
+impl Client {
+    pub fn new(id: ClientId, spec: Arc<ClientSpec>, rng: Rng) -> Client {
+        let role = match &spec.role {
+            RoleSpec::Producer(p) => RoleState::Producer(producer::ProducerState::new(p)),
+            RoleSpec::Consumer(_) => RoleState::Consumer(consumer::ConsumerState::default()),
+            RoleSpec::RpcClient(_) => RoleState::RpcClient(rpc::RpcState::default()),
+        };
+        Client {
+            id,
+            spec,
+            status: Status::NotStarted,
+            conn: None,
+            channel_open: false,
+            epoch: 0,
+            rng,
+            role,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    pub fn is_up(&self) -> bool {
+        matches!(self.status, Status::Connected | Status::Disconnected)
+    }
+
+    /// The first start: schedule-driven timers (publishes, calls) begin.
+    pub fn on_start(&mut self, now: Time, out: &mut ClientOut) {
+        match (&mut self.role, &self.spec.role) {
+            (RoleState::Producer(_), RoleSpec::Producer(p)) => {
+                producer::schedule_first(p, now, out)
+            }
+            (RoleState::RpcClient(_), RoleSpec::RpcClient(r)) => rpc::schedule_first(r, now, out),
+            _ => {}
+        }
+    }
+
+    /// Opens a new connection `conn` and sends everything the client does on connecting.
+    pub fn connect(&mut self, _now: Time, conn: ConnId, out: &mut ClientOut) {
+        self.status = Status::Connected;
+        self.conn = Some(conn);
+        self.channel_open = true;
+        self.epoch += 1;
+        out.ops.push((0, Op::OpenConnection { owner: self.id }));
+        out.ops.push((1, Op::OpenChannel));
+        for op in &self.spec.connect_ops {
+            out.ops.push((1, op.clone()));
+        }
+        match (&mut self.role, &self.spec.role) {
+            (RoleState::Consumer(c), RoleSpec::Consumer(spec)) => c.on_connect(spec, out),
+            (RoleState::RpcClient(r), RoleSpec::RpcClient(spec)) => r.on_connect(spec, out),
+            _ => {}
+        }
+    }
+
+    /// The connection died but the process lives (broker down, link cut).
+    pub fn lost_connection(&mut self, out: &mut ClientOut) {
+        if self.status != Status::Connected {
+            return;
+        }
+        self.status = Status::Disconnected;
+        self.conn = None;
+        self.channel_open = false;
+        let id = self.id;
+        match &mut self.role {
+            RoleState::Consumer(c) => c.drop_buffer(id, ClientLoss::ConnectionLost, out),
+            RoleState::RpcClient(r) => r.on_lost(),
+            RoleState::Producer(_) => {}
+        }
+    }
+
+    /// The process dies (a crash fault, or its own failure on a message).
+    pub fn crash(&mut self, out: &mut ClientOut) {
+        self.status = Status::Down;
+        self.conn = None;
+        self.channel_open = false;
+        self.epoch += 1;
+        let id = self.id;
+        match &mut self.role {
+            RoleState::Consumer(c) => {
+                c.drop_buffer(id, ClientLoss::CrashedUnprocessed, out);
+                c.drop_busy(id, out);
+            }
+            RoleState::RpcClient(r) => r.on_lost(),
+            RoleState::Producer(_) => {}
+        }
+    }
+
+    pub fn on_frame(&mut self, now: Time, frame: Frame, wire: &mut Wire, out: &mut ClientOut) {
+        match frame {
+            Frame::ChannelClosed { .. } => {
+                self.channel_open = false;
+                if let RoleState::Consumer(c) = &mut self.role {
+                    c.drop_buffer(self.id, ClientLoss::ConnectionLost, out);
+                    c.subscribed = false;
+                }
+                return;
+            }
+            Frame::ConnectionClosed { .. } => {
+                // The broker closed the connection with an error or for shutdown.
+                self.lost_connection(out);
+                return;
+            }
+            _ => {}
+        }
+        let id = self.id;
+        match (&mut self.role, &self.spec.role) {
+            (RoleState::Consumer(c), RoleSpec::Consumer(spec)) => {
+                c.on_frame(now, id, spec, &mut self.rng, frame, out);
+            }
+            (RoleState::RpcClient(r), RoleSpec::RpcClient(spec)) => {
+                r.on_frame(now, id, &self.spec.name, spec, frame, wire, out);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn on_timer(&mut self, now: Time, t: ClientTimer, wire: &mut Wire, out: &mut ClientOut) {
+        let id = self.id;
+        let sendable = self.status == Status::Connected && self.channel_open;
+        let why_not = if self.status == Status::Down || self.status == Status::NotStarted {
+            crate::record::NotSent::ClientDown
+        } else if self.status == Status::Disconnected {
+            crate::record::NotSent::NoConnection
+        } else {
+            crate::record::NotSent::ChannelClosed
+        };
+        match (&mut self.role, &self.spec.role, t) {
+            (
+                RoleState::Producer(p),
+                RoleSpec::Producer(spec),
+                ClientTimer::Publish { entry, k },
+            ) => {
+                p.publish(now, id, spec, entry, k, sendable, why_not, wire, out);
+            }
+            (RoleState::Consumer(c), RoleSpec::Consumer(spec), ClientTimer::WorkDone) => {
+                c.work_done(now, id, spec, sendable, &mut self.rng, wire, out);
+            }
+            (RoleState::RpcClient(r), RoleSpec::RpcClient(spec), ClientTimer::Call { i }) => {
+                r.call(
+                    now,
+                    id,
+                    &self.spec.name,
+                    spec,
+                    i,
+                    sendable,
+                    why_not,
+                    wire,
+                    out,
+                );
+            }
+            _ => {}
+        }
+    }
+}

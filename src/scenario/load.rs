@@ -1,0 +1,139 @@
+//! Loading a scenario file: the one place that calls `serde_yaml` (deprecated upstream; a
+//! maintained fork can replace it here and nowhere else), and the located error type every
+//! bad input is reported with.
+
+use super::locate::Pos;
+use super::model::ScenarioFile;
+use std::fmt;
+
+/// A problem with a scenario file, placed at a line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.pos.line, self.pos.col, self.message
+        )
+    }
+}
+
+/// One or more problems; never empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+/// Parses scenario text into its file model. `file` names it in errors.
+pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors> {
+    serde_yaml::from_str::<ScenarioFile>(text).map_err(|e| {
+        let pos = e
+            .location()
+            .map(|l| Pos {
+                line: l.line(),
+                col: l.column(),
+            })
+            .unwrap_or(Pos { line: 1, col: 1 });
+        ScenarioErrors(vec![ScenarioError {
+            file: file.to_string(),
+            pos,
+            message: friendly(&e.to_string()),
+        }])
+    })
+}
+
+/// serde's wording, minus the position (we print our own) and with our types named the way
+/// the documentation names them.
+fn friendly(raw: &str) -> String {
+    let mut m = match raw.find(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw.to_string(),
+    };
+    let replacements = [
+        ("struct ScenarioFile", "a scenario: a mapping with `name` and sections such as `queues`, `producers`, `consumers`"),
+        ("data did not match any variant of untagged enum ConsumerQueueDef", "a consumer's `queue` must be a queue name, or a private queue like { exclusive: true, bind: [ { exchange: logs, key: \"#\" } ] }"),
+        ("data did not match any variant of untagged enum WorkDef", "`work` must be a duration (1s), { uniform: [100ms, 2s] } or { exponential: 500ms }"),
+        ("data did not match any variant of untagged enum Text", "expected a text, or { en: ..., zh: ... }"),
+        ("EOF while parsing a value", "the file is empty: expected a scenario with at least `name`"),
+    ];
+    for (from, to) in replacements {
+        if m.contains(from) {
+            m = m.replace(from, to);
+        }
+    }
+    for (ty, word) in [
+        ("struct ", ""),
+        ("u32", "a whole number"),
+        ("u64", "a whole number"),
+        ("i32", "a whole number"),
+        ("u16", "a whole number"),
+    ] {
+        m = m.replace(&format!("expected {ty}"), &format!("expected {word}"));
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let e = parse_yaml(
+            "name: x\nqueues:\n  - name: q\n    durabel: true\n",
+            "f.yaml",
+        )
+        .unwrap_err();
+        let e = &e.0[0];
+        assert_eq!((e.pos.line, e.pos.col), (4, 5));
+        assert!(
+            e.message.contains("unknown field `durabel`"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("durable"),
+            "says what was expected: {}",
+            e.message
+        );
+        assert_eq!(e.to_string().split(':').next(), Some("f.yaml"));
+    }
+
+    #[test]
+    fn wrong_types_and_bad_durations() {
+        let e = parse_yaml(
+            "name: x\nconsumers:\n  - { name: c, queue: q, prefetch: lots }\n",
+            "f",
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].pos.line, 3);
+        assert!(
+            e.0[0].message.contains("invalid type"),
+            "{}",
+            e.0[0].message
+        );
+        let e = parse_yaml("name: x\nuntil: -5s\n", "f").unwrap_err();
+        assert_eq!(e.0[0].pos.line, 2);
+        assert!(e.0[0].message.contains("negative"), "{}", e.0[0].message);
+        let e = parse_yaml("", "f").unwrap_err();
+        assert!(e.0[0].message.contains("empty"), "{}", e.0[0].message);
+    }
+}

@@ -1,0 +1,641 @@
+//! The world: the engine, the broker and the clients bound together.
+//!
+//! It owns the event heap and is the only thing that advances time. Each step pops one
+//! event and hands it to the broker or a client; what they return (methods, frames, timers,
+//! records) is applied here: methods and frames travel over per-client links with latency
+//! (FIFO, like TCP), timers go on the heap, records go to the trace. Faults are applied
+//! here too. The CLI and the TUI drive it with [`World::step`] and [`World::run_until`] and
+//! read its state; they add no behaviour.
+
+pub mod link;
+pub mod plan;
+pub mod slab;
+pub mod tally;
+
+use crate::broker::ops::{Frame, Op};
+use crate::broker::{Broker, BrokerTimer, Effects};
+use crate::client::{Client, ClientOut, ClientTimer, Status, Wire};
+use crate::ids::{ClientId, ConnId};
+use crate::record::{Disconnect, FaultRecord, Record};
+use crate::sim::{stream_for, EventQueue, Time, Trace};
+use link::Link;
+pub use plan::{FaultKind, FaultSpec, Initial, Limits, WorldPlan};
+use slab::Slab;
+use std::sync::Arc;
+pub use tally::Tally;
+
+/// The owner id the scenario's setup connection uses.
+pub const SETUP: ClientId = ClientId(u32::MAX);
+
+/// An event on the heap: small and `Copy`; anything bigger waits in a slab.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Ev {
+    /// Declare the scenario's topology (t = 0, before anything else).
+    Setup,
+    /// A client's first start.
+    Start(ClientId),
+    /// A method arrives at the broker (slot in `ops_in_flight`).
+    ToBroker(u32),
+    /// A frame arrives at a client (slot in `frames_in_flight`).
+    ToClient(u32),
+    Broker(BrokerTimer),
+    Client {
+        client: ClientId,
+        epoch: u32,
+        timer: ClientTimer,
+    },
+    /// A scheduled fault begins (`end: false`) or ends (`end: true`).
+    Fault {
+        idx: u32,
+        end: bool,
+    },
+    /// A note's time has come.
+    Note(u32),
+}
+
+#[derive(Clone, Debug)]
+struct OpInFlight {
+    client: ClientId,
+    conn: ConnId,
+    gen: u32,
+    ch: u16,
+    op: Op,
+}
+
+#[derive(Copy, Clone, Debug)]
+struct FrameInFlight {
+    client: ClientId,
+    conn: ConnId,
+    gen: u32,
+    frame: Frame,
+}
+
+/// A safety cap that stopped a run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CapHit {
+    #[error("the run hit its cap of {limit} events at {at} (limits.events); a message may be requeued forever with no work time")]
+    Events { limit: u64, at: Time },
+    #[error("the run reached its cap of {limit} simulated time (limits.time) and was stopped; give the scenario an `until:`")]
+    Time { limit: Time },
+}
+
+/// The whole simulated state. `Clone` so the TUI can keep snapshots for stepping back.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub plan: Arc<WorldPlan>,
+    pub queue: EventQueue<Ev>,
+    pub broker: Broker,
+    pub clients: Vec<Client>,
+    pub links: Vec<Link>,
+    ops_in_flight: Slab<OpInFlight>,
+    frames_in_flight: Slab<FrameInFlight>,
+    /// Connection id → the client that opened it.
+    conn_owner: Vec<ClientId>,
+    pub tally: Tally,
+    /// Events processed so far.
+    pub steps: u64,
+    /// Faults injected live (the TUI), by index in this list.
+    pub injected: Vec<FaultSpec>,
+    fx: Effects,
+    out: ClientOut,
+}
+
+impl World {
+    pub fn new(plan: Arc<WorldPlan>) -> World {
+        let broker = Broker::new(
+            plan.broker.clone(),
+            plan.names.clone(),
+            stream_for(plan.seed, "broker"),
+        );
+        let mut broker = broker;
+        broker.msgs = plan.msgs.clone();
+        let clients: Vec<Client> = plan
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                Client::new(
+                    ClientId(i as u32),
+                    spec.clone(),
+                    stream_for(plan.seed, &spec.name),
+                )
+            })
+            .collect();
+        let links = vec![Link::default(); clients.len()];
+        let mut queue = EventQueue::new();
+        queue.schedule(Time::ZERO, Ev::Setup);
+        for init in &plan.order {
+            match *init {
+                Initial::Start(c) => {
+                    queue.schedule(plan.clients[c.idx()].start, Ev::Start(c));
+                }
+                Initial::Fault(i) => {
+                    let f = &plan.faults[i as usize];
+                    queue.schedule(f.at, Ev::Fault { idx: i, end: false });
+                    if let Some(u) = f.until {
+                        queue.schedule(u, Ev::Fault { idx: i, end: true });
+                    }
+                }
+                Initial::Note(i) => {
+                    queue.schedule(plan.note_times[i as usize], Ev::Note(i));
+                }
+            }
+        }
+        World {
+            plan,
+            queue,
+            broker,
+            clients,
+            links,
+            ops_in_flight: Slab::default(),
+            frames_in_flight: Slab::default(),
+            conn_owner: Vec::new(),
+            tally: Tally::default(),
+            steps: 0,
+            injected: Vec::new(),
+            fx: Effects::default(),
+            out: ClientOut::default(),
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        self.queue.now()
+    }
+
+    /// The time of the next event, if any is left before the scenario's `until`.
+    pub fn next_time(&self) -> Option<Time> {
+        let t = self.queue.peek_time()?;
+        match self.plan.until {
+            Some(u) if t > u => None,
+            _ => Some(t),
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.next_time().is_none()
+    }
+
+    /// The client that owns a connection.
+    pub fn owner_of(&self, conn: ConnId) -> Option<ClientId> {
+        self.conn_owner.get(conn.idx()).copied()
+    }
+
+    pub fn client_name(&self, c: ClientId) -> &str {
+        if c == SETUP {
+            "setup"
+        } else {
+            self.clients.get(c.idx()).map(|x| x.name()).unwrap_or("?")
+        }
+    }
+
+    /// Processes one event. `Ok(None)`: nothing left to do (or `until` reached).
+    pub fn step(&mut self, trace: &mut Trace<Record>) -> Result<Option<Time>, CapHit> {
+        let Some(t) = self.next_time() else {
+            return Ok(None);
+        };
+        if t > self.plan.limits.max_time {
+            return Err(CapHit::Time {
+                limit: self.plan.limits.max_time,
+            });
+        }
+        if self.steps >= self.plan.limits.max_events {
+            return Err(CapHit::Events {
+                limit: self.plan.limits.max_events,
+                at: t,
+            });
+        }
+        let (now, _, ev) = self.queue.pop().expect("peeked");
+        self.steps += 1;
+        match ev {
+            Ev::Setup => self.setup(now, trace),
+            Ev::Start(c) => {
+                self.out.clear();
+                self.clients[c.idx()].on_start(now, &mut self.out);
+                self.apply_client_out(now, c, trace);
+                self.connect(now, c, trace);
+            }
+            Ev::ToBroker(slot) => {
+                let inflight = self.ops_in_flight.take(slot);
+                if inflight.gen != self.links[inflight.client.idx()].gen {
+                    return Ok(Some(now)); // lost with the link
+                }
+                self.broker
+                    .handle(now, inflight.conn, inflight.ch, inflight.op, &mut self.fx);
+                self.apply_broker_fx(now, trace);
+            }
+            Ev::ToClient(slot) => {
+                let f = self.frames_in_flight.take(slot);
+                let client = &self.clients[f.client.idx()];
+                if f.gen != self.links[f.client.idx()].gen || client.conn != Some(f.conn) {
+                    return Ok(Some(now));
+                }
+                if let Frame::ConnectionClosed { code, .. } = f.frame {
+                    if code != 320 {
+                        // pika raises ConnectionClosedByBroker: the program exits.
+                        self.out.clear();
+                        self.clients[f.client.idx()].crash(&mut self.out);
+                        self.links[f.client.idx()].gen += 1;
+                        self.apply_client_out(now, f.client, trace);
+                        return Ok(Some(now));
+                    }
+                }
+                self.out.clear();
+                let mut wire = Wire {
+                    msgs: &mut self.broker.msgs,
+                    names: &mut self.broker.names,
+                };
+                self.clients[f.client.idx()].on_frame(now, f.frame, &mut wire, &mut self.out);
+                self.apply_client_out(now, f.client, trace);
+            }
+            Ev::Broker(timer) => {
+                self.broker.on_timer(now, timer, &mut self.fx);
+                self.apply_broker_fx(now, trace);
+            }
+            Ev::Client {
+                client,
+                epoch,
+                timer,
+            } => {
+                let c = &self.clients[client.idx()];
+                if !timer.survives_crash() && epoch != c.epoch {
+                    return Ok(Some(now));
+                }
+                if timer == ClientTimer::Reconnect {
+                    self.try_reconnect(now, client, trace);
+                    return Ok(Some(now));
+                }
+                self.out.clear();
+                let mut wire = Wire {
+                    msgs: &mut self.broker.msgs,
+                    names: &mut self.broker.names,
+                };
+                self.clients[client.idx()].on_timer(now, timer, &mut wire, &mut self.out);
+                self.apply_client_out(now, client, trace);
+            }
+            Ev::Fault { idx, end } => {
+                let f = self.fault_spec(idx);
+                self.apply_fault(now, f.kind, end, trace);
+            }
+            Ev::Note(i) => {
+                self.record(now, trace, Record::Note { idx: i });
+            }
+        }
+        Ok(Some(now))
+    }
+
+    fn fault_spec(&self, idx: u32) -> FaultSpec {
+        let n = self.plan.faults.len() as u32;
+        if idx < n {
+            self.plan.faults[idx as usize]
+        } else {
+            self.injected[(idx - n) as usize]
+        }
+    }
+
+    /// Runs every event up to and including time `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Time, trace: &mut Trace<Record>) -> Result<(), CapHit> {
+        while let Some(next) = self.next_time() {
+            if next > t {
+                break;
+            }
+            self.step(trace)?;
+        }
+        self.queue
+            .advance_to(t.min(self.plan.until.unwrap_or(Time::NEVER)));
+        Ok(())
+    }
+
+    /// Runs to the end (or `until`, or a cap).
+    pub fn run(&mut self, trace: &mut Trace<Record>) -> Result<(), CapHit> {
+        while self.step(trace)?.is_some() {}
+        if let Some(u) = self.plan.until {
+            self.queue.advance_to(u);
+        }
+        Ok(())
+    }
+
+    /// Injects a fault now (the TUI). It becomes part of the trace like a scheduled one.
+    pub fn inject(&mut self, kind: FaultKind, until: Option<Time>) {
+        let now = self.now();
+        let idx = (self.plan.faults.len() + self.injected.len()) as u32;
+        self.injected.push(FaultSpec {
+            at: now,
+            until,
+            kind,
+        });
+        self.queue.schedule(now, Ev::Fault { idx, end: false });
+        if let Some(u) = until {
+            self.queue.schedule(u, Ev::Fault { idx, end: true });
+        }
+    }
+
+    fn record(&mut self, now: Time, trace: &mut Trace<Record>, rec: Record) {
+        self.tally.count(&rec);
+        trace.push(now, rec);
+    }
+
+    fn setup(&mut self, now: Time, trace: &mut Trace<Record>) {
+        let conn = self.new_conn(SETUP);
+        let mut ch = 1u16;
+        self.broker.handle(
+            now,
+            conn,
+            0,
+            Op::OpenConnection { owner: SETUP },
+            &mut self.fx,
+        );
+        self.broker
+            .handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
+        let plan = self.plan.clone();
+        for op in &plan.setup_ops {
+            self.broker.handle(now, conn, ch, op.clone(), &mut self.fx);
+            if self
+                .fx
+                .frames
+                .iter()
+                .any(|(_, f)| matches!(f, Frame::ChannelClosed { .. }))
+            {
+                ch += 1;
+                self.broker
+                    .handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
+            }
+            self.apply_broker_fx(now, trace);
+        }
+        self.broker
+            .handle(now, conn, 0, Op::CloseConnection, &mut self.fx);
+        self.apply_broker_fx(now, trace);
+    }
+
+    fn new_conn(&mut self, owner: ClientId) -> ConnId {
+        let id = ConnId(self.conn_owner.len() as u32);
+        self.conn_owner.push(owner);
+        id
+    }
+
+    fn latency(&self, c: ClientId) -> Time {
+        self.plan.latency + self.clients[c.idx()].spec.latency + self.links[c.idx()].extra
+    }
+
+    /// Connects a client if the broker and its link allow; otherwise it waits to reconnect.
+    fn connect(&mut self, now: Time, c: ClientId, trace: &mut Trace<Record>) {
+        if !self.broker.up || self.links[c.idx()].partitioned {
+            // Connection refused: wait for the broker or the link.
+            let cl = &mut self.clients[c.idx()];
+            cl.status = if cl.spec.reconnect.is_some() {
+                Status::Disconnected
+            } else {
+                Status::Down
+            };
+            self.record(
+                now,
+                trace,
+                Record::Disconnected {
+                    client: c,
+                    why: if self.broker.up {
+                        Disconnect::Partitioned
+                    } else {
+                        Disconnect::BrokerCrashed
+                    },
+                },
+            );
+            return;
+        }
+        let conn = self.new_conn(c);
+        self.out.clear();
+        self.clients[c.idx()].connect(now, conn, &mut self.out);
+        self.apply_client_out(now, c, trace);
+    }
+
+    fn try_reconnect(&mut self, now: Time, c: ClientId, trace: &mut Trace<Record>) {
+        if self.clients[c.idx()].status != Status::Disconnected {
+            return;
+        }
+        if !self.broker.up || self.links[c.idx()].partitioned {
+            return; // tried again when the broker restarts or the link heals
+        }
+        self.record(now, trace, Record::Reconnecting { client: c });
+        self.connect(now, c, trace);
+    }
+
+    fn schedule_reconnect(&mut self, now: Time, c: ClientId) {
+        let cl = &self.clients[c.idx()];
+        if cl.status != Status::Disconnected {
+            return;
+        }
+        if let Some(d) = cl.spec.reconnect {
+            let epoch = cl.epoch;
+            self.queue.schedule(
+                now.saturating_add(d),
+                Ev::Client {
+                    client: c,
+                    epoch,
+                    timer: ClientTimer::Reconnect,
+                },
+            );
+        }
+    }
+
+    fn apply_client_out(&mut self, now: Time, c: ClientId, trace: &mut Trace<Record>) {
+        let mut out = std::mem::take(&mut self.out);
+        for rec in out.records.drain(..) {
+            self.record(now, trace, rec);
+        }
+        let epoch = self.clients[c.idx()].epoch;
+        for (at, timer) in out.timers.drain(..) {
+            self.queue.schedule(
+                at,
+                Ev::Client {
+                    client: c,
+                    epoch,
+                    timer,
+                },
+            );
+        }
+        if let Some(conn) = self.clients[c.idx()].conn {
+            let lat = self.latency(c);
+            for (ch, op) in out.ops.drain(..) {
+                let at = self.links[c.idx()].up_arrival(now, lat);
+                let gen = self.links[c.idx()].gen;
+                let slot = self.ops_in_flight.put(OpInFlight {
+                    client: c,
+                    conn,
+                    gen,
+                    ch,
+                    op,
+                });
+                self.queue.schedule(at, Ev::ToBroker(slot));
+            }
+        }
+        out.ops.clear();
+        let failed = out.failed.take();
+        self.out = out;
+        if let Some((msg, why)) = failed {
+            self.record(
+                now,
+                trace,
+                Record::ServerFailed {
+                    client: c,
+                    msg,
+                    why,
+                },
+            );
+            self.kill_client(now, c, Disconnect::ServerFailed, trace);
+        }
+    }
+
+    fn apply_broker_fx(&mut self, now: Time, trace: &mut Trace<Record>) {
+        let mut fx = std::mem::take(&mut self.fx);
+        for rec in fx.records.drain(..) {
+            self.record(now, trace, rec);
+        }
+        for (at, timer) in fx.timers.drain(..) {
+            self.queue.schedule(at, Ev::Broker(timer));
+        }
+        for (conn, frame) in fx.frames.drain(..) {
+            let Some(c) = self.owner_of(conn) else {
+                continue;
+            };
+            if c == SETUP {
+                continue;
+            }
+            let lat = self.latency(c);
+            let at = self.links[c.idx()].down_arrival(now, lat);
+            let gen = self.links[c.idx()].gen;
+            let slot = self.frames_in_flight.put(FrameInFlight {
+                client: c,
+                conn,
+                gen,
+                frame,
+            });
+            self.queue.schedule(at, Ev::ToClient(slot));
+        }
+        self.fx = fx;
+    }
+
+    /// The client's process dies: the broker sees its connection close.
+    fn kill_client(&mut self, now: Time, c: ClientId, why: Disconnect, trace: &mut Trace<Record>) {
+        let conn = self.clients[c.idx()].conn;
+        let was_up = self.clients[c.idx()].is_up();
+        self.out.clear();
+        self.clients[c.idx()].crash(&mut self.out);
+        self.links[c.idx()].gen += 1;
+        self.apply_client_out(now, c, trace);
+        if was_up {
+            self.record(now, trace, Record::Disconnected { client: c, why });
+        }
+        if let Some(conn) = conn {
+            self.broker.close_connection(now, conn, why, &mut self.fx);
+            self.apply_broker_fx(now, trace);
+        }
+    }
+
+    /// The client's connection dies but the process lives: it will reconnect.
+    fn cut_client(&mut self, now: Time, c: ClientId, why: Disconnect, trace: &mut Trace<Record>) {
+        let conn = self.clients[c.idx()].conn;
+        self.links[c.idx()].gen += 1;
+        if self.clients[c.idx()].status != Status::Connected {
+            return;
+        }
+        self.out.clear();
+        self.clients[c.idx()].lost_connection(&mut self.out);
+        self.apply_client_out(now, c, trace);
+        self.record(now, trace, Record::Disconnected { client: c, why });
+        if let Some(conn) = conn {
+            self.broker.close_connection(now, conn, why, &mut self.fx);
+            self.apply_broker_fx(now, trace);
+        }
+    }
+
+    fn apply_fault(&mut self, now: Time, kind: FaultKind, end: bool, trace: &mut Trace<Record>) {
+        match (kind, end) {
+            (FaultKind::Crash(c), false) => {
+                self.record(now, trace, Record::Fault(FaultRecord::Crash(c)));
+                if self.clients[c.idx()].status != Status::NotStarted {
+                    self.kill_client(now, c, Disconnect::Crashed, trace);
+                }
+            }
+            (FaultKind::Restart(c), false) => {
+                self.record(now, trace, Record::Fault(FaultRecord::Restart(c)));
+                if self.clients[c.idx()].status == Status::Down {
+                    self.connect(now, c, trace);
+                }
+            }
+            (FaultKind::BrokerCrash, false) | (FaultKind::BrokerStop, false) => {
+                let graceful = kind == FaultKind::BrokerStop;
+                self.record(
+                    now,
+                    trace,
+                    Record::Fault(if graceful {
+                        FaultRecord::BrokerStop
+                    } else {
+                        FaultRecord::BrokerCrash
+                    }),
+                );
+                if !self.broker.up {
+                    return;
+                }
+                self.broker.crash(now, graceful, &mut self.fx);
+                // Every link's traffic is lost with the broker.
+                for l in &mut self.links {
+                    l.gen += 1;
+                }
+                self.apply_broker_fx(now, trace);
+                let why = if graceful {
+                    Disconnect::BrokerStopped
+                } else {
+                    Disconnect::BrokerCrashed
+                };
+                for i in 0..self.clients.len() {
+                    let c = ClientId(i as u32);
+                    if self.clients[i].status == Status::Connected {
+                        self.out.clear();
+                        self.clients[i].lost_connection(&mut self.out);
+                        self.apply_client_out(now, c, trace);
+                        self.record(now, trace, Record::Disconnected { client: c, why });
+                    }
+                }
+            }
+            (FaultKind::BrokerRestart, false) => {
+                self.record(now, trace, Record::Fault(FaultRecord::BrokerRestart));
+                if self.broker.up {
+                    return;
+                }
+                self.broker.restart(now, &mut self.fx);
+                self.apply_broker_fx(now, trace);
+                for i in 0..self.clients.len() {
+                    if !self.links[i].partitioned {
+                        self.schedule_reconnect(now, ClientId(i as u32));
+                    }
+                }
+            }
+            (FaultKind::Delay { client, by }, false) => {
+                self.record(
+                    now,
+                    trace,
+                    Record::Fault(FaultRecord::DelayStart {
+                        client,
+                        by_us: by.as_us(),
+                    }),
+                );
+                self.links[client.idx()].extra = by;
+            }
+            (FaultKind::Delay { client, .. }, true) => {
+                self.record(now, trace, Record::Fault(FaultRecord::DelayEnd(client)));
+                self.links[client.idx()].extra = Time::ZERO;
+            }
+            (FaultKind::Partition(c), false) => {
+                self.record(now, trace, Record::Fault(FaultRecord::PartitionStart(c)));
+                self.links[c.idx()].partitioned = true;
+                self.cut_client(now, c, Disconnect::Partitioned, trace);
+            }
+            (FaultKind::Partition(c), true) => {
+                self.record(now, trace, Record::Fault(FaultRecord::PartitionEnd(c)));
+                self.links[c.idx()].partitioned = false;
+                if self.broker.up {
+                    self.schedule_reconnect(now, c);
+                }
+            }
+            _ => {}
+        }
+    }
+}

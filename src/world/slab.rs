@@ -1,0 +1,48 @@
+//! A slab: values parked by index while an event that refers to them waits on the heap.
+
+#[derive(Clone, Debug)]
+pub struct Slab<T> {
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            items: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> Slab<T> {
+    pub fn put(&mut self, v: T) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.items[i as usize] = Some(v);
+                i
+            }
+            None => {
+                self.items.push(Some(v));
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Takes the value out. Panics on an empty slot: that would be an engine bug.
+    pub fn take(&mut self, i: u32) -> T {
+        let v = self.items[i as usize]
+            .take()
+            .expect("slab slot taken twice");
+        self.free.push(i);
+        v
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len() - self.free.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -29,21 +29,11 @@ pub enum DeliverWhy {
     /// Next in the queue's round-robin. `skipped` consumers before it were at their prefetch
     /// limit (the first of them is `first_skipped`); `from_ready`: taken from the backlog
     /// rather than handed over on arrival.
-    RoundRobin {
-        skipped: u16,
-        first_skipped: ConsumerId,
-        from_ready: bool,
-        alone: bool,
-    },
+    RoundRobin { skipped: u16, first_skipped: ConsumerId, from_ready: bool, alone: bool },
     /// The queue has `x-single-active-consumer`, and this is the active one.
     SingleActive { from_ready: bool },
     /// A higher-priority consumer (`x-priority`) that can take it.
-    Priority {
-        priority: i32,
-        skipped: u16,
-        first_skipped: ConsumerId,
-        from_ready: bool,
-    },
+    Priority { priority: i32, skipped: u16, first_skipped: ConsumerId, from_ready: bool },
     /// Answer to `basic.get`.
     Get,
     /// A direct reply-to reply, straight to the requesting channel.
@@ -509,13 +499,7 @@ impl HashRecord for Record {
                 w(client.0 as u64);
                 w(why.code())
             }
-            Record::Subscribed {
-                client,
-                consumer,
-                q,
-                prefetch,
-                no_ack,
-            } => {
+            Record::Subscribed { client, consumer, q, prefetch, no_ack } => {
                 w(client.0 as u64);
                 w(consumer.0 as u64);
                 w(q.0 as u64);
@@ -526,22 +510,13 @@ impl HashRecord for Record {
                 w(client.0 as u64);
                 w(consumer.0 as u64)
             }
-            Record::ChannelError {
-                client,
-                code,
-                text,
-                connection,
-            } => {
+            Record::ChannelError { client, code, text, connection } => {
                 w(client.0 as u64);
                 w(code as u64);
                 w(text.0 as u64);
                 w(connection as u64)
             }
-            Record::Published {
-                msg,
-                client,
-                confirm_seq,
-            } => {
+            Record::Published { msg, client, confirm_seq } => {
                 w(msg.0 as u64);
                 w(client.0 as u64);
                 w(confirm_seq as u64)
@@ -571,12 +546,7 @@ impl HashRecord for Record {
                 w(from.0 as u64);
                 w(to.0 as u64)
             }
-            Record::Confirm {
-                client,
-                seq,
-                multiple,
-                ack,
-            } => {
+            Record::Confirm { client, seq, multiple, ack } => {
                 w(client.0 as u64);
                 w(seq as u64);
                 w(multiple as u64);
@@ -595,16 +565,7 @@ impl HashRecord for Record {
                     }
                 }
             }
-            Record::Delivered {
-                msg,
-                q,
-                consumer,
-                client,
-                tag,
-                redelivered,
-                no_ack,
-                why,
-            } => {
+            Record::Delivered { msg, q, consumer, client, tag, redelivered, no_ack, why } => {
                 w(msg.0 as u64);
                 w(q.0 as u64);
                 w(consumer.0 as u64);
@@ -612,12 +573,7 @@ impl HashRecord for Record {
                 w(tag);
                 w(redelivered as u64 | (no_ack as u64) << 1);
                 match why {
-                    DeliverWhy::RoundRobin {
-                        skipped,
-                        first_skipped,
-                        from_ready,
-                        alone,
-                    } => {
+                    DeliverWhy::RoundRobin { skipped, first_skipped, from_ready, alone } => {
                         w(1);
                         w(skipped as u64);
                         w(first_skipped.0 as u64);
@@ -627,12 +583,7 @@ impl HashRecord for Record {
                         w(2);
                         w(from_ready as u64)
                     }
-                    DeliverWhy::Priority {
-                        priority,
-                        skipped,
-                        first_skipped,
-                        from_ready,
-                    } => {
+                    DeliverWhy::Priority { priority, skipped, first_skipped, from_ready } => {
                         w(3);
                         w(priority as i64 as u64);
                         w(skipped as u64);
@@ -643,11 +594,7 @@ impl HashRecord for Record {
                     DeliverWhy::DirectReply => w(5),
                 }
             }
-            Record::WorkStarted {
-                client,
-                msg,
-                until_us,
-            } => {
+            Record::WorkStarted { client, msg, until_us } => {
                 w(client.0 as u64);
                 w(msg.0 as u64);
                 w(until_us)
@@ -656,40 +603,21 @@ impl HashRecord for Record {
                 w(client.0 as u64);
                 w(msg.0 as u64)
             }
-            Record::Acked {
-                msg,
-                q,
-                client,
-                tag,
-                multiple,
-            } => {
+            Record::Acked { msg, q, client, tag, multiple } => {
                 w(msg.0 as u64);
                 w(q.0 as u64);
                 w(client.0 as u64);
                 w(tag);
                 w(multiple as u64)
             }
-            Record::Rejected {
-                msg,
-                q,
-                client,
-                tag,
-                requeue,
-                nack,
-            } => {
+            Record::Rejected { msg, q, client, tag, requeue, nack } => {
                 w(msg.0 as u64);
                 w(q.0 as u64);
                 w(client.0 as u64);
                 w(tag);
                 w(requeue as u64 | (nack as u64) << 1)
             }
-            Record::Requeued {
-                msg,
-                q,
-                client,
-                why,
-                pos,
-            } => {
+            Record::Requeued { msg, q, client, why, pos } => {
                 w(msg.0 as u64);
                 w(q.0 as u64);
                 w(client.0 as u64);
@@ -701,13 +629,7 @@ impl HashRecord for Record {
                 w(q.0 as u64);
                 w(why as u64)
             }
-            Record::DeadLettered {
-                msg,
-                q,
-                reason,
-                copy,
-                dlx,
-            } => {
+            Record::DeadLettered { msg, q, reason, copy, dlx } => {
                 w(msg.0 as u64);
                 w(q.0 as u64);
                 w(reason.code());
@@ -729,12 +651,7 @@ impl HashRecord for Record {
                 w(why as u64)
             }
             Record::Synced { messages } => w(messages as u64),
-            Record::Reply {
-                client,
-                msg,
-                call,
-                accepted,
-            } => {
+            Record::Reply { client, msg, call, accepted } => {
                 w(client.0 as u64);
                 w(msg.0 as u64);
                 w(call as u64);

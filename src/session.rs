@@ -19,11 +19,7 @@ impl Session {
     /// A fresh run. `keep`: store every record (needed to render or check the trace).
     pub fn new(scenario: Arc<Scenario>, keep: bool) -> Session {
         let world = World::new(scenario.plan.clone());
-        Session {
-            scenario,
-            world,
-            trace: Trace::new(keep),
-        }
+        Session { scenario, world, trace: Trace::new(keep) }
     }
 
     pub fn run(&mut self) -> Result<(), CapHit> {
@@ -55,9 +51,6 @@ impl Session {
                 results[i] = Some(e.evaluate(&s.world, s.trace.records()));
             }
         }
-        Ok(results
-            .into_iter()
-            .map(|r| r.expect("every item evaluated"))
-            .collect())
+        Ok(results.into_iter().map(|r| r.expect("every item evaluated")).collect())
     }
 }

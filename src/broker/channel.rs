@@ -123,23 +123,12 @@ impl Channel {
         out
     }
 
-    fn coalesce_into(
-        &self,
-        seqs: &[u32],
-        negative: &[u32],
-        ack: bool,
-        out: &mut Vec<(u32, bool, bool)>,
-    ) {
+    fn coalesce_into(&self, seqs: &[u32], negative: &[u32], ack: bool, out: &mut Vec<(u32, bool, bool)>) {
         let unconfirmed_cutoff = match self.unconfirmed.iter().next() {
             None => seqs.last().copied().unwrap_or(0) + 1,
             Some(&s) => s,
         };
-        let cutoff = negative
-            .iter()
-            .copied()
-            .chain(std::iter::once(unconfirmed_cutoff))
-            .min()
-            .unwrap_or(unconfirmed_cutoff);
+        let cutoff = negative.iter().copied().chain(std::iter::once(unconfirmed_cutoff)).min().unwrap_or(unconfirmed_cutoff);
         let split = seqs.partition_point(|s| *s < cutoff);
         if split > 0 {
             out.push((seqs[split - 1], true, ack));
@@ -165,13 +154,7 @@ mod tests {
             tag,
             queue: QueueId(0),
             consumer: None,
-            qm: QMsg {
-                seq: tag,
-                msg: MsgId(tag as u32),
-                expires: Time::NEVER,
-                gen: u32::MAX,
-                flags: 0,
-            },
+            qm: QMsg { seq: tag, msg: MsgId(tag as u32), expires: Time::NEVER, gen: u32::MAX, flags: 0 },
         }
     }
 
@@ -183,16 +166,8 @@ mod tests {
             c.unacked.push_back(un(t));
         }
         assert_eq!(c.take_settled(2, false).unwrap().len(), 1);
-        assert!(
-            c.take_settled(2, false).is_none(),
-            "double ack is an unknown tag"
-        );
-        let m: Vec<u64> = c
-            .take_settled(4, true)
-            .unwrap()
-            .iter()
-            .map(|u| u.tag)
-            .collect();
+        assert!(c.take_settled(2, false).is_none(), "double ack is an unknown tag");
+        let m: Vec<u64> = c.take_settled(4, true).unwrap().iter().map(|u| u.tag).collect();
         assert_eq!(m, vec![1, 3, 4]);
         assert_eq!(c.take_settled(0, true).unwrap().len(), 1);
         assert!(c.take_settled(9, false).is_none());

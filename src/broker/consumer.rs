@@ -92,11 +92,7 @@ impl ConsumerRing {
                     self.bands[bi].1.push_back(c);
                     let priority = self.bands[bi].0;
                     self.bands.retain(|(_, b)| !b.is_empty());
-                    return Pick {
-                        chosen: Some((c, priority)),
-                        skipped,
-                        first_skipped,
-                    };
+                    return Pick { chosen: Some((c, priority)), skipped, first_skipped };
                 }
                 skipped = skipped.saturating_add(1);
                 first_skipped.get_or_insert(c);
@@ -104,11 +100,7 @@ impl ConsumerRing {
             }
         }
         self.bands.retain(|(_, b)| !b.is_empty());
-        Pick {
-            chosen: None,
-            skipped,
-            first_skipped,
-        }
+        Pick { chosen: None, skipped, first_skipped }
     }
 
     /// Moves blocked consumers that can receive again to the tail of their bands.
@@ -134,11 +126,7 @@ impl ConsumerRing {
 
     /// Consumers in the order the next deliveries would try them (for display).
     pub fn order(&self) -> Vec<ConsumerId> {
-        let mut v: Vec<ConsumerId> = self
-            .bands
-            .iter()
-            .flat_map(|(_, b)| b.iter().copied())
-            .collect();
+        let mut v: Vec<ConsumerId> = self.bands.iter().flat_map(|(_, b)| b.iter().copied()).collect();
         v.extend(self.blocked.iter().copied());
         v
     }
@@ -163,9 +151,7 @@ mod tests {
             r.add(ConsumerId(c), 0);
         }
         let mut limit = [true, true, true];
-        let pick = |r: &mut ConsumerRing, limit: &[bool; 3]| {
-            r.pick(|c| limit[c.idx()]).chosen.map(|(c, _)| c.0)
-        };
+        let pick = |r: &mut ConsumerRing, limit: &[bool; 3]| r.pick(|c| limit[c.idx()]).chosen.map(|(c, _)| c.0);
         assert_eq!(pick(&mut r, &limit), Some(0));
         assert_eq!(pick(&mut r, &limit), Some(1));
         limit[2] = false;

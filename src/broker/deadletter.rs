@@ -19,50 +19,24 @@ use std::sync::Arc;
 impl Broker {
     /// Dead-letters (or, without a dead-letter exchange, discards) one message copy that has
     /// already left queue `q`.
-    pub(crate) fn dead_letter(
-        &mut self,
-        now: Time,
-        q: QueueId,
-        qm: QMsg,
-        reason: DeadLetterReason,
-        fx: &mut Effects,
-    ) {
+    pub(crate) fn dead_letter(&mut self, now: Time, q: QueueId, qm: QMsg, reason: DeadLetterReason, fx: &mut Effects) {
         let queue_name = self.queue_name(q);
-        let dlx_rk = self.queue(q).map(|queue| {
-            (
-                queue.args.dead_letter_exchange,
-                queue.args.dead_letter_routing_key,
-            )
-        });
+        let dlx_rk = self.queue(q).map(|queue| (queue.args.dead_letter_exchange, queue.args.dead_letter_routing_key));
         let Some((Some(dlx_name), dlrk)) = dlx_rk else {
             let why = match reason {
                 DeadLetterReason::Rejected => DiscardWhy::Rejected,
                 DeadLetterReason::Expired => DiscardWhy::Expired,
                 DeadLetterReason::Maxlen => DiscardWhy::MaxLenHead,
             };
-            fx.records.push(Record::Discarded {
-                msg: qm.msg,
-                q,
-                why,
-            });
+            fx.records.push(Record::Discarded { msg: qm.msg, q, why });
             return;
         };
         let Some(dlx) = self.exchange_by_name(dlx_name) else {
-            fx.records.push(Record::Discarded {
-                msg: qm.msg,
-                q,
-                why: DiscardWhy::NoDeadLetterExchange,
-            });
+            fx.records.push(Record::Discarded { msg: qm.msg, q, why: DiscardWhy::NoDeadLetterExchange });
             return;
         };
         let copy = self.make_dead_letter_copy(now, qm.msg, q, queue_name, reason, dlx_name, dlrk);
-        fx.records.push(Record::DeadLettered {
-            msg: qm.msg,
-            q,
-            reason,
-            copy,
-            dlx: dlx_name,
-        });
+        fx.records.push(Record::DeadLettered { msg: qm.msg, q, reason, copy, dlx: dlx_name });
         self.route_dead_letter(now, copy, dlx, reason, fx);
     }
 
@@ -86,11 +60,7 @@ impl Broker {
             first_exchange: old.exchange,
         });
         // One x-death entry per (queue, reason): counted, and moved to the front.
-        match death
-            .entries
-            .iter()
-            .position(|e| e.queue == queue_name && e.reason == reason)
-        {
+        match death.entries.iter().position(|e| e.queue == queue_name && e.reason == reason) {
             Some(i) => {
                 let mut e = death.entries.remove(i);
                 e.count += 1;
@@ -124,41 +94,19 @@ impl Broker {
         self.msgs.add(m.body, pid, u32::MAX)
     }
 
-    fn route_dead_letter(
-        &mut self,
-        now: Time,
-        copy: MsgId,
-        dlx: ExchangeId,
-        reason: DeadLetterReason,
-        fx: &mut Effects,
-    ) {
+    fn route_dead_letter(&mut self, now: Time, copy: MsgId, dlx: ExchangeId, reason: DeadLetterReason, fx: &mut Effects) {
         let route = self.route(dlx, copy, fx);
         let death = self.msgs.props_of(copy).death.clone();
         if route.queues.is_empty() {
-            fx.records.push(Record::Unroutable {
-                msg: copy,
-                ex: dlx,
-                returned: false,
-            });
+            fx.records.push(Record::Unroutable { msg: copy, ex: dlx, returned: false });
             return;
         }
         for &(target, via) in route.queues.iter() {
-            fx.records.push(Record::Routed {
-                msg: copy,
-                q: target,
-                via,
-            });
+            fx.records.push(Record::Routed { msg: copy, q: target, via });
             let target_name = self.queue_name(target);
-            let cycles = reason != DeadLetterReason::Rejected
-                && death
-                    .as_deref()
-                    .is_some_and(|d| is_cycle(target_name, &d.entries));
+            let cycles = reason != DeadLetterReason::Rejected && death.as_deref().is_some_and(|d| is_cycle(target_name, &d.entries));
             if cycles {
-                fx.records.push(Record::Discarded {
-                    msg: copy,
-                    q: target,
-                    why: DiscardWhy::DeadLetterCycle,
-                });
+                fx.records.push(Record::Discarded { msg: copy, q: target, why: DiscardWhy::DeadLetterCycle });
                 continue;
             }
             let _ = self.deliver_or_enqueue(now, target, copy, fx);
@@ -172,9 +120,7 @@ impl Broker {
 fn is_cycle(queue: Sym, deaths: &[DeathEntry]) -> bool {
     match deaths.iter().position(|d| d.queue == queue) {
         None => false,
-        Some(i) => deaths[..=i]
-            .iter()
-            .all(|d| d.reason != DeadLetterReason::Rejected),
+        Some(i) => deaths[..=i].iter().all(|d| d.reason != DeadLetterReason::Rejected),
     }
 }
 
@@ -183,29 +129,15 @@ mod tests {
     use super::*;
 
     fn entry(q: u32, reason: DeadLetterReason) -> DeathEntry {
-        DeathEntry {
-            queue: Sym(q),
-            reason,
-            count: 1,
-            exchange: Sym(0),
-            routing_keys: vec![],
-            time: Time(0),
-            original_expiration: None,
-        }
+        DeathEntry { queue: Sym(q), reason, count: 1, exchange: Sym(0), routing_keys: vec![], time: Time(0), original_expiration: None }
     }
 
     #[test]
     fn cycles_without_a_rejection_are_detected() {
-        let deaths = vec![
-            entry(2, DeadLetterReason::Expired),
-            entry(1, DeadLetterReason::Expired),
-        ];
+        let deaths = vec![entry(2, DeadLetterReason::Expired), entry(1, DeadLetterReason::Expired)];
         assert!(is_cycle(Sym(1), &deaths));
         assert!(!is_cycle(Sym(3), &deaths));
-        let with_reject = vec![
-            entry(2, DeadLetterReason::Expired),
-            entry(1, DeadLetterReason::Rejected),
-        ];
+        let with_reject = vec![entry(2, DeadLetterReason::Expired), entry(1, DeadLetterReason::Rejected)];
         assert!(!is_cycle(Sym(1), &with_reject));
     }
 }

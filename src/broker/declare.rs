@@ -46,39 +46,20 @@ impl Broker {
         builtin: bool,
     ) -> ExchangeId {
         let id = ExchangeId(self.exchanges.len() as u32);
-        self.exchanges.push(Some(Exchange {
-            id,
-            name,
-            kind,
-            durable,
-            auto_delete,
-            internal,
-            alternate,
-            bindings: Vec::new(),
-            builtin,
-        }));
+        self.exchanges.push(Some(Exchange { id, name, kind, durable, auto_delete, internal, alternate, bindings: Vec::new(), builtin }));
         self.exchange_names.push(name);
         self.exchange_index.insert(name, id);
         self.route_cache.clear();
         id
     }
 
-    pub(crate) fn exchange_declare(
-        &mut self,
-        _now: Time,
-        ch: ChannelId,
-        d: &ExchangeDecl,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn exchange_declare(&mut self, _now: Time, ch: ChannelId, d: &ExchangeDecl, fx: &mut Effects) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
         let name_text = self.names.get(d.name).to_string();
         let kind = if d.passive {
             None
         } else {
-            Some(
-                ExchangeKind::parse(self.names.get(d.kind))
-                    .ok_or_else(|| AmqpError::unknown_exchange_type(self.names.get(d.kind)))?,
-            )
+            Some(ExchangeKind::parse(self.names.get(d.kind)).ok_or_else(|| AmqpError::unknown_exchange_type(self.names.get(d.kind)))?)
         };
         if name_text.is_empty() {
             return Err(AmqpError::default_exchange_access());
@@ -98,13 +79,7 @@ impl Broker {
                         ));
                     }
                     if x.durable != d.durable {
-                        return Err(AmqpError::inequivalent(
-                            "exchange",
-                            x_name,
-                            "durable",
-                            bool_text(d.durable),
-                            bool_text(x.durable),
-                        ));
+                        return Err(AmqpError::inequivalent("exchange", x_name, "durable", bool_text(d.durable), bool_text(x.durable)));
                     }
                     if x.auto_delete != d.auto_delete {
                         return Err(AmqpError::inequivalent(
@@ -116,13 +91,7 @@ impl Broker {
                         ));
                     }
                     if x.internal != d.internal {
-                        return Err(AmqpError::inequivalent(
-                            "exchange",
-                            x_name,
-                            "internal",
-                            bool_text(d.internal),
-                            bool_text(x.internal),
-                        ));
+                        return Err(AmqpError::inequivalent("exchange", x_name, "internal", bool_text(d.internal), bool_text(x.internal)));
                     }
                     if x.alternate != d.alternate {
                         let show = |s: Option<Sym>| match s {
@@ -148,31 +117,16 @@ impl Broker {
                 if name_text.starts_with("amq.") {
                     return Err(AmqpError::reserved_name("exchange", &name_text));
                 }
-                let id = self.add_exchange(
-                    d.name,
-                    kind.expect("not passive"),
-                    d.durable,
-                    d.auto_delete,
-                    d.internal,
-                    d.alternate,
-                    false,
-                );
+                let id = self.add_exchange(d.name, kind.expect("not passive"), d.durable, d.auto_delete, d.internal, d.alternate, false);
                 let by = self.actor_of(ch);
                 fx.records.push(Record::ExchangeDeclared { ex: id, by });
             }
         }
-        fx.frames
-            .push((conn, Frame::ExchangeDeclareOk { ch: number }));
+        fx.frames.push((conn, Frame::ExchangeDeclareOk { ch: number }));
         Ok(())
     }
 
-    pub(crate) fn exchange_delete(
-        &mut self,
-        ch: ChannelId,
-        name: Sym,
-        if_unused: bool,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn exchange_delete(&mut self, ch: ChannelId, name: Sym, if_unused: bool, fx: &mut Effects) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
         let text = self.names.get(name).to_string();
         if text.is_empty() {
@@ -192,13 +146,7 @@ impl Broker {
             }
             self.remove_exchange(id, fx);
         }
-        fx.frames.push((
-            conn,
-            Frame::DeleteOk {
-                ch: number,
-                messages: 0,
-            },
-        ));
+        fx.frames.push((conn, Frame::DeleteOk { ch: number, messages: 0 }));
         Ok(())
     }
 
@@ -207,12 +155,8 @@ impl Broker {
             return;
         };
         self.exchange_index.remove(&x.name);
-        let doomed: Vec<BindingId> = self
-            .bindings
-            .iter()
-            .filter(|b| b.alive && (b.source == id || b.dest == Dest::Exchange(id)))
-            .map(|b| b.id)
-            .collect();
+        let doomed: Vec<BindingId> =
+            self.bindings.iter().filter(|b| b.alive && (b.source == id || b.dest == Dest::Exchange(id))).map(|b| b.id).collect();
         for b in doomed {
             self.remove_binding(b);
         }
@@ -233,28 +177,14 @@ impl Broker {
         self.route_cache.clear();
     }
 
-    pub(crate) fn queue_declare(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        d: &QueueDecl,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn queue_declare(&mut self, now: Time, ch: ChannelId, d: &QueueDecl, fx: &mut Effects) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
         let given = d.name.filter(|s| *s != self.sym.empty);
         // The direct reply-to pseudo queue answers a passive declare.
         if given == Some(self.sym.reply_to) && d.passive {
             let consumers = self.channels[ch.idx()].reply_consumer.is_some() as u32;
-            fx.frames.push((
-                conn,
-                Frame::QueueDeclareOk {
-                    ch: number,
-                    q: QueueId(u32::MAX),
-                    name: self.sym.reply_to,
-                    messages: 0,
-                    consumers,
-                },
-            ));
+            fx.frames
+                .push((conn, Frame::QueueDeclareOk { ch: number, q: QueueId(u32::MAX), name: self.sym.reply_to, messages: 0, consumers }));
             return Ok(());
         }
         let name = match given {
@@ -273,13 +203,7 @@ impl Broker {
                 }
                 if !d.passive {
                     if q.durable != d.durable && q.exclusive.is_none() {
-                        return Err(AmqpError::inequivalent(
-                            "queue",
-                            &text,
-                            "durable",
-                            bool_text(d.durable),
-                            bool_text(q.durable),
-                        ));
+                        return Err(AmqpError::inequivalent("queue", &text, "durable", bool_text(d.durable), bool_text(q.durable)));
                     }
                     if q.auto_delete != d.auto_delete {
                         return Err(AmqpError::inequivalent(
@@ -307,14 +231,7 @@ impl Broker {
                 let id = QueueId(self.queues.len() as u32);
                 let exclusive = d.exclusive.then_some(conn);
                 // An exclusive queue's durable flag is ignored: it cannot outlive its connection.
-                let mut q = Queue::new(
-                    id,
-                    name,
-                    d.durable && !d.exclusive,
-                    exclusive,
-                    d.auto_delete,
-                    d.args.clone(),
-                );
+                let mut q = Queue::new(id, name, d.durable && !d.exclusive, exclusive, d.auto_delete, d.args.clone());
                 q.server_named = given.is_none();
                 self.queues.push(Some(q));
                 self.queue_names.push(name);
@@ -328,25 +245,12 @@ impl Broker {
         self.channels[ch.idx()].last_queue = Some(name);
         self.touch_queue(now, id, fx);
         let q = self.queue(id).expect("just declared");
-        fx.frames.push((
-            conn,
-            Frame::QueueDeclareOk {
-                ch: number,
-                q: id,
-                name,
-                messages: q.ready_len(),
-                consumers: q.consumers.len() as u32,
-            },
-        ));
+        fx.frames
+            .push((conn, Frame::QueueDeclareOk { ch: number, q: id, name, messages: q.ready_len(), consumers: q.consumers.len() as u32 }));
         Ok(())
     }
 
-    fn check_args_equivalent(
-        &self,
-        queue: &str,
-        old: &QueueArgs,
-        new: &QueueArgs,
-    ) -> Result<(), AmqpError> {
+    fn check_args_equivalent(&self, queue: &str, old: &QueueArgs, new: &QueueArgs) -> Result<(), AmqpError> {
         for key in CHECKED_ARGS {
             let Some(sym) = self.names.lookup(key) else {
                 continue;
@@ -375,9 +279,7 @@ impl Broker {
                     (Some(nv), Some(ov)) => (bare(nv), bare(ov)),
                     _ => (typed(n), typed(o)),
                 };
-                return Err(AmqpError::inequivalent(
-                    "queue", queue, key, &received, &current,
-                ));
+                return Err(AmqpError::inequivalent("queue", queue, key, &received, &current));
             }
         }
         Ok(())
@@ -386,9 +288,7 @@ impl Broker {
     /// Checks that `ch` may use an existing queue: it exists and, if exclusive, is its own.
     pub(crate) fn usable_queue(&self, ch: ChannelId, name: Sym) -> Result<QueueId, AmqpError> {
         let text = self.names.get(name);
-        let id = self
-            .queue_by_name(name)
-            .ok_or_else(|| AmqpError::no_queue(text))?;
+        let id = self.queue_by_name(name).ok_or_else(|| AmqpError::no_queue(text))?;
         let q = self.queue(id).expect("indexed");
         if let Some(owner) = q.exclusive {
             if owner != self.channels[ch.idx()].conn {
@@ -398,12 +298,7 @@ impl Broker {
         Ok(id)
     }
 
-    fn compile_matcher(
-        &self,
-        source: ExchangeId,
-        key: Sym,
-        args: &Option<Headers>,
-    ) -> Result<Matcher, AmqpError> {
+    fn compile_matcher(&self, source: ExchangeId, key: Sym, args: &Option<Headers>) -> Result<Matcher, AmqpError> {
         let x = self.exchange(source).expect("checked");
         Ok(match x.kind {
             ExchangeKind::Direct => Matcher::Exact,
@@ -411,10 +306,7 @@ impl Broker {
             ExchangeKind::Topic => Matcher::Topic(TopicPattern::new(self.names.get(key))),
             ExchangeKind::Headers => {
                 let a: &[(Sym, super::message::HValue)] = args.as_deref().unwrap_or(&[]);
-                Matcher::Headers(
-                    HeadersPattern::new(a, &self.names)
-                        .map_err(|v| AmqpError::invalid_x_match(&v))?,
-                )
+                Matcher::Headers(HeadersPattern::new(a, &self.names).map_err(|v| AmqpError::invalid_x_match(&v))?)
             }
         })
     }
@@ -429,33 +321,16 @@ impl Broker {
         fx: &mut Effects,
     ) -> Result<(), AmqpError> {
         let matcher = self.compile_matcher(source, key, &args)?;
-        let exists = self
-            .exchange(source)
-            .expect("checked")
-            .bindings
-            .iter()
-            .any(|b| {
-                let b = &self.bindings[b.idx()];
-                b.dest == dest && b.key == key && b.args == args
-            });
+        let exists = self.exchange(source).expect("checked").bindings.iter().any(|b| {
+            let b = &self.bindings[b.idx()];
+            b.dest == dest && b.key == key && b.args == args
+        });
         if exists {
             return Ok(()); // binding twice is a no-op: one binding, one copy
         }
         let id = BindingId(self.bindings.len() as u32);
-        self.bindings.push(Binding {
-            id,
-            source,
-            dest,
-            key,
-            args,
-            matcher,
-            alive: true,
-        });
-        self.exchanges[source.idx()]
-            .as_mut()
-            .expect("checked")
-            .bindings
-            .push(id);
+        self.bindings.push(Binding { id, source, dest, key, args, matcher, alive: true });
+        self.exchanges[source.idx()].as_mut().expect("checked").bindings.push(id);
         self.route_cache.clear();
         let by = ch.map(|c| self.actor_of(c)).unwrap_or(Actor::Broker);
         fx.records.push(Record::Bound { binding: id, by });
@@ -466,8 +341,7 @@ impl Broker {
         if exchange == self.sym.empty {
             return Err(AmqpError::default_exchange_access());
         }
-        self.exchange_by_name(exchange)
-            .ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))
+        self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -503,16 +377,10 @@ impl Broker {
     ) -> Result<(), AmqpError> {
         let q = self.usable_queue(ch, queue)?;
         let source = self.bind_source(exchange)?;
-        let found = self
-            .exchange(source)
-            .expect("checked")
-            .bindings
-            .iter()
-            .copied()
-            .find(|b| {
-                let b = &self.bindings[b.idx()];
-                b.dest == Dest::Queue(q) && b.key == key && b.args == args
-            });
+        let found = self.exchange(source).expect("checked").bindings.iter().copied().find(|b| {
+            let b = &self.bindings[b.idx()];
+            b.dest == Dest::Queue(q) && b.key == key && b.args == args
+        });
         if let Some(b) = found {
             self.remove_binding(b);
         }
@@ -533,9 +401,7 @@ impl Broker {
         if destination == self.sym.empty {
             return Err(AmqpError::default_exchange_access());
         }
-        let dest = self
-            .exchange_by_name(destination)
-            .ok_or_else(|| AmqpError::no_exchange(self.names.get(destination)))?;
+        let dest = self.exchange_by_name(destination).ok_or_else(|| AmqpError::no_exchange(self.names.get(destination)))?;
         let src = self.bind_source(source)?;
         self.add_binding(Some(ch), src, Dest::Exchange(dest), key, args, fx)?;
         let c = &self.channels[ch.idx()];
@@ -554,13 +420,7 @@ impl Broker {
     ) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
         let Some(id) = self.queue_by_name(queue) else {
-            fx.frames.push((
-                conn,
-                Frame::DeleteOk {
-                    ch: number,
-                    messages: 0,
-                },
-            ));
+            fx.frames.push((conn, Frame::DeleteOk { ch: number, messages: 0 }));
             return Ok(());
         };
         self.usable_queue(ch, queue)?;
@@ -574,65 +434,33 @@ impl Broker {
         }
         let messages = q.ready_len();
         self.delete_queue(now, id, QueueGone::Deleted, fx);
-        fx.frames.push((
-            conn,
-            Frame::DeleteOk {
-                ch: number,
-                messages,
-            },
-        ));
+        fx.frames.push((conn, Frame::DeleteOk { ch: number, messages }));
         Ok(())
     }
 
-    pub(crate) fn queue_purge(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        queue: Sym,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn queue_purge(&mut self, now: Time, ch: ChannelId, queue: Sym, fx: &mut Effects) -> Result<(), AmqpError> {
         let id = self.usable_queue(ch, queue)?;
         let q = self.queues[id.idx()].as_mut().expect("usable");
         let purged: Vec<_> = q.ready.drain(..).collect();
         q.ready_bytes = 0;
         for qm in &purged {
             self.disk_removed(now, id, qm, fx);
-            fx.records.push(Record::Discarded {
-                msg: qm.msg,
-                q: id,
-                why: DiscardWhy::Purged,
-            });
+            fx.records.push(Record::Discarded { msg: qm.msg, q: id, why: DiscardWhy::Purged });
         }
         let c = &self.channels[ch.idx()];
-        fx.frames.push((
-            c.conn,
-            Frame::PurgeOk {
-                ch: c.number,
-                messages: purged.len() as u32,
-            },
-        ));
+        fx.frames.push((c.conn, Frame::PurgeOk { ch: c.number, messages: purged.len() as u32 }));
         Ok(())
     }
 
     /// Deletes a queue: its ready messages are lost with it, its consumers are cancelled,
     /// its bindings go. Unacked copies stay with their channels until settled.
-    pub(crate) fn delete_queue(
-        &mut self,
-        _now: Time,
-        id: QueueId,
-        why: QueueGone,
-        fx: &mut Effects,
-    ) {
+    pub(crate) fn delete_queue(&mut self, _now: Time, id: QueueId, why: QueueGone, fx: &mut Effects) {
         let Some(q) = self.queues[id.idx()].take() else {
             return;
         };
         self.queue_index.remove(&q.name);
         for qm in &q.ready {
-            fx.records.push(Record::Lost {
-                msg: qm.msg,
-                q: id,
-                why: LostWhy::QueueDeleted,
-            });
+            fx.records.push(Record::Lost { msg: qm.msg, q: id, why: LostWhy::QueueDeleted });
         }
         for c in q.consumers.all() {
             let cons = &mut self.consumers[c.idx()];
@@ -640,29 +468,14 @@ impl Broker {
                 cons.active = false;
                 let chan = &mut self.channels[cons.channel.idx()];
                 chan.consumers.retain(|x| x != c);
-                fx.frames.push((
-                    chan.conn,
-                    Frame::CancelledByBroker {
-                        ch: chan.number,
-                        tag: cons.tag,
-                    },
-                ));
+                fx.frames.push((chan.conn, Frame::CancelledByBroker { ch: chan.number, tag: cons.tag }));
             }
         }
-        let doomed: Vec<BindingId> = self
-            .bindings
-            .iter()
-            .filter(|b| b.alive && b.dest == Dest::Queue(id))
-            .map(|b| b.id)
-            .collect();
+        let doomed: Vec<BindingId> = self.bindings.iter().filter(|b| b.alive && b.dest == Dest::Queue(id)).map(|b| b.id).collect();
         for b in doomed {
             self.remove_binding(b);
         }
         self.route_cache.clear();
-        fx.records.push(Record::QueueDeleted {
-            q: id,
-            why,
-            messages: q.ready.len() as u32,
-        });
+        fx.records.push(Record::QueueDeleted { q: id, why, messages: q.ready.len() as u32 });
     }
 }

@@ -53,13 +53,8 @@ impl Broker {
         } else {
             tag
         };
-        let reused = self.channels[ch.idx()]
-            .consumers
-            .iter()
-            .any(|c| self.consumers[c.idx()].tag == tag)
-            || self.channels[ch.idx()]
-                .reply_consumer
-                .is_some_and(|(t, _)| t == tag);
+        let reused = self.channels[ch.idx()].consumers.iter().any(|c| self.consumers[c.idx()].tag == tag)
+            || self.channels[ch.idx()].reply_consumer.is_some_and(|(t, _)| t == tag);
         if reused {
             return Err(AmqpError::consumer_tag_reused(self.names.get(tag)));
         }
@@ -86,32 +81,15 @@ impl Broker {
                 exclusive,
                 active: true,
             });
-            fx.frames.push((
-                conn,
-                Frame::ConsumeOk {
-                    ch: number,
-                    tag,
-                    consumer: id,
-                },
-            ));
-            fx.records.push(Record::Subscribed {
-                client: owner,
-                consumer: id,
-                q: NO_QUEUE,
-                prefetch: 0,
-                no_ack,
-            });
+            fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
+            fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });
             return Ok(());
         }
         let q = self.usable_queue(ch, queue)?;
         {
             let queue_ref = self.queues[q.idx()].as_ref().expect("usable");
             let text = self.names.get(queue);
-            let has_exclusive = queue_ref
-                .consumers
-                .all()
-                .iter()
-                .any(|c| self.consumers[c.idx()].exclusive);
+            let has_exclusive = queue_ref.consumers.all().iter().any(|c| self.consumers[c.idx()].exclusive);
             if has_exclusive || (exclusive && !queue_ref.consumers.is_empty()) {
                 return Err(AmqpError::exclusive_use(text));
             }
@@ -134,21 +112,8 @@ impl Broker {
         queue_mut.consumers.add(id, priority);
         queue_mut.had_consumer = true;
         queue_mut.expires_at = Time::NEVER;
-        fx.frames.push((
-            conn,
-            Frame::ConsumeOk {
-                ch: number,
-                tag,
-                consumer: id,
-            },
-        ));
-        fx.records.push(Record::Subscribed {
-            client: owner,
-            consumer: id,
-            q,
-            prefetch: if no_ack { 0 } else { prefetch },
-            no_ack,
-        });
+        fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
+        fx.records.push(Record::Subscribed { client: owner, consumer: id, q, prefetch: if no_ack { 0 } else { prefetch }, no_ack });
         self.run_queue(now, q, fx);
         Ok(())
     }
@@ -160,17 +125,10 @@ impl Broker {
             let c = &self.channels[ch.idx()];
             (c.conn, c.number, c.owner)
         };
-        if self.channels[ch.idx()]
-            .reply_consumer
-            .is_some_and(|(t, _)| t == tag)
-        {
+        if self.channels[ch.idx()].reply_consumer.is_some_and(|(t, _)| t == tag) {
             self.channels[ch.idx()].reply_consumer = None;
         }
-        let found = self.channels[ch.idx()]
-            .consumers
-            .iter()
-            .copied()
-            .find(|c| self.consumers[c.idx()].tag == tag);
+        let found = self.channels[ch.idx()].consumers.iter().copied().find(|c| self.consumers[c.idx()].tag == tag);
         if let Some(c) = found {
             self.channels[ch.idx()].consumers.retain(|x| *x != c);
             self.consumers[c.idx()].active = false;
@@ -178,10 +136,7 @@ impl Broker {
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.consumers.remove(c);
             }
-            fx.records.push(Record::Cancelled {
-                client: owner,
-                consumer: c,
-            });
+            fx.records.push(Record::Cancelled { client: owner, consumer: c });
             fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
             self.after_consumer_left(now, q, fx);
         } else {
@@ -191,43 +146,21 @@ impl Broker {
 
     /// Offers a newly routed message to a queue: refuse it (reject-publish overflow), hand it
     /// to a consumer, or keep it ready.
-    pub(crate) fn deliver_or_enqueue(
-        &mut self,
-        now: Time,
-        q: QueueId,
-        msg: MsgId,
-        fx: &mut Effects,
-    ) -> Offer {
+    pub(crate) fn deliver_or_enqueue(&mut self, now: Time, q: QueueId, msg: MsgId, fx: &mut Effects) -> Offer {
         let m = *self.msgs.get(msg);
         let props = self.msgs.props(m.props);
         let (persistent, per_msg_ttl) = (props.persistent, props.expiration);
-        let queue = self.queues[q.idx()]
-            .as_ref()
-            .expect("routed to a live queue");
+        let queue = self.queues[q.idx()].as_ref().expect("routed to a live queue");
         let needs_bytes = queue.args.max_length_bytes.is_some();
-        let bytes = if needs_bytes {
-            m.body.len(&self.names)
-        } else {
-            0
-        };
+        let bytes = if needs_bytes { m.body.len(&self.names) } else { 0 };
         // CQs check the length limit before trying a consumer.
         if queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
             let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
-            let qm = QMsg {
-                seq: u64::MAX,
-                msg,
-                expires: Time::NEVER,
-                gen: u32::MAX,
-                flags: 0,
-            };
+            let qm = QMsg { seq: u64::MAX, msg, expires: Time::NEVER, gen: u32::MAX, flags: 0 };
             if dlx {
                 self.dead_letter(now, q, qm, DeadLetterReason::Maxlen, fx);
             } else {
-                fx.records.push(Record::Discarded {
-                    msg,
-                    q,
-                    why: DiscardWhy::Overflow,
-                });
+                fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::Overflow });
             }
             return Offer::Refused;
         }
@@ -235,19 +168,9 @@ impl Broker {
         let expires = Self::expiry_for(now, queue.args.message_ttl, per_msg_ttl);
         let backlog = !queue.ready.is_empty();
         let on_disk_later = persistent && durable;
-        let gen = if on_disk_later {
-            self.disk_write(now, fx)
-        } else {
-            u32::MAX
-        };
+        let gen = if on_disk_later { self.disk_write(now, fx) } else { u32::MAX };
         let queue = self.queues[q.idx()].as_mut().expect("live");
-        let qm = QMsg {
-            seq: queue.next_seq,
-            msg,
-            expires,
-            gen,
-            flags: 0,
-        };
+        let qm = QMsg { seq: queue.next_seq, msg, expires, gen, flags: 0 };
         queue.next_seq += 1;
         if !backlog {
             let (pick, why) = self.pick_consumer(q, false);
@@ -259,26 +182,13 @@ impl Broker {
             queue.ready.push_back(qm);
             queue.ready_bytes += bytes;
             let why = match why {
-                DeliverWhy::RoundRobin {
-                    skipped,
-                    first_skipped,
-                    ..
-                } if skipped > 0 => ReadyWhy::AllAtLimit {
-                    first: first_skipped,
-                    count: skipped,
-                },
+                DeliverWhy::RoundRobin { skipped, first_skipped, .. } if skipped > 0 => {
+                    ReadyWhy::AllAtLimit { first: first_skipped, count: skipped }
+                }
                 _ if !queue.consumers.is_empty() => {
                     // Every consumer had been found blocked before (they sit in the blocked list).
-                    let first = queue
-                        .consumers
-                        .blocked()
-                        .first()
-                        .copied()
-                        .unwrap_or(NO_CONSUMER);
-                    ReadyWhy::AllAtLimit {
-                        first,
-                        count: queue.consumers.len() as u16,
-                    }
+                    let first = queue.consumers.blocked().first().copied().unwrap_or(NO_CONSUMER);
+                    ReadyWhy::AllAtLimit { first, count: queue.consumers.len() as u16 }
                 }
                 _ => ReadyWhy::NoConsumer,
             };
@@ -286,11 +196,7 @@ impl Broker {
         } else {
             queue.ready.push_back(qm);
             queue.ready_bytes += bytes;
-            fx.records.push(Record::Ready {
-                msg,
-                q,
-                why: ReadyWhy::Backlog,
-            });
+            fx.records.push(Record::Ready { msg, q, why: ReadyWhy::Backlog });
         }
         self.enforce_max_length(now, q, fx);
         // TTL 0 (or an already passed expiry): gone at once unless delivered above.
@@ -323,22 +229,14 @@ impl Broker {
 
     /// Picks the consumer for the next message of `q`. Consumers found at their limit move to
     /// the blocked list. Returns the choice and the cause to record.
-    pub(crate) fn pick_consumer(
-        &mut self,
-        q: QueueId,
-        from_ready: bool,
-    ) -> (Option<ConsumerId>, DeliverWhy) {
-        let Broker {
-            queues, consumers, ..
-        } = self;
+    pub(crate) fn pick_consumer(&mut self, q: QueueId, from_ready: bool) -> (Option<ConsumerId>, DeliverWhy) {
+        let Broker { queues, consumers, .. } = self;
         let queue = queues[q.idx()].as_mut().expect("live");
         if queue.args.single_active_consumer {
             // The first registered consumer still consuming is the active one.
             let active = queue.consumers.all().first().copied();
             return match active {
-                Some(c) if consumers[c.idx()].can_receive() => {
-                    (Some(c), DeliverWhy::SingleActive { from_ready })
-                }
+                Some(c) if consumers[c.idx()].can_receive() => (Some(c), DeliverWhy::SingleActive { from_ready }),
                 _ => (None, DeliverWhy::SingleActive { from_ready }),
             };
         }
@@ -347,33 +245,11 @@ impl Broker {
         let pick = queue.consumers.pick(|c| consumers[c.idx()].can_receive());
         let first_skipped = pick.first_skipped.unwrap_or(NO_CONSUMER);
         match pick.chosen {
-            Some((c, priority)) if bands > 1 => (
-                Some(c),
-                DeliverWhy::Priority {
-                    priority,
-                    skipped: pick.skipped,
-                    first_skipped,
-                    from_ready,
-                },
-            ),
-            Some((c, _)) => (
-                Some(c),
-                DeliverWhy::RoundRobin {
-                    skipped: pick.skipped,
-                    first_skipped,
-                    from_ready,
-                    alone,
-                },
-            ),
-            None => (
-                None,
-                DeliverWhy::RoundRobin {
-                    skipped: pick.skipped,
-                    first_skipped,
-                    from_ready,
-                    alone,
-                },
-            ),
+            Some((c, priority)) if bands > 1 => {
+                (Some(c), DeliverWhy::Priority { priority, skipped: pick.skipped, first_skipped, from_ready })
+            }
+            Some((c, _)) => (Some(c), DeliverWhy::RoundRobin { skipped: pick.skipped, first_skipped, from_ready, alone }),
+            None => (None, DeliverWhy::RoundRobin { skipped: pick.skipped, first_skipped, from_ready, alone }),
         }
     }
 
@@ -400,15 +276,7 @@ impl Broker {
     }
 
     /// Hands one message copy to a consumer.
-    fn deliver(
-        &mut self,
-        now: Time,
-        q: QueueId,
-        mut qm: QMsg,
-        c: ConsumerId,
-        why: DeliverWhy,
-        fx: &mut Effects,
-    ) {
+    fn deliver(&mut self, now: Time, q: QueueId, mut qm: QMsg, c: ConsumerId, why: DeliverWhy, fx: &mut Effects) {
         let cons = &mut self.consumers[c.idx()];
         let chan = &mut self.channels[cons.channel.idx()];
         let tag = chan.next_tag;
@@ -419,45 +287,20 @@ impl Broker {
         if no_ack {
             self.disk_removed(now, q, &qm, fx);
         } else {
-            chan.unacked.push_back(Unacked {
-                tag,
-                queue: q,
-                consumer: Some(c),
-                qm,
-            });
+            chan.unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm });
             cons.unacked += 1;
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.unacked += 1;
             }
         }
-        fx.frames.push((
-            conn,
-            Frame::Deliver {
-                ch: number,
-                consumer: c,
-                tag,
-                redelivered,
-                msg: qm.msg,
-            },
-        ));
-        fx.records.push(Record::Delivered {
-            msg: qm.msg,
-            q,
-            consumer: c,
-            client,
-            tag,
-            redelivered,
-            no_ack,
-            why,
-        });
+        fx.frames.push((conn, Frame::Deliver { ch: number, consumer: c, tag, redelivered, msg: qm.msg }));
+        fx.records.push(Record::Delivered { msg: qm.msg, q, consumer: c, client, tag, redelivered, no_ack, why });
     }
 
     /// After a consumer of `q` settled messages: blocked consumers that can take messages
     /// again rejoin the round-robin at its tail, and the queue runs.
     pub(crate) fn unblock_and_run(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
-        let Broker {
-            queues, consumers, ..
-        } = self;
+        let Broker { queues, consumers, .. } = self;
         let Some(queue) = queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return;
         };

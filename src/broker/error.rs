@@ -39,19 +39,11 @@ pub fn code_name(code: u16) -> &'static str {
 }
 
 fn channel(code: u16, detail: String) -> AmqpError {
-    AmqpError {
-        code,
-        text: format!("{} - {}", code_name(code), detail),
-        connection: false,
-    }
+    AmqpError { code, text: format!("{} - {}", code_name(code), detail), connection: false }
 }
 
 fn connection(code: u16, detail: String) -> AmqpError {
-    AmqpError {
-        code,
-        text: format!("{} - {}", code_name(code), detail),
-        connection: true,
-    }
+    AmqpError { code, text: format!("{} - {}", code_name(code), detail), connection: true }
 }
 
 impl AmqpError {
@@ -76,28 +68,16 @@ impl AmqpError {
         channel(406, format!("unknown delivery tag {tag}"))
     }
     pub fn reserved_name(kind: &str, name: &str) -> Self {
-        channel(
-            403,
-            format!("{kind} name '{name}' contains reserved prefix 'amq.*'"),
-        )
+        channel(403, format!("{kind} name '{name}' contains reserved prefix 'amq.*'"))
     }
     pub fn default_exchange_access() -> Self {
-        channel(
-            403,
-            "operation not permitted on the default exchange".into(),
-        )
+        channel(403, "operation not permitted on the default exchange".into())
     }
     pub fn delete_system_exchange(name: &str) -> Self {
-        channel(
-            403,
-            format!("deletion of system exchange '{name}' in vhost '/' not allowed"),
-        )
+        channel(403, format!("deletion of system exchange '{name}' in vhost '/' not allowed"))
     }
     pub fn exclusive_use(queue: &str) -> Self {
-        channel(
-            403,
-            format!("queue '{queue}' in vhost '/' in exclusive use"),
-        )
+        channel(403, format!("queue '{queue}' in vhost '/' in exclusive use"))
     }
     pub fn not_empty(queue: &str) -> Self {
         channel(406, format!("queue '{queue}' in vhost '/' not empty"))
@@ -115,10 +95,7 @@ impl AmqpError {
         channel(406, "reply consumer already set".into())
     }
     pub fn invalid_x_match(value: &str) -> Self {
-        channel(
-            406,
-            format!("Invalid x-match field value <<\"{value}\">>; expected all, any, all-with-x, or any-with-x"),
-        )
+        channel(406, format!("Invalid x-match field value <<\"{value}\">>; expected all, any, all-with-x, or any-with-x"))
     }
     pub fn tx_to_confirm() -> Self {
         channel(406, "cannot switch from tx to confirm mode".into())
@@ -139,16 +116,10 @@ impl AmqpError {
         connection(540, "requeue=false".into())
     }
     pub fn exclusive_consumer_on_sac(queue: &str) -> Self {
-        channel(
-            403,
-            format!("queue '{queue}' in vhost '/' in exclusive use"),
-        )
+        channel(403, format!("queue '{queue}' in vhost '/' in exclusive use"))
     }
     pub fn broker_shutdown() -> Self {
-        connection(
-            320,
-            "broker forced connection closure with reason 'shutdown'".into(),
-        )
+        connection(320, "broker forced connection closure with reason 'shutdown'".into())
     }
 }
 
@@ -158,22 +129,13 @@ mod tests {
 
     #[test]
     fn texts_match_rabbitmq() {
-        assert_eq!(
-            AmqpError::no_queue("Q").text,
-            "NOT_FOUND - no queue 'Q' in vhost '/'"
-        );
-        assert_eq!(
-            AmqpError::unknown_delivery_tag(1).text,
-            "PRECONDITION_FAILED - unknown delivery tag 1"
-        );
+        assert_eq!(AmqpError::no_queue("Q").text, "NOT_FOUND - no queue 'Q' in vhost '/'");
+        assert_eq!(AmqpError::unknown_delivery_tag(1).text, "PRECONDITION_FAILED - unknown delivery tag 1");
         assert_eq!(
             AmqpError::inequivalent("queue", "Q", "durable", "'true'", "'false'").text,
             "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'Q' in vhost '/': received 'true' but current is 'false'"
         );
         assert!(AmqpError::recover_requeue_false().connection);
-        assert_eq!(
-            AmqpError::recover_requeue_false().text,
-            "NOT_IMPLEMENTED - requeue=false"
-        );
+        assert_eq!(AmqpError::recover_requeue_false().text, "NOT_IMPLEMENTED - requeue=false");
     }
 }

@@ -14,12 +14,8 @@ use crate::sim::Time;
 impl Broker {
     /// When a message arriving now expires: the lower of the queue's and the message's TTL.
     pub(crate) fn expiry_for(now: Time, queue_ttl: Option<Time>, msg_ttl: Option<Time>) -> Time {
-        let q = queue_ttl
-            .map(|t| now.saturating_add(t))
-            .unwrap_or(Time::NEVER);
-        let m = msg_ttl
-            .map(|t| now.saturating_add(t))
-            .unwrap_or(Time::NEVER);
+        let q = queue_ttl.map(|t| now.saturating_add(t)).unwrap_or(Time::NEVER);
+        let m = msg_ttl.map(|t| now.saturating_add(t)).unwrap_or(Time::NEVER);
         q.min(m)
     }
 
@@ -55,14 +51,7 @@ impl Broker {
             return;
         }
         queue.ttl_timer = head.expires;
-        fx.timers.push((
-            head.expires,
-            BrokerTimer::Ttl {
-                q,
-                at: head.expires,
-                epoch,
-            },
-        ));
+        fx.timers.push((head.expires, BrokerTimer::Ttl { q, at: head.expires, epoch }));
     }
 
     pub(crate) fn on_ttl_timer(&mut self, now: Time, q: QueueId, at: Time, fx: &mut Effects) {

@@ -76,9 +76,7 @@ impl HeadersPattern {
         let with_x = matches!(self.mode, XMatch::AllWithX | XMatch::AnyWithX);
         let lookup = |key: Sym| -> Option<&HValue> {
             let hs = headers?;
-            hs.iter()
-                .find(|(k, _)| *k == key && (with_x || !names.get(*k).starts_with("x-")))
-                .map(|(_, v)| v)
+            hs.iter().find(|(k, _)| *k == key && (with_x || !names.get(*k).starts_with("x-"))).map(|(_, v)| v)
         };
         let one = |(k, want): &(Sym, HValue)| match lookup(*k) {
             None => false,
@@ -96,10 +94,7 @@ mod tests {
     use super::*;
 
     fn pat(names: &mut Names, args: &[(&str, HValue)]) -> HeadersPattern {
-        let a: Vec<(Sym, HValue)> = args
-            .iter()
-            .map(|(k, v)| (names.intern(k), v.clone()))
-            .collect();
+        let a: Vec<(Sym, HValue)> = args.iter().map(|(k, v)| (names.intern(k), v.clone())).collect();
         HeadersPattern::new(&a, names).unwrap()
     }
 
@@ -107,14 +102,8 @@ mod tests {
     fn all_any_and_x_arguments() {
         let mut n = Names::new();
         let s = |x: &str| HValue::Str(x.into());
-        let all = pat(
-            &mut n,
-            &[("x-match", s("all")), ("a", HValue::Int(1)), ("b", s("x"))],
-        );
-        let any = pat(
-            &mut n,
-            &[("x-match", s("any")), ("a", HValue::Int(1)), ("b", s("x"))],
-        );
+        let all = pat(&mut n, &[("x-match", s("all")), ("a", HValue::Int(1)), ("b", s("x"))]);
+        let any = pat(&mut n, &[("x-match", s("any")), ("a", HValue::Int(1)), ("b", s("x"))]);
         let empty_all = pat(&mut n, &[("x-match", s("all"))]);
         let empty_any = pat(&mut n, &[("x-match", s("any"))]);
         let present = pat(&mut n, &[("a", HValue::Void)]);
@@ -138,9 +127,6 @@ mod tests {
     fn bad_x_match_is_refused() {
         let mut n = Names::new();
         let k = n.intern("x-match");
-        assert_eq!(
-            HeadersPattern::new(&[(k, HValue::Str("ALL".into()))], &n).unwrap_err(),
-            "ALL"
-        );
+        assert_eq!(HeadersPattern::new(&[(k, HValue::Str("ALL".into()))], &n).unwrap_err(), "ALL");
     }
 }

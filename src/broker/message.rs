@@ -39,11 +39,7 @@ impl Body {
         if holes == 0 {
             return t.len() as u64;
         }
-        let digits = if self.n == 0 {
-            1
-        } else {
-            (self.n as f64).log10().floor() as u64 + 1
-        };
+        let digits = if self.n == 0 { 1 } else { (self.n as f64).log10().floor() as u64 + 1 };
         t.len() as u64 - 3 * holes + digits * holes
     }
 }
@@ -67,9 +63,7 @@ impl HValue {
     pub fn matches(&self, other: &HValue) -> bool {
         match (self, other) {
             (HValue::Int(a), HValue::Int(b)) => a == b,
-            (HValue::Int(a), HValue::Float(b)) | (HValue::Float(b), HValue::Int(a)) => {
-                (*a as f64) == *b
-            }
+            (HValue::Int(a), HValue::Float(b)) | (HValue::Float(b), HValue::Int(a)) => (*a as f64) == *b,
             (HValue::Float(a), HValue::Float(b)) => a == b,
             (HValue::Str(a), HValue::Str(b)) => a == b,
             (HValue::Bool(a), HValue::Bool(b)) => a == b,
@@ -199,11 +193,7 @@ impl MessageStore {
 
     pub fn add(&mut self, body: Body, props: PropsId, publisher: u32) -> MsgId {
         let id = MsgId(self.msgs.len() as u32);
-        self.msgs.push(Message {
-            body,
-            props,
-            publisher,
-        });
+        self.msgs.push(Message { body, props, publisher });
         id
     }
 

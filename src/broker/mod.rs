@@ -53,9 +53,7 @@ pub struct BrokerConfig {
 
 impl Default for BrokerConfig {
     fn default() -> Self {
-        BrokerConfig {
-            sync_every: Time::ms(200),
-        }
+        BrokerConfig { sync_every: Time::ms(200) }
     }
 }
 
@@ -129,10 +127,7 @@ impl Broker {
     /// A broker with the default exchange and the `amq.*` exchanges, as RabbitMQ starts.
     pub fn new(cfg: BrokerConfig, names: Names, rng: Rng) -> Broker {
         let mut names = names;
-        let sym = Consts {
-            empty: names.intern(""),
-            reply_to: names.intern("amq.rabbitmq.reply-to"),
-        };
+        let sym = Consts { empty: names.intern(""), reply_to: names.intern("amq.rabbitmq.reply-to") };
         let mut b = Broker {
             cfg,
             up: true,
@@ -180,10 +175,7 @@ impl Broker {
         self.exchange_index.get(&name).copied()
     }
     pub fn exchange_name(&self, id: ExchangeId) -> Sym {
-        self.exchange_names
-            .get(id.idx())
-            .copied()
-            .unwrap_or(self.sym.empty)
+        self.exchange_names.get(id.idx()).copied().unwrap_or(self.sym.empty)
     }
     /// Every exchange that exists now, in declaration order.
     pub fn live_exchanges(&self) -> impl Iterator<Item = &Exchange> {
@@ -200,10 +192,7 @@ impl Broker {
     }
     /// The name a queue had, even after it was deleted.
     pub fn queue_name(&self, id: QueueId) -> Sym {
-        self.queue_names
-            .get(id.idx())
-            .copied()
-            .unwrap_or(self.sym.empty)
+        self.queue_names.get(id.idx()).copied().unwrap_or(self.sym.empty)
     }
     /// Every queue that exists now, in declaration order.
     pub fn live_queues(&self) -> impl Iterator<Item = &Queue> {
@@ -234,11 +223,7 @@ impl Broker {
         self.conns.get(id.idx()).and_then(|c| c.as_ref())
     }
     fn channel_of(&self, conn: ConnId, number: u16) -> Option<ChannelId> {
-        self.conn(conn)?
-            .channels
-            .iter()
-            .find(|(n, _)| *n == number)
-            .map(|(_, c)| *c)
+        self.conn(conn)?.channels.iter().find(|(n, _)| *n == number).map(|(_, c)| *c)
     }
     /// The queue a method names, resolving `""` to the channel's last declared queue.
     fn resolve_queue_ref(&self, ch: ChannelId, r: QueueRef) -> Sym {
@@ -261,14 +246,11 @@ impl Broker {
                 if self.conns.len() <= i {
                     self.conns.resize(i + 1, None);
                 }
-                self.conns[i] = Some(Conn {
-                    id: conn,
-                    owner,
-                    open: true,
-                    channels: Vec::new(),
-                });
+                self.conns[i] = Some(Conn { id: conn, owner, open: true, channels: Vec::new() });
                 fx.frames.push((conn, Frame::ConnectionOpenOk));
-                fx.records.push(Record::Connected { client: owner });
+                if owner.0 != u32::MAX {
+                    fx.records.push(Record::Connected { client: owner });
+                }
             }
             Op::CloseConnection => self.close_connection(now, conn, Disconnect::Closed, fx),
             Op::OpenChannel => {
@@ -299,13 +281,7 @@ impl Broker {
         self.flush_confirms(fx);
     }
 
-    fn channel_op(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        op: Op,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    fn channel_op(&mut self, now: Time, ch: ChannelId, op: Op, fx: &mut Effects) -> Result<(), AmqpError> {
         let conn = self.channels[ch.idx()].conn;
         let number = self.channels[ch.idx()].number;
         match op {
@@ -314,39 +290,18 @@ impl Broker {
                 self.forget_channel(ch);
             }
             Op::ExchangeDeclare(d) => self.exchange_declare(now, ch, &d, fx)?,
-            Op::ExchangeDelete { name, if_unused } => {
-                self.exchange_delete(ch, name, if_unused, fx)?
-            }
+            Op::ExchangeDelete { name, if_unused } => self.exchange_delete(ch, name, if_unused, fx)?,
             Op::QueueDeclare(d) => self.queue_declare(now, ch, &d, fx)?,
-            Op::QueueBind {
-                queue,
-                exchange,
-                key,
-                args,
-            } => {
+            Op::QueueBind { queue, exchange, key, args } => {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.queue_bind(now, ch, q, exchange, key, args, fx)?
             }
-            Op::QueueUnbind {
-                queue,
-                exchange,
-                key,
-                args,
-            } => {
+            Op::QueueUnbind { queue, exchange, key, args } => {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.queue_unbind(ch, q, exchange, key, args, fx)?
             }
-            Op::ExchangeBind {
-                destination,
-                source,
-                key,
-                args,
-            } => self.exchange_bind(ch, destination, source, key, args, fx)?,
-            Op::QueueDelete {
-                queue,
-                if_unused,
-                if_empty,
-            } => {
+            Op::ExchangeBind { destination, source, key, args } => self.exchange_bind(ch, destination, source, key, args, fx)?,
+            Op::QueueDelete { queue, if_unused, if_empty } => {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.queue_delete_method(now, ch, q, if_unused, if_empty, fx)?
             }
@@ -354,38 +309,22 @@ impl Broker {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.queue_purge(now, ch, q, fx)?
             }
-            Op::Qos {
-                prefetch,
-                prefetch_size,
-                global: _,
-            } => {
+            Op::Qos { prefetch, prefetch_size, global: _ } => {
                 if prefetch_size != 0 {
                     return Err(AmqpError::prefetch_size());
                 }
                 self.channels[ch.idx()].prefetch = prefetch;
                 fx.frames.push((conn, Frame::QosOk { ch: number }));
             }
-            Op::Consume {
-                queue,
-                tag,
-                no_ack,
-                exclusive,
-                priority,
-            } => {
+            Op::Consume { queue, tag, no_ack, exclusive, priority } => {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.basic_consume(now, ch, q, tag, no_ack, exclusive, priority, fx)?
             }
             Op::Cancel { tag } => self.basic_cancel(now, ch, tag, fx),
             Op::Publish { msg } => self.basic_publish(now, ch, msg, fx)?,
             Op::Ack { tag, multiple } => self.basic_ack(now, ch, tag, multiple, fx)?,
-            Op::Nack {
-                tag,
-                multiple,
-                requeue,
-            } => self.basic_nack(now, ch, tag, multiple, requeue, true, fx)?,
-            Op::Reject { tag, requeue } => {
-                self.basic_nack(now, ch, tag, false, requeue, false, fx)?
-            }
+            Op::Nack { tag, multiple, requeue } => self.basic_nack(now, ch, tag, multiple, requeue, true, fx)?,
+            Op::Reject { tag, requeue } => self.basic_nack(now, ch, tag, false, requeue, false, fx)?,
             Op::Get { queue, no_ack } => {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.basic_get(now, ch, q, no_ack, fx)?
@@ -423,25 +362,12 @@ impl Broker {
         let c = &self.channels[ch.idx()];
         let (conn, number, owner) = (c.conn, c.number, c.owner);
         let text = self.names.intern(&e.text);
-        fx.records.push(Record::ChannelError {
-            client: owner,
-            code: e.code,
-            text,
-            connection: e.connection,
-        });
+        fx.records.push(Record::ChannelError { client: owner, code: e.code, text, connection: e.connection });
         if e.connection {
-            fx.frames
-                .push((conn, Frame::ConnectionClosed { code: e.code, text }));
+            fx.frames.push((conn, Frame::ConnectionClosed { code: e.code, text }));
             self.close_connection(now, conn, Disconnect::ConnectionError(e.code), fx);
         } else {
-            fx.frames.push((
-                conn,
-                Frame::ChannelClosed {
-                    ch: number,
-                    code: e.code,
-                    text,
-                },
-            ));
+            fx.frames.push((conn, Frame::ChannelClosed { ch: number, code: e.code, text }));
             self.close_channel(now, ch, RequeueWhy::ChannelError(e.code), fx);
             self.forget_channel(ch);
         }
@@ -480,11 +406,7 @@ impl Broker {
             fx.records.push(Record::Disconnected { client: owner, why });
         }
         // Exclusive queues die with their connection.
-        let owned: Vec<QueueId> = self
-            .live_queues()
-            .filter(|q| q.exclusive == Some(conn))
-            .map(|q| q.id)
-            .collect();
+        let owned: Vec<QueueId> = self.live_queues().filter(|q| q.exclusive == Some(conn)).map(|q| q.id).collect();
         for q in owned {
             self.delete_queue(now, q, QueueGone::ExclusiveOwnerGone, fx);
         }
@@ -550,26 +472,9 @@ impl Broker {
                 continue;
             }
             for (seq, multiple, ack) in c.coalesce() {
-                let frame = if ack {
-                    Frame::Ack {
-                        ch: c.number,
-                        seq,
-                        multiple,
-                    }
-                } else {
-                    Frame::Nack {
-                        ch: c.number,
-                        seq,
-                        multiple,
-                    }
-                };
+                let frame = if ack { Frame::Ack { ch: c.number, seq, multiple } } else { Frame::Nack { ch: c.number, seq, multiple } };
                 fx.frames.push((c.conn, frame));
-                fx.records.push(Record::Confirm {
-                    client: c.owner,
-                    seq,
-                    multiple,
-                    ack,
-                });
+                fx.records.push(Record::Confirm { client: c.owner, seq, multiple, ack });
             }
         }
     }
@@ -580,12 +485,8 @@ impl Broker {
             return;
         }
         match t {
-            BrokerTimer::Ttl { q, at, epoch } if epoch == self.epoch => {
-                self.on_ttl_timer(now, q, at, fx)
-            }
-            BrokerTimer::Expires { q, at, epoch } if epoch == self.epoch => {
-                self.on_expires_timer(now, q, at, fx)
-            }
+            BrokerTimer::Ttl { q, at, epoch } if epoch == self.epoch => self.on_ttl_timer(now, q, at, fx),
+            BrokerTimer::Expires { q, at, epoch } if epoch == self.epoch => self.on_expires_timer(now, q, at, fx),
             BrokerTimer::Sync { epoch } if epoch == self.epoch => self.sync(now, fx),
             _ => {}
         }
@@ -601,12 +502,7 @@ impl Broker {
             for _ in 0..22 {
                 s.push(ALPHABET[self.rng.random_range(0..64usize)] as char);
             }
-            if self
-                .names
-                .lookup(&s)
-                .and_then(|sym| self.queue_by_name(sym))
-                .is_none()
-            {
+            if self.names.lookup(&s).and_then(|sym| self.queue_by_name(sym)).is_none() {
                 return self.names.intern(&s);
             }
         }

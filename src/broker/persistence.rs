@@ -69,8 +69,7 @@ impl Broker {
             let since = now.as_us().saturating_sub(self.disk.started_at.as_us());
             Time(self.disk.started_at.as_us() + (since / period + 1) * period)
         };
-        fx.timers
-            .push((at, BrokerTimer::Sync { epoch: self.epoch }));
+        fx.timers.push((at, BrokerTimer::Sync { epoch: self.epoch }));
     }
 
     /// Everything written so far reaches disk; publishes waiting for it are confirmed.
@@ -89,9 +88,7 @@ impl Broker {
             }
         }
         if self.disk.dirty > 0 {
-            fx.records.push(Record::Synced {
-                messages: self.disk.dirty,
-            });
+            fx.records.push(Record::Synced { messages: self.disk.dirty });
             self.disk.dirty = 0;
         }
     }
@@ -105,19 +102,10 @@ impl Broker {
         if graceful {
             self.sync(now, fx);
             self.flush_confirms(fx);
-            let conns: Vec<_> = self
-                .conns
-                .iter()
-                .flatten()
-                .filter(|c| c.open)
-                .map(|c| c.id)
-                .collect();
-            let text = self
-                .names
-                .intern(&super::error::AmqpError::broker_shutdown().text);
+            let conns: Vec<_> = self.conns.iter().flatten().filter(|c| c.open).map(|c| c.id).collect();
+            let text = self.names.intern(&super::error::AmqpError::broker_shutdown().text);
             for c in conns {
-                fx.frames
-                    .push((c, super::ops::Frame::ConnectionClosed { code: 320, text }));
+                fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: 320, text }));
                 self.close_connection(now, c, Disconnect::BrokerStopped, fx);
             }
         }
@@ -153,11 +141,7 @@ impl Broker {
             if !durable {
                 all.sort_by_key(|m| m.seq);
                 for qm in &all {
-                    fx.records.push(Record::Lost {
-                        msg: qm.msg,
-                        q,
-                        why: LostWhy::QueueNotDurable,
-                    });
+                    fx.records.push(Record::Lost { msg: qm.msg, q, why: LostWhy::QueueNotDurable });
                 }
                 self.queues[q.idx()].as_mut().expect("live").ready.clear();
                 self.delete_queue(now, q, QueueGone::BrokerDown, fx);
@@ -169,16 +153,8 @@ impl Broker {
                     survivors.push(qm);
                 } else {
                     let persistent = self.msgs.props_of(qm.msg).persistent;
-                    let why = if persistent {
-                        LostWhy::NotSynced
-                    } else {
-                        LostWhy::Transient
-                    };
-                    fx.records.push(Record::Lost {
-                        msg: qm.msg,
-                        q,
-                        why,
-                    });
+                    let why = if persistent { LostWhy::NotSynced } else { LostWhy::Transient };
+                    fx.records.push(Record::Lost { msg: qm.msg, q, why });
                 }
             }
             for (rq, qm) in &removed {
@@ -207,11 +183,7 @@ impl Broker {
             queue.ttl_timer = Time::NEVER;
             queue.expires_at = Time::NEVER;
         }
-        let transient: Vec<_> = self
-            .live_exchanges()
-            .filter(|x| !x.durable && !x.builtin)
-            .map(|x| x.id)
-            .collect();
+        let transient: Vec<_> = self.live_exchanges().filter(|x| !x.durable && !x.builtin).map(|x| x.id).collect();
         for x in transient {
             self.remove_exchange(x, fx);
         }
@@ -242,9 +214,6 @@ impl Broker {
             self.arm_ttl_timer(now, *q, fx);
             self.touch_queue(now, *q, fx);
         }
-        fx.records.push(Record::BrokerUp {
-            queues: ids.len() as u32,
-            messages,
-        });
+        fx.records.push(Record::BrokerUp { queues: ids.len() as u32, messages });
     }
 }

@@ -44,27 +44,14 @@ impl RouteCache {
 const ROUTE_CACHE_LIMIT: usize = 4096;
 
 impl Broker {
-    pub(crate) fn basic_publish(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        msg: MsgId,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn basic_publish(&mut self, now: Time, ch: ChannelId, msg: MsgId, fx: &mut Effects) -> Result<(), AmqpError> {
         let (owner, confirm) = {
             let c = &self.channels[ch.idx()];
             (c.owner, c.confirm)
         };
         let props = self.msgs.props_of(msg);
-        let (exchange, key, mandatory, reply_to) = (
-            props.exchange,
-            props.routing_key,
-            props.mandatory,
-            props.reply_to,
-        );
-        let ex = self
-            .exchange_by_name(exchange)
-            .ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))?;
+        let (exchange, key, mandatory, reply_to) = (props.exchange, props.routing_key, props.mandatory, props.reply_to);
+        let ex = self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))?;
         if reply_to == Some(self.sym.reply_to) {
             self.rewrite_direct_reply_to(ch, msg)?;
         }
@@ -77,11 +64,7 @@ impl Broker {
         } else {
             0
         };
-        fx.records.push(Record::Published {
-            msg,
-            client: owner,
-            confirm_seq: seq,
-        });
+        fx.records.push(Record::Published { msg, client: owner, confirm_seq: seq });
 
         // A reply to a direct reply-to requester goes straight to its channel.
         if ex == ExchangeId(0) {
@@ -99,10 +82,7 @@ impl Broker {
 
         let route = if ex == ExchangeId(0) {
             match self.queue_by_name(key) {
-                Some(q) => Arc::new(Route {
-                    queues: vec![(q, Via::DefaultExchange)],
-                    alternates: Vec::new(),
-                }),
+                Some(q) => Arc::new(Route { queues: vec![(q, Via::DefaultExchange)], alternates: Vec::new() }),
                 None => Arc::new(Route::default()),
             }
         } else {
@@ -137,29 +117,11 @@ impl Broker {
         Ok(())
     }
 
-    fn unroutable(
-        &mut self,
-        ch: ChannelId,
-        ex: ExchangeId,
-        msg: MsgId,
-        mandatory: bool,
-        fx: &mut Effects,
-    ) {
-        fx.records.push(Record::Unroutable {
-            msg,
-            ex,
-            returned: mandatory,
-        });
+    fn unroutable(&mut self, ch: ChannelId, ex: ExchangeId, msg: MsgId, mandatory: bool, fx: &mut Effects) {
+        fx.records.push(Record::Unroutable { msg, ex, returned: mandatory });
         if mandatory {
             let c = &self.channels[ch.idx()];
-            fx.frames.push((
-                c.conn,
-                Frame::Return {
-                    ch: c.number,
-                    msg,
-                    code: 312,
-                },
-            ));
+            fx.frames.push((c.conn, Frame::Return { ch: c.number, msg, code: 312 }));
         }
     }
 
@@ -185,8 +147,7 @@ impl Broker {
             Some(t) => *t,
             None => {
                 use rand::RngExt;
-                const ALPHABET: &[u8] =
-                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+                const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
                 let mut s = String::from("amq.rabbitmq.reply-to.g1h2AA");
                 for _ in 0..24 {
                     s.push(ALPHABET[self.rng.random_range(0..62usize)] as char);
@@ -206,28 +167,13 @@ impl Broker {
     }
 
     /// Delivers a direct reply to the requesting channel's reply consumer, if it is still there.
-    fn deliver_direct_reply(
-        &mut self,
-        _from: ChannelId,
-        target: ChannelId,
-        msg: MsgId,
-        fx: &mut Effects,
-    ) -> bool {
+    fn deliver_direct_reply(&mut self, _from: ChannelId, target: ChannelId, msg: MsgId, fx: &mut Effects) -> bool {
         let chan = &self.channels[target.idx()];
         let Some((_, consumer)) = chan.reply_consumer.filter(|_| chan.open) else {
             return false;
         };
         // RabbitMQ 3.10 sends direct replies outside the channel's tag sequence (tag 1).
-        fx.frames.push((
-            chan.conn,
-            Frame::Deliver {
-                ch: chan.number,
-                consumer,
-                tag: 1,
-                redelivered: false,
-                msg,
-            },
-        ));
+        fx.frames.push((chan.conn, Frame::Deliver { ch: chan.number, consumer, tag: 1, redelivered: false, msg }));
         fx.records.push(Record::Delivered {
             msg,
             q: super::dispatch::NO_QUEUE,
@@ -289,9 +235,7 @@ impl Broker {
                 let hit = match &binding.matcher {
                     Matcher::All => true,
                     Matcher::Exact => binding.key == props.routing_key,
-                    Matcher::Topic(p) => {
-                        p.matches_words(key_words.get_or_insert_with(|| words(key_text)))
-                    }
+                    Matcher::Topic(p) => p.matches_words(key_words.get_or_insert_with(|| words(key_text))),
                     Matcher::Headers(h) => h.matches(headers, &self.names),
                 };
                 if !hit {

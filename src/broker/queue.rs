@@ -116,14 +116,7 @@ pub struct Queue {
 }
 
 impl Queue {
-    pub fn new(
-        id: QueueId,
-        name: Sym,
-        durable: bool,
-        exclusive: Option<ConnId>,
-        auto_delete: bool,
-        args: QueueArgs,
-    ) -> Queue {
+    pub fn new(id: QueueId, name: Sym, durable: bool, exclusive: Option<ConnId>, auto_delete: bool, args: QueueArgs) -> Queue {
         Queue {
             id,
             name,
@@ -174,13 +167,8 @@ impl Queue {
 
     /// Whether the queue is over its limits now (for `drop-head`).
     pub fn is_over_limit(&self) -> bool {
-        self.args
-            .max_length
-            .is_some_and(|m| self.ready.len() as u64 > m)
-            || self
-                .args
-                .max_length_bytes
-                .is_some_and(|m| self.ready_bytes > m)
+        self.args.max_length.is_some_and(|m| self.ready.len() as u64 > m)
+            || self.args.max_length_bytes.is_some_and(|m| self.ready_bytes > m)
     }
 }
 
@@ -189,13 +177,7 @@ mod tests {
     use super::*;
 
     fn qm(seq: u64) -> QMsg {
-        QMsg {
-            seq,
-            msg: MsgId(seq as u32),
-            expires: Time::NEVER,
-            gen: u32::MAX,
-            flags: 0,
-        }
+        QMsg { seq, msg: MsgId(seq as u32), expires: Time::NEVER, gen: u32::MAX, flags: 0 }
     }
 
     #[test]

@@ -34,29 +34,14 @@ impl Broker {
         }
     }
 
-    pub(crate) fn basic_ack(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        tag: u64,
-        multiple: bool,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
-        let settled = self.channels[ch.idx()]
-            .take_settled(tag, multiple)
-            .ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
+    pub(crate) fn basic_ack(&mut self, now: Time, ch: ChannelId, tag: u64, multiple: bool, fx: &mut Effects) -> Result<(), AmqpError> {
+        let settled = self.channels[ch.idx()].take_settled(tag, multiple).ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
         let client = self.channels[ch.idx()].owner;
         let mut touched = Vec::new();
         for u in &settled {
             self.release(u);
             self.disk_removed(now, u.queue, &u.qm, fx);
-            fx.records.push(Record::Acked {
-                msg: u.qm.msg,
-                q: u.queue,
-                client,
-                tag: u.tag,
-                multiple,
-            });
+            fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
             Self::push_unique(&mut touched, u.queue);
         }
         for q in touched {
@@ -77,37 +62,20 @@ impl Broker {
         nack: bool,
         fx: &mut Effects,
     ) -> Result<(), AmqpError> {
-        let settled = self.channels[ch.idx()]
-            .take_settled(tag, multiple)
-            .ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
+        let settled = self.channels[ch.idx()].take_settled(tag, multiple).ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
         let client = self.channels[ch.idx()].owner;
-        let why = if nack {
-            RequeueWhy::Nack
-        } else {
-            RequeueWhy::Reject
-        };
+        let why = if nack { RequeueWhy::Nack } else { RequeueWhy::Reject };
         let mut touched = Vec::new();
         for u in &settled {
             self.release(u);
-            fx.records.push(Record::Rejected {
-                msg: u.qm.msg,
-                q: u.queue,
-                client,
-                tag: u.tag,
-                requeue,
-                nack,
-            });
+            fx.records.push(Record::Rejected { msg: u.qm.msg, q: u.queue, client, tag: u.tag, requeue, nack });
             if requeue {
                 self.requeue_one(u, client, why, fx);
             } else if self.queue(u.queue).is_some() {
                 self.disk_removed(now, u.queue, &u.qm, fx);
                 self.dead_letter(now, u.queue, u.qm, DeadLetterReason::Rejected, fx);
             } else {
-                fx.records.push(Record::Lost {
-                    msg: u.qm.msg,
-                    q: u.queue,
-                    why: LostWhy::QueueDeleted,
-                });
+                fx.records.push(Record::Lost { msg: u.qm.msg, q: u.queue, why: LostWhy::QueueDeleted });
             }
             Self::push_unique(&mut touched, u.queue);
         }
@@ -117,13 +85,7 @@ impl Broker {
         Ok(())
     }
 
-    fn requeue_one(
-        &mut self,
-        u: &Unacked,
-        client: crate::ids::ClientId,
-        why: RequeueWhy,
-        fx: &mut Effects,
-    ) {
+    fn requeue_one(&mut self, u: &Unacked, client: crate::ids::ClientId, why: RequeueWhy, fx: &mut Effects) {
         let mut qm = u.qm;
         qm.flags |= qflags::DELIVERED;
         match self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
@@ -132,30 +94,14 @@ impl Broker {
                     queue.ready_bytes += self.msgs.get(qm.msg).body.len(&self.names);
                 }
                 let pos = queue.requeue(qm);
-                fx.records.push(Record::Requeued {
-                    msg: qm.msg,
-                    q: u.queue,
-                    client,
-                    why,
-                    pos,
-                });
+                fx.records.push(Record::Requeued { msg: qm.msg, q: u.queue, client, why, pos });
             }
-            None => fx.records.push(Record::Lost {
-                msg: qm.msg,
-                q: u.queue,
-                why: LostWhy::QueueDeleted,
-            }),
+            None => fx.records.push(Record::Lost { msg: qm.msg, q: u.queue, why: LostWhy::QueueDeleted }),
         }
     }
 
     /// Requeues everything a channel holds unacked (channel closed, connection lost, recover).
-    pub(crate) fn requeue_all(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        why: RequeueWhy,
-        fx: &mut Effects,
-    ) {
+    pub(crate) fn requeue_all(&mut self, now: Time, ch: ChannelId, why: RequeueWhy, fx: &mut Effects) {
         let held: Vec<Unacked> = self.channels[ch.idx()].unacked.drain(..).collect();
         let client = self.channels[ch.idx()].owner;
         let mut touched = Vec::new();
@@ -169,14 +115,7 @@ impl Broker {
         }
     }
 
-    pub(crate) fn basic_get(
-        &mut self,
-        now: Time,
-        ch: ChannelId,
-        queue: Sym,
-        no_ack: bool,
-        fx: &mut Effects,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn basic_get(&mut self, now: Time, ch: ChannelId, queue: Sym, no_ack: bool, fx: &mut Effects) -> Result<(), AmqpError> {
         let q = self.usable_queue(ch, queue)?;
         self.touch_queue(now, q, fx);
         self.drop_expired_head(now, q, fx);
@@ -201,24 +140,10 @@ impl Broker {
         if no_ack {
             self.disk_removed(now, q, &qm, fx);
         } else {
-            chan.unacked.push_back(Unacked {
-                tag,
-                queue: q,
-                consumer: None,
-                qm,
-            });
+            chan.unacked.push_back(Unacked { tag, queue: q, consumer: None, qm });
             self.queues[q.idx()].as_mut().expect("usable").unacked += 1;
         }
-        fx.frames.push((
-            conn,
-            Frame::GetOk {
-                ch: number,
-                tag,
-                redelivered,
-                msg: qm.msg,
-                remaining,
-            },
-        ));
+        fx.frames.push((conn, Frame::GetOk { ch: number, tag, redelivered, msg: qm.msg, remaining }));
         fx.records.push(Record::Delivered {
             msg: qm.msg,
             q,

@@ -33,10 +33,7 @@ pub fn main(a: CheckArgs) -> i32 {
                     if o.pass {
                         println!("  pass  {}", o.label);
                     } else {
-                        println!(
-                            "  FAIL  {} — found {} ({}:{})",
-                            o.label, o.found, scenario.file, o.line
-                        );
+                        println!("  FAIL  {} — found {} ({}:{})", o.label, o.found, scenario.file, o.line);
                     }
                 }
                 if failed > 0 {

@@ -71,8 +71,7 @@ pub fn load(arg: &str, seed: Option<u64>) -> Result<Arc<Scenario>, i32> {
 
 /// Parses `--lang`.
 pub fn parse_lang(s: &str) -> Result<crate::explain::Lang, String> {
-    crate::explain::Lang::parse(s)
-        .ok_or_else(|| format!("unknown language `{s}`: expected en or zh"))
+    crate::explain::Lang::parse(s).ok_or_else(|| format!("unknown language `{s}`: expected en or zh"))
 }
 
 /// Parses a duration argument.

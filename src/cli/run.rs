@@ -43,21 +43,11 @@ pub fn main(a: RunArgs) -> i32 {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let cx = session.ctx(a.lang);
     if !a.json {
-        let _ = writeln!(
-            out,
-            "# {} — {} (seed {})",
-            scenario.name,
-            scenario.title(a.lang.code()),
-            scenario.seed
-        );
+        let _ = writeln!(out, "# {} — {} (seed {})", scenario.name, scenario.title(a.lang.code()), scenario.seed);
     }
     let width = text::actor_width(&cx);
     for s in session.trace.records() {
-        let r = if a.json {
-            writeln!(out, "{}", json::record(&cx, s))
-        } else {
-            writeln!(out, "{}", text::line(&cx, s, width))
-        };
+        let r = if a.json { writeln!(out, "{}", json::record(&cx, s)) } else { writeln!(out, "{}", text::line(&cx, s, width)) };
         if r.is_err() {
             return 0; // stdout closed (a pager quit): not an error
         }
@@ -74,10 +64,7 @@ pub fn main(a: RunArgs) -> i32 {
     }
     let _ = out.flush();
     if let Err(cap) = result {
-        eprintln!(
-            "error: {cap} (scenario {}, seed {})",
-            scenario.name, scenario.seed
-        );
+        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
         return 2;
     }
     0

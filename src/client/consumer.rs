@@ -33,29 +33,12 @@ impl ConsumerState {
         out.ops.push((1, spec.consume.clone()));
     }
 
-    pub fn on_frame(
-        &mut self,
-        now: Time,
-        me: ClientId,
-        spec: &ConsumerSpec,
-        rng: &mut Rng,
-        frame: Frame,
-        out: &mut ClientOut,
-    ) {
+    pub fn on_frame(&mut self, now: Time, me: ClientId, spec: &ConsumerSpec, rng: &mut Rng, frame: Frame, out: &mut ClientOut) {
         match frame {
             Frame::ConsumeOk { .. } => self.subscribed = true,
             Frame::CancelledByBroker { .. } => self.subscribed = false,
-            Frame::Deliver {
-                tag,
-                redelivered,
-                msg,
-                ..
-            } => {
-                self.buffer.push_back(Delivery {
-                    tag,
-                    msg,
-                    redelivered,
-                });
+            Frame::Deliver { tag, redelivered, msg, .. } => {
+                self.buffer.push_back(Delivery { tag, msg, redelivered });
                 if self.busy.is_none() {
                     self.start_next(now, me, spec, rng, out);
                 }
@@ -64,25 +47,14 @@ impl ConsumerState {
         }
     }
 
-    fn start_next(
-        &mut self,
-        now: Time,
-        me: ClientId,
-        spec: &ConsumerSpec,
-        rng: &mut Rng,
-        out: &mut ClientOut,
-    ) {
+    fn start_next(&mut self, now: Time, me: ClientId, spec: &ConsumerSpec, rng: &mut Rng, out: &mut ClientOut) {
         let Some(d) = self.buffer.pop_front() else {
             return;
         };
         let took = work::draw(spec.work, rng);
         let until = now.saturating_add(took);
         self.busy = Some(d);
-        out.records.push(Record::WorkStarted {
-            client: me,
-            msg: d.msg,
-            until_us: until.as_us(),
-        });
+        out.records.push(Record::WorkStarted { client: me, msg: d.msg, until_us: until.as_us() });
         out.timers.push((until, ClientTimer::WorkDone));
     }
 
@@ -153,45 +125,22 @@ impl ConsumerState {
         }
         if settles {
             self.processed += 1;
-            out.records.push(Record::Processed {
-                client: me,
-                msg: d.msg,
-            });
+            out.records.push(Record::Processed { client: me, msg: d.msg });
         }
         if !self.no_ack {
             let op = match action {
-                Action::Ack => Some(Op::Ack {
-                    tag: d.tag,
-                    multiple: false,
-                }),
+                Action::Ack => Some(Op::Ack { tag: d.tag, multiple: false }),
                 Action::Forget | Action::Crash => None,
-                Action::Reject => Some(Op::Reject {
-                    tag: d.tag,
-                    requeue: false,
-                }),
-                Action::RejectRequeue => Some(Op::Reject {
-                    tag: d.tag,
-                    requeue: true,
-                }),
-                Action::Requeue => Some(Op::Nack {
-                    tag: d.tag,
-                    multiple: false,
-                    requeue: true,
-                }),
-                Action::Nack => Some(Op::Nack {
-                    tag: d.tag,
-                    multiple: false,
-                    requeue: false,
-                }),
+                Action::Reject => Some(Op::Reject { tag: d.tag, requeue: false }),
+                Action::RejectRequeue => Some(Op::Reject { tag: d.tag, requeue: true }),
+                Action::Requeue => Some(Op::Nack { tag: d.tag, multiple: false, requeue: true }),
+                Action::Nack => Some(Op::Nack { tag: d.tag, multiple: false, requeue: false }),
             };
             if let Some(op) = op {
                 if connected {
                     out.ops.push((1, op));
                 } else {
-                    out.records.push(Record::AckLost {
-                        client: me,
-                        msg: d.msg,
-                    });
+                    out.records.push(Record::AckLost { client: me, msg: d.msg });
                 }
             }
         }
@@ -203,11 +152,7 @@ impl ConsumerState {
     pub fn drop_buffer(&mut self, me: ClientId, why: ClientLoss, out: &mut ClientOut) {
         for d in self.buffer.drain(..) {
             if self.no_ack {
-                out.records.push(Record::ClientLost {
-                    client: me,
-                    msg: d.msg,
-                    why,
-                });
+                out.records.push(Record::ClientLost { client: me, msg: d.msg, why });
             }
         }
         self.subscribed = false;
@@ -217,11 +162,7 @@ impl ConsumerState {
     pub fn drop_busy(&mut self, me: ClientId, out: &mut ClientOut) {
         if let Some(d) = self.busy.take() {
             if self.no_ack {
-                out.records.push(Record::ClientLost {
-                    client: me,
-                    msg: d.msg,
-                    why: ClientLoss::CrashedUnprocessed,
-                });
+                out.records.push(Record::ClientLost { client: me, msg: d.msg, why: ClientLoss::CrashedUnprocessed });
             }
         }
     }

@@ -119,16 +119,7 @@ impl Client {
             RoleSpec::Consumer(_) => RoleState::Consumer(consumer::ConsumerState::default()),
             RoleSpec::RpcClient(_) => RoleState::RpcClient(rpc::RpcState::default()),
         };
-        Client {
-            id,
-            spec,
-            status: Status::NotStarted,
-            conn: None,
-            channel_open: false,
-            epoch: 0,
-            rng,
-            role,
-        }
+        Client { id, spec, status: Status::NotStarted, conn: None, channel_open: false, epoch: 0, rng, role }
     }
 
     pub fn name(&self) -> &str {
@@ -142,9 +133,7 @@ impl Client {
     /// The first start: schedule-driven timers (publishes, calls) begin.
     pub fn on_start(&mut self, now: Time, out: &mut ClientOut) {
         match (&mut self.role, &self.spec.role) {
-            (RoleState::Producer(_), RoleSpec::Producer(p)) => {
-                producer::schedule_first(p, now, out)
-            }
+            (RoleState::Producer(_), RoleSpec::Producer(p)) => producer::schedule_first(p, now, out),
             (RoleState::RpcClient(_), RoleSpec::RpcClient(r)) => rpc::schedule_first(r, now, out),
             _ => {}
         }
@@ -241,28 +230,14 @@ impl Client {
             crate::record::NotSent::ChannelClosed
         };
         match (&mut self.role, &self.spec.role, t) {
-            (
-                RoleState::Producer(p),
-                RoleSpec::Producer(spec),
-                ClientTimer::Publish { entry, k },
-            ) => {
+            (RoleState::Producer(p), RoleSpec::Producer(spec), ClientTimer::Publish { entry, k }) => {
                 p.publish(now, id, spec, entry, k, sendable, why_not, wire, out);
             }
             (RoleState::Consumer(c), RoleSpec::Consumer(spec), ClientTimer::WorkDone) => {
                 c.work_done(now, id, spec, sendable, &mut self.rng, wire, out);
             }
             (RoleState::RpcClient(r), RoleSpec::RpcClient(spec), ClientTimer::Call { i }) => {
-                r.call(
-                    now,
-                    id,
-                    &self.spec.name,
-                    spec,
-                    i,
-                    sendable,
-                    why_not,
-                    wire,
-                    out,
-                );
+                r.call(now, id, &self.spec.name, spec, i, sendable, why_not, wire, out);
             }
             _ => {}
         }

@@ -33,26 +33,16 @@ impl ProducerState {
         out: &mut ClientOut,
     ) {
         let e = &spec.entries[entry as usize];
-        let body = Body {
-            tpl: e.body,
-            n: k + 1,
-        };
+        let body = Body { tpl: e.body, n: k + 1 };
         if sendable {
             let msg = wire.msgs.add(body, e.props, me.0);
             out.ops.push((1, Op::Publish { msg }));
             self.published += 1;
         } else {
-            out.records.push(Record::NotPublished {
-                client: me,
-                body,
-                why: why_not,
-            });
+            out.records.push(Record::NotPublished { client: me, body, why: why_not });
         }
         if k + 1 < e.count {
-            out.timers.push((
-                now.saturating_add(e.every),
-                ClientTimer::Publish { entry, k: k + 1 },
-            ));
+            out.timers.push((now.saturating_add(e.every), ClientTimer::Publish { entry, k: k + 1 }));
         }
     }
 }
@@ -61,13 +51,7 @@ impl ProducerState {
 pub fn schedule_first(spec: &ProducerSpec, _now: Time, out: &mut ClientOut) {
     for (i, e) in spec.entries.iter().enumerate() {
         if e.count > 0 {
-            out.timers.push((
-                e.at,
-                ClientTimer::Publish {
-                    entry: i as u16,
-                    k: 0,
-                },
-            ));
+            out.timers.push((e.at, ClientTimer::Publish { entry: i as u16, k: 0 }));
         }
     }
 }

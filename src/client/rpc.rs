@@ -27,8 +27,7 @@ pub struct RpcState {
 /// Schedules the first call.
 pub fn schedule_first(spec: &RpcClientSpec, _now: Time, out: &mut ClientOut) {
     if !spec.calls.is_empty() {
-        out.timers
-            .push((spec.first_call, ClientTimer::Call { i: 0 }));
+        out.timers.push((spec.first_call, ClientTimer::Call { i: 0 }));
     }
 }
 
@@ -49,28 +48,13 @@ impl RpcState {
                         passive: false,
                     })),
                 ));
-                out.ops.push((
-                    1,
-                    Op::Consume {
-                        queue: QueueRef::LastDeclared,
-                        tag: Sym(0),
-                        no_ack: true,
-                        exclusive: false,
-                        priority: 0,
-                    },
-                ));
+                out.ops.push((1, Op::Consume { queue: QueueRef::LastDeclared, tag: Sym(0), no_ack: true, exclusive: false, priority: 0 }));
             }
             ReplyMode::Direct => {
                 // The consumer tag is filled in by the broker; the queue is the pseudo queue.
                 out.ops.push((
                     1,
-                    Op::Consume {
-                        queue: QueueRef::Named(spec.direct_queue),
-                        tag: Sym(0),
-                        no_ack: true,
-                        exclusive: false,
-                        priority: 0,
-                    },
+                    Op::Consume { queue: QueueRef::Named(spec.direct_queue), tag: Sym(0), no_ack: true, exclusive: false, priority: 0 },
                 ));
             }
             ReplyMode::None => self.ready = true,
@@ -113,19 +97,9 @@ impl RpcState {
                     Some(i) => {
                         let (_, call) = self.outstanding.remove(i);
                         self.answered.push(call);
-                        out.records.push(Record::Reply {
-                            client: me,
-                            msg,
-                            call,
-                            accepted: true,
-                        });
+                        out.records.push(Record::Reply { client: me, msg, call, accepted: true });
                     }
-                    None => out.records.push(Record::Reply {
-                        client: me,
-                        msg,
-                        call: u32::MAX,
-                        accepted: false,
-                    }),
+                    None => out.records.push(Record::Reply { client: me, msg, call: u32::MAX, accepted: false }),
                 }
             }
             _ => {}
@@ -146,17 +120,10 @@ impl RpcState {
         out: &mut ClientOut,
     ) {
         if (i as usize) + 1 < spec.calls.len() {
-            out.timers.push((
-                now.saturating_add(spec.every),
-                ClientTimer::Call { i: i + 1 },
-            ));
+            out.timers.push((now.saturating_add(spec.every), ClientTimer::Call { i: i + 1 }));
         }
         if !sendable {
-            out.records.push(Record::NotPublished {
-                client: me,
-                body: Body::literal(spec.calls[i as usize]),
-                why: why_not,
-            });
+            out.records.push(Record::NotPublished { client: me, body: Body::literal(spec.calls[i as usize]), why: why_not });
             return;
         }
         if !self.ready {
@@ -167,16 +134,7 @@ impl RpcState {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn send_call(
-        &mut self,
-        _now: Time,
-        me: ClientId,
-        name: &str,
-        spec: &RpcClientSpec,
-        i: u32,
-        wire: &mut Wire,
-        out: &mut ClientOut,
-    ) {
+    fn send_call(&mut self, _now: Time, me: ClientId, name: &str, spec: &RpcClientSpec, i: u32, wire: &mut Wire, out: &mut ClientOut) {
         let empty = wire.names.intern("");
         let mut p = Props::new(empty, spec.queue);
         let corr = wire.names.intern(&format!("{name}-{}", i + 1));
@@ -187,9 +145,7 @@ impl RpcState {
         };
         p.persistent = spec.persistent;
         let pid = wire.msgs.add_props(p);
-        let msg = wire
-            .msgs
-            .add(Body::literal(spec.calls[i as usize]), pid, me.0);
+        let msg = wire.msgs.add(Body::literal(spec.calls[i as usize]), pid, me.0);
         if spec.reply_to != ReplyMode::None {
             self.outstanding.push((corr, i));
         }

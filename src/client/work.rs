@@ -30,12 +30,7 @@ pub fn reply(f: &ReplyFn, body: &str) -> Option<String> {
     match f {
         ReplyFn::Echo => Some(body.to_string()),
         ReplyFn::Upper => Some(body.to_uppercase()),
-        ReplyFn::Increment => body
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| n.checked_add(1))
-            .map(|n| n.to_string()),
+        ReplyFn::Increment => body.trim().parse::<i64>().ok().and_then(|n| n.checked_add(1)).map(|n| n.to_string()),
         ReplyFn::Fib => {
             let n: u32 = body.trim().parse().ok()?;
             if n > 186 {
@@ -66,10 +61,7 @@ mod tests {
         assert_eq!(reply(&ReplyFn::Fib, "x"), None);
         assert_eq!(reply(&ReplyFn::Increment, "30").as_deref(), Some("31"));
         assert_eq!(reply(&ReplyFn::Upper, "hi").as_deref(), Some("HI"));
-        assert_eq!(
-            reply(&ReplyFn::Template("reply:{body}".into()), "r1").as_deref(),
-            Some("reply:r1")
-        );
+        assert_eq!(reply(&ReplyFn::Template("reply:{body}".into()), "r1").as_deref(), Some("reply:r1"));
     }
 
     #[test]
@@ -81,10 +73,7 @@ mod tests {
             assert_eq!(x, draw(Work::Uniform(Time::ms(100), Time::ms(200)), &mut b));
             assert!(x >= Time::ms(100) && x <= Time::ms(200));
         }
-        let mean: u64 = (0..2000)
-            .map(|_| draw(Work::Exponential(Time::ms(10)), &mut a).as_us())
-            .sum::<u64>()
-            / 2000;
+        let mean: u64 = (0..2000).map(|_| draw(Work::Exponential(Time::ms(10)), &mut a).as_us()).sum::<u64>() / 2000;
         assert!((8_000..12_000).contains(&mean), "mean {mean}");
     }
 }

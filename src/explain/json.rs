@@ -30,79 +30,43 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
     m.insert("kind".into(), json!(s.rec.kind()));
     match s.rec {
         Record::ExchangeDeclared { ex, .. } | Record::ExchangeDeleted { ex } => {
-            m.insert(
-                "exchange".into(),
-                json!(cx.world.broker.names.get(cx.world.broker.exchange_name(ex))),
-            );
+            m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(ex))));
         }
         Record::QueueDeclared { q, .. } => queue_field(cx, &mut m, q),
         Record::Bound { binding, .. } => {
             let b = cx.world.broker.binding(binding);
-            m.insert(
-                "exchange".into(),
-                json!(cx
-                    .world
-                    .broker
-                    .names
-                    .get(cx.world.broker.exchange_name(b.source))),
-            );
-            m.insert(
-                "binding_key".into(),
-                json!(cx.world.broker.names.get(b.key)),
-            );
+            m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(b.source))));
+            m.insert("binding_key".into(), json!(cx.world.broker.names.get(b.key)));
         }
         Record::QueueDeleted { q, why, messages } => {
             queue_field(cx, &mut m, q);
             m.insert("why".into(), json!(format!("{why:?}").to_lowercase()));
             m.insert("messages".into(), json!(messages));
         }
-        Record::Connected { client } | Record::Reconnecting { client } => {
-            client_field(cx, &mut m, "client", client)
-        }
+        Record::Connected { client } | Record::Reconnecting { client } => client_field(cx, &mut m, "client", client),
         Record::Disconnected { client, why } => {
             client_field(cx, &mut m, "client", client);
             m.insert("why".into(), json!(format!("{why:?}")));
         }
-        Record::Subscribed {
-            client,
-            q,
-            prefetch,
-            no_ack,
-            ..
-        } => {
+        Record::Subscribed { client, q, prefetch, no_ack, .. } => {
             client_field(cx, &mut m, "client", client);
             queue_field(cx, &mut m, q);
             m.insert("prefetch".into(), json!(prefetch));
             m.insert("auto_ack".into(), json!(no_ack));
         }
         Record::Cancelled { client, .. } => client_field(cx, &mut m, "client", client),
-        Record::ChannelError {
-            client,
-            code,
-            text,
-            connection,
-        } => {
+        Record::ChannelError { client, code, text, connection } => {
             client_field(cx, &mut m, "client", client);
             m.insert("code".into(), json!(code));
             m.insert("reply_text".into(), json!(cx.world.broker.names.get(text)));
             m.insert("connection".into(), json!(connection));
         }
-        Record::Published {
-            msg,
-            client,
-            confirm_seq,
-        } => {
+        Record::Published { msg, client, confirm_seq } => {
             msg_fields(cx, &mut m, msg);
             client_field(cx, &mut m, "client", client);
             let p = cx.world.broker.msgs.props_of(msg);
-            m.insert(
-                "exchange".into(),
-                json!(cx.world.broker.names.get(p.exchange)),
-            );
-            m.insert(
-                "routing_key".into(),
-                json!(cx.world.broker.names.get(p.routing_key)),
-            );
+            m.insert("exchange".into(), json!(cx.world.broker.names.get(p.exchange)));
+            m.insert("routing_key".into(), json!(cx.world.broker.names.get(p.routing_key)));
             m.insert("persistent".into(), json!(p.persistent));
             m.insert("mandatory".into(), json!(p.mandatory));
             if confirm_seq > 0 {
@@ -127,50 +91,22 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
                 Via::Binding(b) => {
                     let b = cx.world.broker.binding(b);
                     m.insert("via".into(), json!("binding"));
-                    m.insert(
-                        "exchange".into(),
-                        json!(cx
-                            .world
-                            .broker
-                            .names
-                            .get(cx.world.broker.exchange_name(b.source))),
-                    );
-                    m.insert(
-                        "binding_key".into(),
-                        json!(cx.world.broker.names.get(b.key)),
-                    );
+                    m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(b.source))));
+                    m.insert("binding_key".into(), json!(cx.world.broker.names.get(b.key)));
                 }
             }
         }
         Record::Unroutable { msg, ex, returned } => {
             msg_fields(cx, &mut m, msg);
-            m.insert(
-                "exchange".into(),
-                json!(cx.world.broker.names.get(cx.world.broker.exchange_name(ex))),
-            );
+            m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(ex))));
             m.insert("returned".into(), json!(returned));
         }
         Record::Alternate { msg, from, to } => {
             msg_fields(cx, &mut m, msg);
-            m.insert(
-                "from".into(),
-                json!(cx
-                    .world
-                    .broker
-                    .names
-                    .get(cx.world.broker.exchange_name(from))),
-            );
-            m.insert(
-                "to".into(),
-                json!(cx.world.broker.names.get(cx.world.broker.exchange_name(to))),
-            );
+            m.insert("from".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(from))));
+            m.insert("to".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(to))));
         }
-        Record::Confirm {
-            client,
-            seq,
-            multiple,
-            ack,
-        } => {
+        Record::Confirm { client, seq, multiple, ack } => {
             client_field(cx, &mut m, "client", client);
             m.insert("confirm_seq".into(), json!(seq));
             m.insert("multiple".into(), json!(multiple));
@@ -180,16 +116,7 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
             msg_fields(cx, &mut m, msg);
             queue_field(cx, &mut m, q);
         }
-        Record::Delivered {
-            msg,
-            q,
-            consumer,
-            client,
-            tag,
-            redelivered,
-            no_ack,
-            ..
-        } => {
+        Record::Delivered { msg, q, consumer, client, tag, redelivered, no_ack, .. } => {
             msg_fields(cx, &mut m, msg);
             queue_field(cx, &mut m, q);
             client_field(cx, &mut m, "consumer", client);
@@ -198,11 +125,7 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
             m.insert("auto_ack".into(), json!(no_ack));
             m.insert("basic_get".into(), json!(consumer == NO_CONSUMER));
         }
-        Record::WorkStarted {
-            client,
-            msg,
-            until_us,
-        } => {
+        Record::WorkStarted { client, msg, until_us } => {
             msg_fields(cx, &mut m, msg);
             client_field(cx, &mut m, "client", client);
             m.insert("until_us".into(), json!(until_us));
@@ -211,44 +134,22 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
             msg_fields(cx, &mut m, msg);
             client_field(cx, &mut m, "client", client);
         }
-        Record::Acked {
-            msg,
-            q,
-            client,
-            tag,
-            multiple,
-        } => {
+        Record::Acked { msg, q, client, tag, multiple } => {
             msg_fields(cx, &mut m, msg);
             queue_field(cx, &mut m, q);
             client_field(cx, &mut m, "client", client);
             m.insert("delivery_tag".into(), json!(tag));
             m.insert("multiple".into(), json!(multiple));
         }
-        Record::Rejected {
-            msg,
-            q,
-            client,
-            tag,
-            requeue,
-            nack,
-        } => {
+        Record::Rejected { msg, q, client, tag, requeue, nack } => {
             msg_fields(cx, &mut m, msg);
             queue_field(cx, &mut m, q);
             client_field(cx, &mut m, "client", client);
             m.insert("delivery_tag".into(), json!(tag));
             m.insert("requeue".into(), json!(requeue));
-            m.insert(
-                "method".into(),
-                json!(if nack { "basic.nack" } else { "basic.reject" }),
-            );
+            m.insert("method".into(), json!(if nack { "basic.nack" } else { "basic.reject" }));
         }
-        Record::Requeued {
-            msg,
-            q,
-            client,
-            pos,
-            ..
-        } => {
+        Record::Requeued { msg, q, client, pos, .. } => {
             msg_fields(cx, &mut m, msg);
             queue_field(cx, &mut m, q);
             client_field(cx, &mut m, "client", client);
@@ -259,21 +160,12 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
             queue_field(cx, &mut m, q);
             m.insert("why".into(), json!(format!("{why:?}")));
         }
-        Record::DeadLettered {
-            msg,
-            q,
-            reason,
-            copy,
-            dlx,
-        } => {
+        Record::DeadLettered { msg, q, reason, copy, dlx } => {
             msg_fields(cx, &mut m, msg);
             queue_field(cx, &mut m, q);
             m.insert("reason".into(), json!(reason.as_str()));
             m.insert("copy".into(), json!(copy.0 + 1));
-            m.insert(
-                "dead_letter_exchange".into(),
-                json!(cx.world.broker.names.get(dlx)),
-            );
+            m.insert("dead_letter_exchange".into(), json!(cx.world.broker.names.get(dlx)));
         }
         Record::Lost { msg, q, why } => {
             msg_fields(cx, &mut m, msg);
@@ -292,12 +184,7 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
         Record::Synced { messages } => {
             m.insert("messages".into(), json!(messages));
         }
-        Record::Reply {
-            client,
-            msg,
-            call,
-            accepted,
-        } => {
+        Record::Reply { client, msg, call, accepted } => {
             msg_fields(cx, &mut m, msg);
             client_field(cx, &mut m, "client", client);
             m.insert("accepted".into(), json!(accepted));
@@ -341,11 +228,7 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
             m.insert("note".into(), json!(idx));
         }
     }
-    let en = Ctx {
-        world: cx.world,
-        notes: cx.notes,
-        lang: Lang::En,
-    };
+    let en = Ctx { world: cx.world, notes: cx.notes, lang: Lang::En };
     let d = describe(&en, &s.rec);
     m.insert("actor".into(), json!(d.actor));
     m.insert("text".into(), json!(d.what));

@@ -18,11 +18,5 @@ pub fn line(cx: &Ctx, s: &Stamped<Record>, width: usize) -> String {
 
 /// The width the actor column needs for this world's names.
 pub fn actor_width(cx: &Ctx) -> usize {
-    cx.world
-        .clients
-        .iter()
-        .map(|c| c.name().chars().count())
-        .chain([6])
-        .max()
-        .unwrap_or(6)
+    cx.world.clients.iter().map(|c| c.name().chars().count()).chain([6]).max().unwrap_or(6)
 }

@@ -19,65 +19,23 @@ pub struct Expect {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExpectKind {
-    Received {
-        consumer: ClientId,
-        bodies: Vec<String>,
-    },
-    Redelivered {
-        consumer: ClientId,
-        bodies: Vec<String>,
-    },
-    Processed {
-        consumer: ClientId,
-        bodies: Vec<String>,
-    },
-    Count {
-        consumer: ClientId,
-        n: u64,
-    },
-    QueueMessages {
-        queue: String,
-        bodies: Vec<String>,
-    },
-    QueueExists {
-        queue: String,
-        exists: bool,
-    },
-    QueueReady {
-        queue: String,
-        n: u64,
-    },
-    QueueUnacked {
-        queue: String,
-        n: u64,
-    },
-    Returned {
-        producer: ClientId,
-        bodies: Vec<String>,
-    },
-    Confirmed {
-        producer: ClientId,
-        n: u64,
-    },
-    Nacked {
-        producer: ClientId,
-        bodies: Vec<String>,
-    },
-    Unconfirmed {
-        producer: ClientId,
-        n: u64,
-    },
-    Replies {
-        client: ClientId,
-        bodies: Vec<String>,
-    },
+    Received { consumer: ClientId, bodies: Vec<String> },
+    Redelivered { consumer: ClientId, bodies: Vec<String> },
+    Processed { consumer: ClientId, bodies: Vec<String> },
+    Count { consumer: ClientId, n: u64 },
+    QueueMessages { queue: String, bodies: Vec<String> },
+    QueueExists { queue: String, exists: bool },
+    QueueReady { queue: String, n: u64 },
+    QueueUnacked { queue: String, n: u64 },
+    Returned { producer: ClientId, bodies: Vec<String> },
+    Confirmed { producer: ClientId, n: u64 },
+    Nacked { producer: ClientId, bodies: Vec<String> },
+    Unconfirmed { producer: ClientId, n: u64 },
+    Replies { client: ClientId, bodies: Vec<String> },
     Unroutable(u64),
     Lost(u64),
     DeadLettered(u64),
-    Error {
-        actor: ClientId,
-        code: u16,
-    },
+    Error { actor: ClientId, code: u16 },
 }
 
 /// The result of one item.
@@ -97,13 +55,7 @@ fn list(v: &[String]) -> String {
 }
 
 fn body(world: &World, msg: MsgId) -> String {
-    world
-        .broker
-        .msgs
-        .get(msg)
-        .body
-        .render(&world.broker.names)
-        .into_owned()
+    world.broker.msgs.get(msg).body.render(&world.broker.names).into_owned()
 }
 
 fn publisher(world: &World, msg: MsgId) -> u32 {
@@ -117,57 +69,31 @@ impl Expect {
         let name = |c: ClientId| world.client_name(c).to_string();
         let recs = records.iter().map(|s| &s.rec);
         let (label, pass, found): (String, bool, String) = match &self.kind {
-            ExpectKind::Received { consumer, bodies }
-            | ExpectKind::Redelivered { consumer, bodies } => {
+            ExpectKind::Received { consumer, bodies } | ExpectKind::Redelivered { consumer, bodies } => {
                 let only_redelivered = matches!(self.kind, ExpectKind::Redelivered { .. });
                 let got: Vec<String> = recs
                     .filter_map(|r| match *r {
-                        Record::Delivered {
-                            msg,
-                            client,
-                            redelivered,
-                            ..
-                        } if client == *consumer && (!only_redelivered || redelivered) => {
+                        Record::Delivered { msg, client, redelivered, .. } if client == *consumer && (!only_redelivered || redelivered) => {
                             Some(body(world, msg))
                         }
                         _ => None,
                     })
                     .collect();
-                let verb = if only_redelivered {
-                    "was redelivered"
-                } else {
-                    "received"
-                };
-                (
-                    format!("{} {verb} {}", name(*consumer), list(bodies)),
-                    &got == bodies,
-                    list(&got),
-                )
+                let verb = if only_redelivered { "was redelivered" } else { "received" };
+                (format!("{} {verb} {}", name(*consumer), list(bodies)), &got == bodies, list(&got))
             }
             ExpectKind::Processed { consumer, bodies } => {
                 let got: Vec<String> = recs
                     .filter_map(|r| match *r {
-                        Record::Processed { msg, client } if client == *consumer => {
-                            Some(body(world, msg))
-                        }
+                        Record::Processed { msg, client } if client == *consumer => Some(body(world, msg)),
                         _ => None,
                     })
                     .collect();
-                (
-                    format!("{} processed {}", name(*consumer), list(bodies)),
-                    &got == bodies,
-                    list(&got),
-                )
+                (format!("{} processed {}", name(*consumer), list(bodies)), &got == bodies, list(&got))
             }
             ExpectKind::Count { consumer, n } => {
-                let got = recs
-                    .filter(|r| matches!(r, Record::Delivered { client, .. } if client == consumer))
-                    .count() as u64;
-                (
-                    format!("{} received {n} message(s)", name(*consumer)),
-                    got == *n,
-                    got.to_string(),
-                )
+                let got = recs.filter(|r| matches!(r, Record::Delivered { client, .. } if client == consumer)).count() as u64;
+                (format!("{} received {n} message(s)", name(*consumer)), got == *n, got.to_string())
             }
             ExpectKind::QueueMessages { queue, bodies } => {
                 let got: Vec<String> = match queue_state(world, queue) {
@@ -175,30 +101,15 @@ impl Expect {
                     None => Vec::new(),
                 };
                 let exists = queue_state(world, queue).is_some();
-                let found = if exists {
-                    list(&got)
-                } else {
-                    "no such queue".to_string()
-                };
-                (
-                    format!("queue {queue} holds {} ready", list(bodies)),
-                    exists && &got == bodies,
-                    found,
-                )
+                let found = if exists { list(&got) } else { "no such queue".to_string() };
+                (format!("queue {queue} holds {} ready", list(bodies)), exists && &got == bodies, found)
             }
             ExpectKind::QueueExists { queue, exists } => {
                 let got = queue_state(world, queue).is_some();
                 (
-                    format!(
-                        "queue {queue} {}",
-                        if *exists { "exists" } else { "does not exist" }
-                    ),
+                    format!("queue {queue} {}", if *exists { "exists" } else { "does not exist" }),
                     got == *exists,
-                    if got {
-                        "it exists".into()
-                    } else {
-                        "it does not".into()
-                    },
+                    if got { "it exists".into() } else { "it does not".into() },
                 )
             }
             ExpectKind::QueueReady { queue, n } => {
@@ -206,8 +117,7 @@ impl Expect {
                 (
                     format!("queue {queue} has {n} ready"),
                     got == Some(*n),
-                    got.map(|g| g.to_string())
-                        .unwrap_or_else(|| "no such queue".into()),
+                    got.map(|g| g.to_string()).unwrap_or_else(|| "no such queue".into()),
                 )
             }
             ExpectKind::QueueUnacked { queue, n } => {
@@ -215,47 +125,27 @@ impl Expect {
                 (
                     format!("queue {queue} has {n} unacked"),
                     got == Some(*n),
-                    got.map(|g| g.to_string())
-                        .unwrap_or_else(|| "no such queue".into()),
+                    got.map(|g| g.to_string()).unwrap_or_else(|| "no such queue".into()),
                 )
             }
             ExpectKind::Returned { producer, bodies } => {
                 let got: Vec<String> = recs
                     .filter_map(|r| match *r {
-                        Record::Unroutable {
-                            msg,
-                            returned: true,
-                            ..
-                        } if publisher(world, msg) == producer.0 => Some(body(world, msg)),
+                        Record::Unroutable { msg, returned: true, .. } if publisher(world, msg) == producer.0 => Some(body(world, msg)),
                         _ => None,
                     })
                     .collect();
-                (
-                    format!("{} got back {}", name(*producer), list(bodies)),
-                    &got == bodies,
-                    list(&got),
-                )
+                (format!("{} got back {}", name(*producer), list(bodies)), &got == bodies, list(&got))
             }
             ExpectKind::Confirmed { producer, n } => {
                 let got = confirmed_seqs(records, *producer, true).len() as u64;
-                (
-                    format!("{} had {n} publish(es) confirmed", name(*producer)),
-                    got == *n,
-                    got.to_string(),
-                )
+                (format!("{} had {n} publish(es) confirmed", name(*producer)), got == *n, got.to_string())
             }
             ExpectKind::Nacked { producer, bodies } => {
                 let nacked = confirmed_seqs(records, *producer, false);
-                let got: Vec<String> = publishes(world, records, *producer)
-                    .into_iter()
-                    .filter(|(seq, _)| nacked.contains(seq))
-                    .map(|(_, b)| b)
-                    .collect();
-                (
-                    format!("{} had {} nacked", name(*producer), list(bodies)),
-                    &got == bodies,
-                    list(&got),
-                )
+                let got: Vec<String> =
+                    publishes(world, records, *producer).into_iter().filter(|(seq, _)| nacked.contains(seq)).map(|(_, b)| b).collect();
+                (format!("{} had {} nacked", name(*producer), list(bodies)), &got == bodies, list(&got))
             }
             ExpectKind::Unconfirmed { producer, n } => {
                 let acked = confirmed_seqs(records, *producer, true);
@@ -264,71 +154,38 @@ impl Expect {
                     .iter()
                     .filter(|(seq, _)| *seq > 0 && !acked.contains(seq) && !nacked.contains(seq))
                     .count() as u64;
-                (
-                    format!("{} has {n} publish(es) never confirmed", name(*producer)),
-                    got == *n,
-                    got.to_string(),
-                )
+                (format!("{} has {n} publish(es) never confirmed", name(*producer)), got == *n, got.to_string())
             }
             ExpectKind::Replies { client, bodies } => {
                 let got: Vec<String> = recs
                     .filter_map(|r| match *r {
-                        Record::Reply {
-                            client: c,
-                            msg,
-                            accepted: true,
-                            ..
-                        } if c == *client => Some(body(world, msg)),
+                        Record::Reply { client: c, msg, accepted: true, .. } if c == *client => Some(body(world, msg)),
                         _ => None,
                     })
                     .collect();
-                (
-                    format!("{} got replies {}", name(*client), list(bodies)),
-                    &got == bodies,
-                    list(&got),
-                )
+                (format!("{} got replies {}", name(*client), list(bodies)), &got == bodies, list(&got))
             }
             ExpectKind::Unroutable(n) => {
                 let got = recs.filter(|r| matches!(r, Record::Unroutable { msg, .. } if publisher(world, *msg) != u32::MAX)).count() as u64;
-                (
-                    format!("{n} publish(es) reached no queue"),
-                    got == *n,
-                    got.to_string(),
-                )
+                (format!("{n} publish(es) reached no queue"), got == *n, got.to_string())
             }
             ExpectKind::Lost(n) => {
                 let got = recs.filter(|r| matches!(r, Record::Lost { .. })).count() as u64;
-                (
-                    format!("{n} message copies lost"),
-                    got == *n,
-                    got.to_string(),
-                )
+                (format!("{n} message copies lost"), got == *n, got.to_string())
             }
             ExpectKind::DeadLettered(n) => {
-                let got = recs
-                    .filter(|r| matches!(r, Record::DeadLettered { .. }))
-                    .count() as u64;
-                (
-                    format!("{n} message(s) dead-lettered"),
-                    got == *n,
-                    got.to_string(),
-                )
+                let got = recs.filter(|r| matches!(r, Record::DeadLettered { .. })).count() as u64;
+                (format!("{n} message(s) dead-lettered"), got == *n, got.to_string())
             }
             ExpectKind::Error { actor, code } => {
                 let codes: Vec<String> = recs
                     .filter_map(|r| match *r {
-                        Record::ChannelError { client, code, .. } if client == *actor => {
-                            Some(code.to_string())
-                        }
+                        Record::ChannelError { client, code, .. } if client == *actor => Some(code.to_string()),
                         _ => None,
                     })
                     .collect();
                 let pass = codes.iter().any(|c| *c == code.to_string());
-                let found = if codes.is_empty() {
-                    "no error".to_string()
-                } else {
-                    format!("errors {}", codes.join(", "))
-                };
+                let found = if codes.is_empty() { "no error".to_string() } else { format!("errors {}", codes.join(", ")) };
                 (format!("{} hit a {code} error", name(*actor)), pass, found)
             }
         };
@@ -336,12 +193,7 @@ impl Expect {
             Some(t) => format!("{label} at {t}"),
             None => label,
         };
-        Outcome {
-            pass,
-            label,
-            found,
-            line: self.line,
-        }
+        Outcome { pass, label, found, line: self.line }
     }
 }
 
@@ -366,20 +218,11 @@ fn confirmed_seqs(records: &[Stamped<Record>], producer: ClientId, want_ack: boo
                 max_seq = 0;
                 outstanding.clear();
             }
-            Record::Published {
-                client,
-                confirm_seq,
-                ..
-            } if client == producer && confirm_seq > 0 => {
+            Record::Published { client, confirm_seq, .. } if client == producer && confirm_seq > 0 => {
                 max_seq = max_seq.max(confirm_seq);
                 outstanding.insert(confirm_seq);
             }
-            Record::Confirm {
-                client,
-                seq,
-                multiple,
-                ack,
-            } if client == producer => {
+            Record::Confirm { client, seq, multiple, ack } if client == producer => {
                 let covered: Vec<u32> = if multiple {
                     outstanding.range(..=seq).copied().collect()
                 } else {
@@ -410,11 +253,7 @@ fn publishes(world: &World, records: &[Stamped<Record>], producer: ClientId) -> 
                 epoch_base += max_seq;
                 max_seq = 0;
             }
-            Record::Published {
-                client,
-                confirm_seq,
-                msg,
-            } if client == producer => {
+            Record::Published { client, confirm_seq, msg } if client == producer => {
                 if confirm_seq > 0 {
                     max_seq = max_seq.max(confirm_seq);
                     out.push((epoch_base + confirm_seq, body(world, msg)));

@@ -16,11 +16,7 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.pos.line, self.pos.col, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.pos.line, self.pos.col, self.message)
     }
 }
 
@@ -45,18 +41,8 @@ impl std::error::Error for ScenarioErrors {}
 /// Parses scenario text into its file model. `file` names it in errors.
 pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors> {
     serde_yaml::from_str::<ScenarioFile>(text).map_err(|e| {
-        let pos = e
-            .location()
-            .map(|l| Pos {
-                line: l.line(),
-                col: l.column(),
-            })
-            .unwrap_or(Pos { line: 1, col: 1 });
-        ScenarioErrors(vec![ScenarioError {
-            file: file.to_string(),
-            pos,
-            message: friendly(&e.to_string()),
-        }])
+        let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos { line: 1, col: 1 });
+        ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos, message: friendly(&e.to_string()) }])
     })
 }
 
@@ -79,13 +65,9 @@ fn friendly(raw: &str) -> String {
             m = m.replace(from, to);
         }
     }
-    for (ty, word) in [
-        ("struct ", ""),
-        ("u32", "a whole number"),
-        ("u64", "a whole number"),
-        ("i32", "a whole number"),
-        ("u16", "a whole number"),
-    ] {
+    for (ty, word) in
+        [("struct ", ""), ("u32", "a whole number"), ("u64", "a whole number"), ("i32", "a whole number"), ("u16", "a whole number")]
+    {
         m = m.replace(&format!("expected {ty}"), &format!("expected {word}"));
     }
     m
@@ -97,39 +79,19 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_located() {
-        let e = parse_yaml(
-            "name: x\nqueues:\n  - name: q\n    durabel: true\n",
-            "f.yaml",
-        )
-        .unwrap_err();
+        let e = parse_yaml("name: x\nqueues:\n  - name: q\n    durabel: true\n", "f.yaml").unwrap_err();
         let e = &e.0[0];
         assert_eq!((e.pos.line, e.pos.col), (4, 5));
-        assert!(
-            e.message.contains("unknown field `durabel`"),
-            "{}",
-            e.message
-        );
-        assert!(
-            e.message.contains("durable"),
-            "says what was expected: {}",
-            e.message
-        );
+        assert!(e.message.contains("unknown field `durabel`"), "{}", e.message);
+        assert!(e.message.contains("durable"), "says what was expected: {}", e.message);
         assert_eq!(e.to_string().split(':').next(), Some("f.yaml"));
     }
 
     #[test]
     fn wrong_types_and_bad_durations() {
-        let e = parse_yaml(
-            "name: x\nconsumers:\n  - { name: c, queue: q, prefetch: lots }\n",
-            "f",
-        )
-        .unwrap_err();
+        let e = parse_yaml("name: x\nconsumers:\n  - { name: c, queue: q, prefetch: lots }\n", "f").unwrap_err();
         assert_eq!(e.0[0].pos.line, 3);
-        assert!(
-            e.0[0].message.contains("invalid type"),
-            "{}",
-            e.0[0].message
-        );
+        assert!(e.0[0].message.contains("invalid type"), "{}", e.0[0].message);
         let e = parse_yaml("name: x\nuntil: -5s\n", "f").unwrap_err();
         assert_eq!(e.0[0].pos.line, 2);
         assert!(e.0[0].message.contains("negative"), "{}", e.0[0].message);

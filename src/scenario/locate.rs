@@ -31,10 +31,7 @@ struct Builder {
 }
 
 fn pos(m: Marker) -> Pos {
-    Pos {
-        line: m.line(),
-        col: m.col() + 1,
-    }
+    Pos { line: m.line(), col: m.col() + 1 }
 }
 
 fn join(parent: &str, key: &str) -> String {
@@ -105,10 +102,7 @@ impl Locator {
     /// Builds the map. A file that does not parse gives an empty locator (serde reports the
     /// syntax error with its own position).
     pub fn new(text: &str) -> Locator {
-        let mut b = Builder {
-            stack: Vec::new(),
-            loc: Locator::default(),
-        };
+        let mut b = Builder { stack: Vec::new(), loc: Locator::default() };
         let mut parser = Parser::new_from_str(text);
         let _ = parser.load(&mut b, false);
         b.loc
@@ -123,23 +117,14 @@ impl Locator {
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p.truncate(i),
-                None => {
-                    return self
-                        .values
-                        .get("")
-                        .copied()
-                        .unwrap_or(Pos { line: 1, col: 1 })
-                }
+                None => return self.values.get("").copied().unwrap_or(Pos { line: 1, col: 1 }),
             }
         }
     }
 
     /// Where the key of `path` is written (falls back to its value).
     pub fn key(&self, path: &str) -> Pos {
-        self.keys
-            .get(path)
-            .copied()
-            .unwrap_or_else(|| self.value(path))
+        self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
     }
 }
 

@@ -28,8 +28,9 @@ pub struct Note {
     pub at: Time,
     pub text: Option<Text>,
     pub ask: Option<Text>,
-    pub choices: Vec<String>,
-    pub answer: Option<String>,
+    pub choices: Vec<Text>,
+    /// Index of the right choice.
+    pub answer: Option<usize>,
     pub explain: Option<Text>,
 }
 
@@ -73,17 +74,12 @@ impl Scenario {
         let path = Path::new(arg);
         let looks_like_path = arg.contains('/') || arg.ends_with(".yaml") || arg.ends_with(".yml");
         if path.is_file() || looks_like_path {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| LoadError::Io(arg.to_string(), e))?;
+            let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(arg.to_string(), e))?;
             return Scenario::from_str(&text, arg).map_err(LoadError::Invalid);
         }
         match bundled::get(arg) {
-            Some(text) => Scenario::from_str(text, &format!("scenarios/{arg}.yaml"))
-                .map_err(LoadError::Invalid),
-            None => Err(LoadError::NotFound(
-                arg.to_string(),
-                bundled::names().join(", "),
-            )),
+            Some(text) => Scenario::from_str(text, &format!("scenarios/{arg}.yaml")).map_err(LoadError::Invalid),
+            None => Err(LoadError::NotFound(arg.to_string(), bundled::names().join(", "))),
         }
     }
 
@@ -98,16 +94,10 @@ impl Scenario {
     }
 
     pub fn title(&self, lang: &str) -> String {
-        self.title
-            .as_ref()
-            .map(|t| t.get(lang).to_string())
-            .unwrap_or_else(|| self.name.clone())
+        self.title.as_ref().map(|t| t.get(lang).to_string()).unwrap_or_else(|| self.name.clone())
     }
 
     pub fn description(&self, lang: &str) -> String {
-        self.description
-            .as_ref()
-            .map(|t| t.get(lang).to_string())
-            .unwrap_or_default()
+        self.description.as_ref().map(|t| t.get(lang).to_string()).unwrap_or_default()
     }
 }

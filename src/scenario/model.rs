@@ -27,28 +27,20 @@ impl<'de> Deserialize<'de> for Dur {
                 Time::parse(s).map(Dur).map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dur, E> {
-                Err(E::custom(format!(
-                    "duration `{v}` has no unit: expected one of us, ms, s, m, h (like {v}ms)"
-                )))
+                Err(E::custom(format!("duration `{v}` has no unit: expected one of us, ms, s, m, h (like {v}ms)")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dur, E> {
                 if v < 0 {
-                    Err(E::custom(format!(
-                        "negative duration `{v}`: simulated time only moves forward"
-                    )))
+                    Err(E::custom(format!("negative duration `{v}`: simulated time only moves forward")))
                 } else {
                     self.visit_u64(v as u64)
                 }
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dur, E> {
                 if v < 0.0 {
-                    Err(E::custom(format!(
-                        "negative duration `{v}`: simulated time only moves forward"
-                    )))
+                    Err(E::custom(format!("negative duration `{v}`: simulated time only moves forward")))
                 } else {
-                    Err(E::custom(format!(
-                        "duration `{v}` has no unit: expected one of us, ms, s, m, h (like {v}s)"
-                    )))
+                    Err(E::custom(format!("duration `{v}` has no unit: expected one of us, ms, s, m, h (like {v}s)")))
                 }
             }
         }
@@ -238,9 +230,7 @@ impl<'de> Deserialize<'de> for Reconnect {
         if s.trim() == "never" {
             return Ok(Reconnect::Never);
         }
-        Time::parse(&s)
-            .map(Reconnect::After)
-            .map_err(|e| de::Error::custom(format!("{e}; or `never`")))
+        Time::parse(&s).map(Reconnect::After).map_err(|e| de::Error::custom(format!("{e}; or `never`")))
     }
 }
 
@@ -450,7 +440,8 @@ pub struct NoteDef {
     #[serde(default)]
     pub ask: Option<Text>,
     #[serde(default)]
-    pub choices: Vec<String>,
+    pub choices: Vec<Text>,
+    /// The right choice, as written in `choices` (its English text).
     #[serde(default)]
     pub answer: Option<String>,
     /// Shown with the answer: why it is the answer.

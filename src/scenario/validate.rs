@@ -30,19 +30,11 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn at(&mut self, path: &str, message: impl Into<String>) {
         let pos = self.loc.value(path);
-        self.errors.push(ScenarioError {
-            file: self.file.to_string(),
-            pos,
-            message: message.into(),
-        });
+        self.errors.push(ScenarioError { file: self.file.to_string(), pos, message: message.into() });
     }
     fn at_key(&mut self, path: &str, message: impl Into<String>) {
         let pos = self.loc.key(path);
-        self.errors.push(ScenarioError {
-            file: self.file.to_string(),
-            pos,
-            message: message.into(),
-        });
+        self.errors.push(ScenarioError { file: self.file.to_string(), pos, message: message.into() });
     }
 }
 
@@ -59,9 +51,7 @@ struct Declared {
 
 impl Declared {
     fn exchange_known(&self, name: &str) -> bool {
-        name.is_empty()
-            || self.exchanges.contains_key(name)
-            || self.client_exchanges.iter().any(|x| x == name)
+        name.is_empty() || self.exchanges.contains_key(name) || self.client_exchanges.iter().any(|x| x == name)
     }
     fn queue_known(&self, name: &str) -> bool {
         self.queues.contains_key(name) || self.client_queues.iter().any(|x| x == name)
@@ -72,13 +62,7 @@ fn check_name(c: &mut Checker, path: &str, what: &str, name: &str) {
     if name.is_empty() {
         c.at(path, format!("{what} name is empty"));
     } else if name.len() > MAX_SHORTSTR {
-        c.at(
-            path,
-            format!(
-                "{what} name is {} bytes long: AMQP names are at most 255 bytes",
-                name.len()
-            ),
-        );
+        c.at(path, format!("{what} name is {} bytes long: AMQP names are at most 255 bytes", name.len()));
     }
 }
 
@@ -88,12 +72,7 @@ fn check_key(c: &mut Checker, path: &str, key: &str) {
     }
 }
 
-fn headers(
-    c: &mut Checker,
-    names: &mut Names,
-    path: &str,
-    m: &Option<serde_yaml::Mapping>,
-) -> Option<Headers> {
+fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<serde_yaml::Mapping>) -> Option<Headers> {
     let m = m.as_ref()?;
     let mut out = Vec::new();
     for (k, v) in m {
@@ -122,13 +101,7 @@ fn headers(
 
 const KNOWN_ARGS: &str = "x-message-ttl, x-expires, x-max-length, x-max-length-bytes, x-overflow, x-dead-letter-exchange, x-dead-letter-routing-key, x-single-active-consumer, x-queue-type, x-queue-mode";
 
-fn queue_args(
-    c: &mut Checker,
-    names: &mut Names,
-    declared: &Declared,
-    path: &str,
-    args: &BTreeMap<String, Value>,
-) -> QueueArgs {
+fn queue_args(c: &mut Checker, names: &mut Names, declared: &Declared, path: &str, args: &BTreeMap<String, Value>) -> QueueArgs {
     let mut qa = QueueArgs::default();
     for (k, v) in args {
         let p = format!("{path}.{k}");
@@ -136,10 +109,7 @@ fn queue_args(
             match v.as_i64() {
                 Some(i) if i >= min => Some(i),
                 Some(i) => {
-                    c.at(
-                        &p,
-                        format!("`{k}` is {i}: expected a whole number of at least {min}"),
-                    );
+                    c.at(&p, format!("`{k}` is {i}: expected a whole number of at least {min}"));
                     None
                 }
                 None => {
@@ -147,11 +117,7 @@ fn queue_args(
                         &p,
                         format!(
                             "`{k}` must be a whole number{}",
-                            if k.contains("ttl") || k == "x-expires" {
-                                " of milliseconds"
-                            } else {
-                                ""
-                            }
+                            if k.contains("ttl") || k == "x-expires" { " of milliseconds" } else { "" }
                         ),
                     );
                     None
@@ -248,10 +214,7 @@ fn queue_args(
         }
     }
     if qa.dead_letter_routing_key.is_some() && qa.dead_letter_exchange.is_none() {
-        c.at(
-            path,
-            "`x-dead-letter-routing-key` without `x-dead-letter-exchange`: RabbitMQ refuses it",
-        );
+        c.at(path, "`x-dead-letter-routing-key` without `x-dead-letter-exchange`: RabbitMQ refuses it");
     }
     qa
 }
@@ -259,10 +222,7 @@ fn queue_args(
 fn exchange_kind(c: &mut Checker, path: &str, kind: &str) -> Option<ExchangeKind> {
     let k = ExchangeKind::parse(kind);
     if k.is_none() {
-        c.at(
-            path,
-            format!("unknown exchange type `{kind}`: expected direct, fanout, topic or headers"),
-        );
+        c.at(path, format!("unknown exchange type `{kind}`: expected direct, fanout, topic or headers"));
     }
     k
 }
@@ -284,13 +244,7 @@ fn action(c: &mut Checker, path: &str, s: &str) -> Action {
     }
 }
 
-fn declare_ops(
-    c: &mut Checker,
-    names: &mut Names,
-    declared: &Declared,
-    path: &str,
-    defs: &[DeclareDef],
-) -> Vec<Op> {
+fn declare_ops(c: &mut Checker, names: &mut Names, declared: &Declared, path: &str, defs: &[DeclareDef]) -> Vec<Op> {
     let mut ops = Vec::new();
     for (i, d) in defs.iter().enumerate() {
         let p = format!("{path}[{i}]");
@@ -298,10 +252,7 @@ fn declare_ops(
             (Some(q), None) => {
                 check_name(c, &format!("{p}.queue"), "queue", q);
                 if d.kind.is_some() || d.alternate_exchange.is_some() {
-                    c.at(
-                        &p,
-                        "`type` and `alternate_exchange` belong to an exchange declaration",
-                    );
+                    c.at(&p, "`type` and `alternate_exchange` belong to an exchange declaration");
                 }
                 let args = queue_args(c, names, declared, &format!("{p}.arguments"), &d.arguments);
                 ops.push(Op::QueueDeclare(Box::new(QueueDecl {
@@ -316,10 +267,7 @@ fn declare_ops(
             (None, Some(x)) => {
                 check_name(c, &format!("{p}.exchange"), "exchange", x);
                 if d.exclusive || !d.arguments.is_empty() {
-                    c.at(
-                        &p,
-                        "`exclusive` and `arguments` belong to a queue declaration",
-                    );
+                    c.at(&p, "`exclusive` and `arguments` belong to a queue declaration");
                 }
                 let kind = match &d.kind {
                     Some(k) => k.clone(),
@@ -334,10 +282,7 @@ fn declare_ops(
                 }
                 if let Some(ae) = &d.alternate_exchange {
                     if !declared.exchange_known(ae) {
-                        c.at(
-                            &format!("{p}.alternate_exchange"),
-                            format!("alternate exchange `{ae}` is not declared"),
-                        );
+                        c.at(&format!("{p}.alternate_exchange"), format!("alternate exchange `{ae}` is not declared"));
                     }
                 }
                 ops.push(Op::ExchangeDeclare(Box::new(ExchangeDecl {
@@ -350,10 +295,7 @@ fn declare_ops(
                     passive: d.passive,
                 })));
             }
-            _ => c.at(
-                &p,
-                "a declaration names exactly one of `queue` or `exchange`",
-            ),
+            _ => c.at(&p, "a declaration names exactly one of `queue` or `exchange`"),
         }
     }
     ops
@@ -370,11 +312,7 @@ fn reconnect(r: &Option<Reconnect>) -> Option<Time> {
 /// Validates a parsed file and builds the runnable scenario.
 pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
     let loc = Locator::new(text);
-    let mut c = Checker {
-        file,
-        loc: &loc,
-        errors: Vec::new(),
-    };
+    let mut c = Checker { file, loc: &loc, errors: Vec::new() };
     let mut names = Names::new();
     let mut msgs = MessageStore::default();
     check_name(&mut c, "name", "scenario", &f.name);
@@ -385,34 +323,25 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         let p = format!("exchanges[{i}]");
         check_name(&mut c, &format!("{p}.name"), "exchange", &x.name);
         if x.name.starts_with("amq.") {
-            c.at(&format!("{p}.name"), format!("exchange name `{}` starts with `amq.`, which RabbitMQ reserves (403 ACCESS_REFUSED)", x.name));
-        }
-        let kind =
-            exchange_kind(&mut c, &format!("{p}.type"), &x.kind).unwrap_or(ExchangeKind::Direct);
-        if d.exchanges.insert(x.name.clone(), (kind, i)).is_some() {
             c.at(
                 &format!("{p}.name"),
-                format!("exchange `{}` is declared twice", x.name),
+                format!("exchange name `{}` starts with `amq.`, which RabbitMQ reserves (403 ACCESS_REFUSED)", x.name),
             );
+        }
+        let kind = exchange_kind(&mut c, &format!("{p}.type"), &x.kind).unwrap_or(ExchangeKind::Direct);
+        if d.exchanges.insert(x.name.clone(), (kind, i)).is_some() {
+            c.at(&format!("{p}.name"), format!("exchange `{}` is declared twice", x.name));
         }
         d.top_exchanges.insert(x.name.clone(), i);
     }
-    for b in [
-        "amq.direct",
-        "amq.fanout",
-        "amq.topic",
-        "amq.headers",
-        "amq.match",
-    ] {
+    for b in ["amq.direct", "amq.fanout", "amq.topic", "amq.headers", "amq.match"] {
         let kind = match b {
             "amq.direct" => ExchangeKind::Direct,
             "amq.fanout" => ExchangeKind::Fanout,
             "amq.topic" => ExchangeKind::Topic,
             _ => ExchangeKind::Headers,
         };
-        d.exchanges
-            .entry(b.to_string())
-            .or_insert((kind, usize::MAX));
+        d.exchanges.entry(b.to_string()).or_insert((kind, usize::MAX));
     }
     for (i, q) in f.queues.iter().enumerate() {
         let p = format!("queues[{i}]");
@@ -421,10 +350,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             c.at(&format!("{p}.name"), format!("queue name `{}` starts with `amq.`, which RabbitMQ reserves (403 ACCESS_REFUSED)", q.name));
         }
         if d.queues.insert(q.name.clone(), i).is_some() {
-            c.at(
-                &format!("{p}.name"),
-                format!("queue `{}` is declared twice", q.name),
-            );
+            c.at(&format!("{p}.name"), format!("queue `{}` is declared twice", q.name));
         }
     }
     let all_declares = f
@@ -442,17 +368,10 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         }
     }
     let mut next_client = 0u32;
-    let mut add_actor = |c: &mut Checker,
-                         d: &mut Declared,
-                         path: &str,
-                         name: &str,
-                         kind: &'static str| {
+    let mut add_actor = |c: &mut Checker, d: &mut Declared, path: &str, name: &str, kind: &'static str| {
         check_name(c, path, kind, name);
         if name == "broker" || name == "setup" {
-            c.at(
-                path,
-                format!("`{name}` is reserved: name the {kind} something else"),
-            );
+            c.at(path, format!("`{name}` is reserved: name the {kind} something else"));
         }
         let id = ClientId(next_client);
         next_client += 1;
@@ -465,43 +384,19 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         .producers
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            add_actor(
-                &mut c,
-                &mut d,
-                &format!("producers[{i}].name"),
-                &p.name,
-                "producer",
-            )
-        })
+        .map(|(i, p)| add_actor(&mut c, &mut d, &format!("producers[{i}].name"), &p.name, "producer"))
         .collect();
     let consumer_ids: Vec<ClientId> = f
         .consumers
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            add_actor(
-                &mut c,
-                &mut d,
-                &format!("consumers[{i}].name"),
-                &p.name,
-                "consumer",
-            )
-        })
+        .map(|(i, p)| add_actor(&mut c, &mut d, &format!("consumers[{i}].name"), &p.name, "consumer"))
         .collect();
     let rpc_ids: Vec<ClientId> = f
         .rpc_clients
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            add_actor(
-                &mut c,
-                &mut d,
-                &format!("rpc_clients[{i}].name"),
-                &p.name,
-                "RPC client",
-            )
-        })
+        .map(|(i, p)| add_actor(&mut c, &mut d, &format!("rpc_clients[{i}].name"), &p.name, "RPC client"))
         .collect();
 
     // ---- broker and topology set up at t = 0
@@ -509,23 +404,14 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
     for (i, x) in f.exchanges.iter().enumerate() {
         if let Some(ae) = &x.alternate_exchange {
             if !d.exchange_known(ae) {
-                c.at(
-                    &format!("exchanges[{i}].alternate_exchange"),
-                    format!("alternate exchange `{ae}` is not declared in `exchanges:`"),
-                );
+                c.at(&format!("exchanges[{i}].alternate_exchange"), format!("alternate exchange `{ae}` is not declared in `exchanges:`"));
             }
         }
         setup_ops.push(Op::ExchangeDeclare(Box::new(exchange_decl(&mut names, x))));
     }
     let mut queue_decls: HashMap<String, QueueDecl> = HashMap::new();
     for (i, q) in f.queues.iter().enumerate() {
-        let args = queue_args(
-            &mut c,
-            &mut names,
-            &d,
-            &format!("queues[{i}].arguments"),
-            &q.arguments,
-        );
+        let args = queue_args(&mut c, &mut names, &d, &format!("queues[{i}].arguments"), &q.arguments);
         let decl = QueueDecl {
             name: Some(names.intern(&q.name)),
             durable: q.durable,
@@ -537,11 +423,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         if !q.exclusive {
             setup_ops.push(Op::QueueDeclare(Box::new(decl.clone())));
         } else {
-            let owners = f
-                .consumers
-                .iter()
-                .filter(|cd| matches!(&cd.queue, ConsumerQueueDef::Named(n) if *n == q.name))
-                .count();
+            let owners = f.consumers.iter().filter(|cd| matches!(&cd.queue, ConsumerQueueDef::Named(n) if *n == q.name)).count();
             if owners != 1 {
                 c.at(
                     &format!("queues[{i}].exclusive"),
@@ -560,13 +442,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             continue;
         }
         let Some(&(kind, _)) = d.exchanges.get(&b.exchange) else {
-            c.at(
-                &format!("{p}.exchange"),
-                format!(
-                    "binding from exchange `{}`, which is not declared in `exchanges:`",
-                    b.exchange
-                ),
-            );
+            c.at(&format!("{p}.exchange"), format!("binding from exchange `{}`, which is not declared in `exchanges:`", b.exchange));
             continue;
         };
         check_key(&mut c, &format!("{p}.key"), &b.key);
@@ -574,7 +450,10 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         if kind == ExchangeKind::Headers {
             if let Some(a) = &args {
                 if let Err(v) = crate::broker::headers::HeadersPattern::new(a, &names) {
-                    c.at(&format!("{p}.arguments.x-match"), format!("x-match is `{v}`: expected all, any, all-with-x or any-with-x (RabbitMQ refuses the binding with 406)"));
+                    c.at(
+                        &format!("{p}.arguments.x-match"),
+                        format!("x-match is `{v}`: expected all, any, all-with-x or any-with-x (RabbitMQ refuses the binding with 406)"),
+                    );
                 }
             }
         }
@@ -582,48 +461,26 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         match (&b.queue, &b.to_exchange) {
             (Some(q), None) => {
                 if !d.queues.contains_key(q) {
-                    c.at(
-                        &format!("{p}.queue"),
-                        format!("binding to queue `{q}`, which is not declared in `queues:`"),
-                    );
+                    c.at(&format!("{p}.queue"), format!("binding to queue `{q}`, which is not declared in `queues:`"));
                     continue;
                 }
-                let op = Op::QueueBind {
-                    queue: QueueRef::Named(names.intern(q)),
-                    exchange,
-                    key,
-                    args,
-                };
+                let op = Op::QueueBind { queue: QueueRef::Named(names.intern(q)), exchange, key, args };
                 let exclusive = queue_decls.get(q).is_some_and(|qd| qd.exclusive);
                 if exclusive {
                     queue_bindings.entry(q.clone()).or_default().push(op);
                 } else {
-                    queue_bindings
-                        .entry(q.clone())
-                        .or_default()
-                        .push(op.clone());
+                    queue_bindings.entry(q.clone()).or_default().push(op.clone());
                     setup_ops.push(op);
                 }
             }
             (None, Some(x)) => {
                 if !d.exchanges.contains_key(x) {
-                    c.at(
-                        &format!("{p}.to_exchange"),
-                        format!("binding to exchange `{x}`, which is not declared in `exchanges:`"),
-                    );
+                    c.at(&format!("{p}.to_exchange"), format!("binding to exchange `{x}`, which is not declared in `exchanges:`"));
                     continue;
                 }
-                setup_ops.push(Op::ExchangeBind {
-                    destination: names.intern(x),
-                    source: exchange,
-                    key,
-                    args,
-                });
+                setup_ops.push(Op::ExchangeBind { destination: names.intern(x), source: exchange, key, args });
             }
-            _ => c.at(
-                &p,
-                "a binding names exactly one destination: `queue` or `to_exchange`",
-            ),
+            _ => c.at(&p, "a binding names exactly one destination: `queue` or `to_exchange`"),
         }
     }
 
@@ -633,13 +490,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
     for (i, p) in f.producers.iter().enumerate() {
         let path = format!("producers[{i}]");
         let start = p.start.map(|d| d.0).unwrap_or(Time::ZERO);
-        let mut connect_ops = declare_ops(
-            &mut c,
-            &mut names,
-            &d,
-            &format!("{path}.declare"),
-            &p.declare,
-        );
+        let mut connect_ops = declare_ops(&mut c, &mut names, &d, &format!("{path}.declare"), &p.declare);
         if p.confirms {
             connect_ops.push(Op::ConfirmSelect);
         }
@@ -647,23 +498,17 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         for (j, e) in p.publish.iter().enumerate() {
             let ep = format!("{path}.publish[{j}]");
             if !d.exchange_known(&e.exchange) {
-                c.at(&format!("{ep}.exchange"), format!("publishing to exchange `{}`, which is not declared in `exchanges:` or by a client", e.exchange));
+                c.at(
+                    &format!("{ep}.exchange"),
+                    format!("publishing to exchange `{}`, which is not declared in `exchanges:` or by a client", e.exchange),
+                );
             }
             check_key(&mut c, &format!("{ep}.key"), &e.key);
             if e.count == 0 {
-                c.at(
-                    &format!("{ep}.count"),
-                    "`count` is 0: expected at least 1 message",
-                );
+                c.at(&format!("{ep}.count"), "`count` is 0: expected at least 1 message");
             }
             if e.at.0 < start {
-                c.at(
-                    &format!("{ep}.at"),
-                    format!(
-                        "publishing at {} but the producer starts at {}",
-                        e.at.0, start
-                    ),
-                );
+                c.at(&format!("{ep}.at"), format!("publishing at {} but the producer starts at {}", e.at.0, start));
             }
             let mut props = Props::new(names.intern(&e.exchange), names.intern(&e.key));
             props.persistent = e.persistent;
@@ -673,13 +518,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             props.reply_to = e.reply_to.as_deref().map(|s| names.intern(s));
             props.correlation_id = e.correlation_id.as_deref().map(|s| names.intern(s));
             let pid = msgs.add_props(props);
-            entries.push(PublishEntry {
-                at: e.at.0,
-                every: e.every.0,
-                count: e.count,
-                body: names.intern(&e.body),
-                props: pid,
-            });
+            entries.push(PublishEntry { at: e.at.0, every: e.every.0, count: e.count, body: names.intern(&e.body), props: pid });
         }
         order.push((loc.value(&path), Initial::Start(producer_ids[i])));
         clients.push(Arc::new(ClientSpec {
@@ -688,42 +527,29 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             reconnect: reconnect(&p.reconnect),
             latency: p.latency.map(|d| d.0).unwrap_or_default(),
             connect_ops,
-            role: RoleSpec::Producer(ProducerSpec {
-                confirms: p.confirms,
-                entries,
-            }),
+            role: RoleSpec::Producer(ProducerSpec { confirms: p.confirms, entries }),
         }));
     }
     for (i, cd) in f.consumers.iter().enumerate() {
         let path = format!("consumers[{i}]");
         let start = cd.start.map(|d| d.0).unwrap_or(Time::ZERO);
-        let mut connect_ops = declare_ops(
-            &mut c,
-            &mut names,
-            &d,
-            &format!("{path}.declare"),
-            &cd.declare,
-        );
+        let mut connect_ops = declare_ops(&mut c, &mut names, &d, &format!("{path}.declare"), &cd.declare);
         let ack = cd.ack.clone().unwrap_or_else(|| "manual".into());
         let no_ack = ack == "auto";
         let base_action = action(&mut c, &format!("{path}.ack"), &ack);
         if base_action == Action::Crash {
-            c.at(
-                &format!("{path}.ack"),
-                "`crash` is for a rule, not a consumer's usual ack mode",
-            );
+            c.at(&format!("{path}.ack"), "`crash` is for a rule, not a consumer's usual ack mode");
         }
         if cd.prefetch > 0 && !no_ack {
-            connect_ops.push(Op::Qos {
-                prefetch: cd.prefetch,
-                prefetch_size: 0,
-                global: false,
-            });
+            connect_ops.push(Op::Qos { prefetch: cd.prefetch, prefetch_size: 0, global: false });
         }
         let queue_ref = match &cd.queue {
             ConsumerQueueDef::Named(q) => {
                 if !d.queue_known(q) {
-                    c.at(&format!("{path}.queue"), format!("consumer `{}` reads queue `{q}`, which is not declared in `queues:` or by a client", cd.name));
+                    c.at(
+                        &format!("{path}.queue"),
+                        format!("consumer `{}` reads queue `{q}`, which is not declared in `queues:` or by a client", cd.name),
+                    );
                 }
                 if let Some(decl) = queue_decls.get(q) {
                     // Like the article's consumers: declare the exchanges, the queue and its
@@ -731,10 +557,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
                     for op in queue_bindings.get(q).into_iter().flatten() {
                         if let Op::QueueBind { exchange, .. } = op {
                             if let Some(&xi) = d.top_exchanges.get(names.get(*exchange)) {
-                                connect_ops.push(Op::ExchangeDeclare(Box::new(exchange_decl(
-                                    &mut names,
-                                    &f.exchanges[xi],
-                                ))));
+                                connect_ops.push(Op::ExchangeDeclare(Box::new(exchange_decl(&mut names, &f.exchanges[xi]))));
                             }
                         }
                     }
@@ -747,27 +570,12 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
                 let pp = format!("{path}.queue");
                 for (j, b) in pq.bind.iter().enumerate() {
                     if let Some(&xi) = d.top_exchanges.get(&b.exchange) {
-                        connect_ops.push(Op::ExchangeDeclare(Box::new(exchange_decl(
-                            &mut names,
-                            &f.exchanges[xi],
-                        ))));
+                        connect_ops.push(Op::ExchangeDeclare(Box::new(exchange_decl(&mut names, &f.exchanges[xi]))));
                     } else if !d.exchange_known(&b.exchange) || b.exchange.is_empty() {
-                        c.at(
-                            &format!("{pp}.bind[{j}].exchange"),
-                            format!(
-                                "binding from exchange `{}`, which is not declared",
-                                b.exchange
-                            ),
-                        );
+                        c.at(&format!("{pp}.bind[{j}].exchange"), format!("binding from exchange `{}`, which is not declared", b.exchange));
                     }
                 }
-                let args = queue_args(
-                    &mut c,
-                    &mut names,
-                    &d,
-                    &format!("{pp}.arguments"),
-                    &pq.arguments,
-                );
+                let args = queue_args(&mut c, &mut names, &d, &format!("{pp}.arguments"), &pq.arguments);
                 connect_ops.push(Op::QueueDeclare(Box::new(QueueDecl {
                     name: None,
                     durable: pq.durable,
@@ -778,12 +586,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
                 })));
                 for (j, b) in pq.bind.iter().enumerate() {
                     check_key(&mut c, &format!("{pp}.bind[{j}].key"), &b.key);
-                    let args = headers(
-                        &mut c,
-                        &mut names,
-                        &format!("{pp}.bind[{j}].arguments"),
-                        &b.arguments,
-                    );
+                    let args = headers(&mut c, &mut names, &format!("{pp}.bind[{j}].arguments"), &b.arguments);
                     connect_ops.push(Op::QueueBind {
                         queue: QueueRef::LastDeclared,
                         exchange: names.intern(&b.exchange),
@@ -802,20 +605,14 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
                     if hi.0 < lo.0 {
                         c.at(
                             &format!("{path}.work.uniform"),
-                            format!(
-                                "uniform work from {} to {}: the first must not be larger",
-                                lo.0, hi.0
-                            ),
+                            format!("uniform work from {} to {}: the first must not be larger", lo.0, hi.0),
                         );
                     }
                     Work::Uniform(lo.0, hi.0)
                 }
                 (None, Some(m)) => Work::Exponential(m.0),
                 _ => {
-                    c.at(
-                        &format!("{path}.work"),
-                        "`work` takes exactly one of `uniform` or `exponential`",
-                    );
+                    c.at(&format!("{path}.work"), "`work` takes exactly one of `uniform` or `exponential`");
                     Work::Fixed(Time::ZERO)
                 }
             },
@@ -827,7 +624,10 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             "upper" => ReplyFn::Upper,
             t if t.contains("{body}") => ReplyFn::Template(t.to_string()),
             other => {
-                c.at(&format!("{path}.reply"), format!("unknown reply function `{other}`: expected echo, fib, increment, upper, or a template with {{body}}"));
+                c.at(
+                    &format!("{path}.reply"),
+                    format!("unknown reply function `{other}`: expected echo, fib, increment, upper, or a template with {{body}}"),
+                );
                 ReplyFn::Echo
             }
         });
@@ -842,13 +642,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
                 action: action(&mut c, &format!("{path}.rules[{j}].action"), &r.action),
             })
             .collect();
-        let consume = Op::Consume {
-            queue: queue_ref,
-            tag: names.intern(&cd.name),
-            no_ack,
-            exclusive: cd.exclusive,
-            priority: cd.priority,
-        };
+        let consume = Op::Consume { queue: queue_ref, tag: names.intern(&cd.name), no_ack, exclusive: cd.exclusive, priority: cd.priority };
         order.push((loc.value(&path), Initial::Start(consumer_ids[i])));
         clients.push(Arc::new(ClientSpec {
             name: cd.name.clone(),
@@ -870,40 +664,22 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
     for (i, r) in f.rpc_clients.iter().enumerate() {
         let path = format!("rpc_clients[{i}]");
         let start = r.start.map(|d| d.0).unwrap_or(Time::ZERO);
-        let connect_ops = declare_ops(
-            &mut c,
-            &mut names,
-            &d,
-            &format!("{path}.declare"),
-            &r.declare,
-        );
+        let connect_ops = declare_ops(&mut c, &mut names, &d, &format!("{path}.declare"), &r.declare);
         if !d.queue_known(&r.queue) {
-            c.at(
-                &format!("{path}.queue"),
-                format!(
-                    "RPC client `{}` calls queue `{}`, which is not declared",
-                    r.name, r.queue
-                ),
-            );
+            c.at(&format!("{path}.queue"), format!("RPC client `{}` calls queue `{}`, which is not declared", r.name, r.queue));
         }
         let reply_to = match r.reply_to.as_deref().unwrap_or("callback") {
             "callback" => ReplyMode::Callback,
             "direct" => ReplyMode::Direct,
             "none" => ReplyMode::None,
             other => {
-                c.at(
-                    &format!("{path}.reply_to"),
-                    format!("`reply_to: {other}`: expected callback, direct or none"),
-                );
+                c.at(&format!("{path}.reply_to"), format!("`reply_to: {other}`: expected callback, direct or none"));
                 ReplyMode::Callback
             }
         };
         let first_call = r.first_call.map(|d| d.0).unwrap_or(start);
         if first_call < start {
-            c.at(
-                &format!("{path}.first_call"),
-                "the first call comes before the client starts",
-            );
+            c.at(&format!("{path}.first_call"), "the first call comes before the client starts");
         }
         let calls = r.calls.iter().map(|s| names.intern(s)).collect();
         order.push((loc.value(&path), Initial::Start(rpc_ids[i])));
@@ -933,40 +709,22 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             match d.actors.get(name) {
                 Some((id, _)) => Some(*id),
                 None => {
-                    c.at(
-                        &format!("{p}.{key}"),
-                        format!("no producer, consumer or RPC client is called `{name}`"),
-                    );
+                    c.at(&format!("{p}.{key}"), format!("no producer, consumer or RPC client is called `{name}`"));
                     None
                 }
             }
         };
-        let given = [
-            fd.crash.is_some(),
-            fd.restart.is_some(),
-            fd.stop.is_some(),
-            fd.delay.is_some(),
-            fd.partition.is_some(),
-        ]
-        .iter()
-        .filter(|x| **x)
-        .count();
+        let given = [fd.crash.is_some(), fd.restart.is_some(), fd.stop.is_some(), fd.delay.is_some(), fd.partition.is_some()]
+            .iter()
+            .filter(|x| **x)
+            .count();
         if given != 1 {
-            c.at(
-                &p,
-                "a fault names exactly one of `crash`, `restart`, `stop`, `delay` or `partition`",
-            );
+            c.at(&p, "a fault names exactly one of `crash`, `restart`, `stop`, `delay` or `partition`");
             continue;
         }
         if let Some(u) = fd.until {
             if u.0 <= fd.at.0 {
-                c.at(
-                    &format!("{p}.until"),
-                    format!(
-                        "the fault ends at {} but starts at {}: `until` must come after `at`",
-                        u.0, fd.at.0
-                    ),
-                );
+                c.at(&format!("{p}.until"), format!("the fault ends at {} but starts at {}: `until` must come after `at`", u.0, fd.at.0));
             }
         }
         let kind = if let Some(t) = &fd.crash {
@@ -985,20 +743,14 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             if t == "broker" {
                 Some(FaultKind::BrokerStop)
             } else {
-                c.at(
-                    &format!("{p}.stop"),
-                    "`stop` applies to the broker only (`stop: broker`); use `crash` for a client",
-                );
+                c.at(&format!("{p}.stop"), "`stop` applies to the broker only (`stop: broker`); use `crash` for a client");
                 None
             }
         } else if let Some(t) = &fd.delay {
             let by = match fd.by {
                 Some(b) => b.0,
                 None => {
-                    c.at(
-                        &p,
-                        "a `delay` fault needs `by`: the extra latency, like 300ms",
-                    );
+                    c.at(&p, "a `delay` fault needs `by`: the extra latency, like 300ms");
                     Time::ZERO
                 }
             };
@@ -1011,19 +763,13 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             c.at(&format!("{p}.by"), "`by` belongs to a `delay` fault");
         }
         if fd.until.is_some() && fd.delay.is_none() && fd.partition.is_none() {
-            c.at(
-                &format!("{p}.until"),
-                "`until` belongs to a `delay` or `partition` fault",
-            );
+            c.at(&format!("{p}.until"), "`until` belongs to a `delay` or `partition` fault");
         }
         if let Some(kind) = kind {
             order.push((loc.value(&p), Initial::Fault(faults.len() as u32)));
             faults.push(FaultSpec {
                 at: fd.at.0,
-                until: fd
-                    .until
-                    .map(|u| u.0)
-                    .filter(|_| fd.delay.is_some() || fd.partition.is_some()),
+                until: fd.until.map(|u| u.0).filter(|_| fd.delay.is_some() || fd.partition.is_some()),
                 kind,
             });
         }
@@ -1044,14 +790,10 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
                     c.at(&p, "a question (`ask`) needs at least two `choices`");
                 }
                 match &n.answer {
-                    Some(a) if !n.choices.contains(a) => c.at(
-                        &format!("{p}.answer"),
-                        format!("the answer `{a}` is not one of the choices"),
-                    ),
-                    None => c.at(
-                        &p,
-                        "a question (`ask`) needs an `answer` (one of the choices)",
-                    ),
+                    Some(a) if !n.choices.iter().any(|ch| ch.get("en") == a) => {
+                        c.at(&format!("{p}.answer"), format!("the answer `{a}` is not one of the choices"))
+                    }
+                    None => c.at(&p, "a question (`ask`) needs an `answer` (one of the choices)"),
                     _ => {}
                 }
             }
@@ -1063,7 +805,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
             text: n.text.clone(),
             ask: n.ask.clone(),
             choices: n.choices.clone(),
-            answer: n.answer.clone(),
+            answer: n.answer.as_ref().and_then(|a| n.choices.iter().position(|ch| ch.get("en") == a)),
             explain: n.explain.clone(),
         });
     }
@@ -1073,12 +815,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
     for (i, e) in f.expect.iter().enumerate() {
         let p = format!("expect[{i}]");
         if let Some(kind) = expect_kind(&mut c, &d, &p, e) {
-            expects.push(Expect {
-                at: e.at.map(|a| a.0),
-                kind,
-                line: loc.value(&p).line,
-                why: e.why.clone(),
-            });
+            expects.push(Expect { at: e.at.map(|a| a.0), kind, line: loc.value(&p).line, why: e.why.clone() });
         }
     }
 
@@ -1086,24 +823,14 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
     let until = f.until.map(|u| u.0);
     let limits = Limits {
         max_events: f.limits.events.unwrap_or(Limits::default().max_events),
-        max_time: f
-            .limits
-            .time
-            .map(|t| t.0)
-            .unwrap_or(Limits::default().max_time),
+        max_time: f.limits.time.map(|t| t.0).unwrap_or(Limits::default().max_time),
     };
     if f.limits.events == Some(0) {
         c.at("limits.events", "`limits.events` is 0: nothing could run");
     }
     if let Some(u) = until {
         if u > limits.max_time {
-            c.at(
-                "until",
-                format!(
-                    "`until` ({u}) is beyond the time limit ({}); raise `limits.time`",
-                    limits.max_time
-                ),
-            );
+            c.at("until", format!("`until` ({u}) is beyond the time limit ({}); raise `limits.time`", limits.max_time));
         }
     }
 
@@ -1115,13 +842,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
     order.sort_by_key(|(pos, _)| *pos);
     let plan = WorldPlan {
         seed: f.seed.unwrap_or(0),
-        broker: BrokerConfig {
-            sync_every: f
-                .broker
-                .sync_every
-                .map(|d| d.0)
-                .unwrap_or(BrokerConfig::default().sync_every),
-        },
+        broker: BrokerConfig { sync_every: f.broker.sync_every.map(|d| d.0).unwrap_or(BrokerConfig::default().sync_every) },
         latency: f.broker.latency.map(|d| d.0).unwrap_or_default(),
         until,
         limits,
@@ -1162,24 +883,8 @@ fn exchange_decl(names: &mut Names, x: &ExchangeDef) -> ExchangeDecl {
 }
 
 fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<ExpectKind> {
-    let subjects = [
-        e.consumer.is_some(),
-        e.queue.is_some(),
-        e.producer.is_some(),
-        e.client.is_some(),
-    ]
-    .iter()
-    .filter(|x| **x)
-    .count();
-    let globals = [
-        e.unroutable.is_some(),
-        e.lost.is_some(),
-        e.dead_lettered.is_some(),
-        e.error.is_some(),
-    ]
-    .iter()
-    .filter(|x| **x)
-    .count();
+    let subjects = [e.consumer.is_some(), e.queue.is_some(), e.producer.is_some(), e.client.is_some()].iter().filter(|x| **x).count();
+    let globals = [e.unroutable.is_some(), e.lost.is_some(), e.dead_lettered.is_some(), e.error.is_some()].iter().filter(|x| **x).count();
     let checks = [
         e.received.is_some(),
         e.redelivered.is_some(),
@@ -1209,45 +914,27 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
         match d.actors.get(name) {
             Some((id, kind)) if want.contains(kind) => Some(*id),
             Some((_, kind)) => {
-                c.at(
-                    &format!("{p}.{key}"),
-                    format!("`{name}` is a {kind}, not a {}", want.join(" or ")),
-                );
+                c.at(&format!("{p}.{key}"), format!("`{name}` is a {kind}, not a {}", want.join(" or ")));
                 None
             }
             None => {
-                c.at(
-                    &format!("{p}.{key}"),
-                    format!("no {} is called `{name}`", want.join(" or ")),
-                );
+                c.at(&format!("{p}.{key}"), format!("no {} is called `{name}`", want.join(" or ")));
                 None
             }
         }
     };
     let misplaced = |c: &mut Checker, key: &str, subject: &str| {
-        c.at(
-            &format!("{p}.{key}"),
-            format!("`{key}` does not go with `{subject}`"),
-        );
+        c.at(&format!("{p}.{key}"), format!("`{key}` does not go with `{subject}`"));
         None
     };
     if let Some(name) = &e.consumer {
         let id = actor(c, "consumer", name, &["consumer"])?;
         return if let Some(b) = &e.received {
-            Some(ExpectKind::Received {
-                consumer: id,
-                bodies: b.clone(),
-            })
+            Some(ExpectKind::Received { consumer: id, bodies: b.clone() })
         } else if let Some(b) = &e.redelivered {
-            Some(ExpectKind::Redelivered {
-                consumer: id,
-                bodies: b.clone(),
-            })
+            Some(ExpectKind::Redelivered { consumer: id, bodies: b.clone() })
         } else if let Some(b) = &e.processed {
-            Some(ExpectKind::Processed {
-                consumer: id,
-                bodies: b.clone(),
-            })
+            Some(ExpectKind::Processed { consumer: id, bodies: b.clone() })
         } else if let Some(n) = e.count {
             Some(ExpectKind::Count { consumer: id, n })
         } else {
@@ -1256,32 +943,17 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
     }
     if let Some(q) = &e.queue {
         if !d.queue_known(q) {
-            c.at(
-                &format!("{p}.queue"),
-                format!("queue `{q}` is not declared"),
-            );
+            c.at(&format!("{p}.queue"), format!("queue `{q}` is not declared"));
             return None;
         }
         return if let Some(b) = &e.messages {
-            Some(ExpectKind::QueueMessages {
-                queue: q.clone(),
-                bodies: b.clone(),
-            })
+            Some(ExpectKind::QueueMessages { queue: q.clone(), bodies: b.clone() })
         } else if let Some(x) = e.exists {
-            Some(ExpectKind::QueueExists {
-                queue: q.clone(),
-                exists: x,
-            })
+            Some(ExpectKind::QueueExists { queue: q.clone(), exists: x })
         } else if let Some(n) = e.ready {
-            Some(ExpectKind::QueueReady {
-                queue: q.clone(),
-                n,
-            })
+            Some(ExpectKind::QueueReady { queue: q.clone(), n })
         } else if let Some(n) = e.unacked {
-            Some(ExpectKind::QueueUnacked {
-                queue: q.clone(),
-                n,
-            })
+            Some(ExpectKind::QueueUnacked { queue: q.clone(), n })
         } else {
             misplaced(c, "queue", "a queue check")
         };
@@ -1289,17 +961,11 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
     if let Some(name) = &e.producer {
         let id = actor(c, "producer", name, &["producer", "consumer", "RPC client"])?;
         return if let Some(b) = &e.returned {
-            Some(ExpectKind::Returned {
-                producer: id,
-                bodies: b.clone(),
-            })
+            Some(ExpectKind::Returned { producer: id, bodies: b.clone() })
         } else if let Some(n) = e.confirmed {
             Some(ExpectKind::Confirmed { producer: id, n })
         } else if let Some(b) = &e.nacked {
-            Some(ExpectKind::Nacked {
-                producer: id,
-                bodies: b.clone(),
-            })
+            Some(ExpectKind::Nacked { producer: id, bodies: b.clone() })
         } else if let Some(n) = e.unconfirmed {
             Some(ExpectKind::Unconfirmed { producer: id, n })
         } else {
@@ -1309,10 +975,7 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
     if let Some(name) = &e.client {
         let id = actor(c, "client", name, &["RPC client"])?;
         return match &e.replies {
-            Some(b) => Some(ExpectKind::Replies {
-                client: id,
-                bodies: b.clone(),
-            }),
+            Some(b) => Some(ExpectKind::Replies { client: id, bodies: b.clone() }),
             None => misplaced(c, "client", "an RPC client check"),
         };
     }
@@ -1326,16 +989,8 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
         return Some(ExpectKind::DeadLettered(n));
     }
     if let Some(err) = &e.error {
-        let id = actor(
-            c,
-            "error.actor",
-            &err.actor,
-            &["producer", "consumer", "RPC client"],
-        )?;
-        return Some(ExpectKind::Error {
-            actor: id,
-            code: err.code,
-        });
+        let id = actor(c, "error.actor", &err.actor, &["producer", "consumer", "RPC client"])?;
+        return Some(ExpectKind::Error { actor: id, code: err.code });
     }
     None
 }

@@ -50,11 +50,7 @@ impl<E: Copy> Default for EventQueue<E> {
 
 impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-            now: Time::ZERO,
-        }
+        EventQueue { heap: BinaryHeap::new(), next_seq: 0, now: Time::ZERO }
     }
 
     /// The time of the last event popped: the simulation clock.

@@ -47,9 +47,7 @@ impl Time {
         if s.starts_with('-') {
             return Err(DurationError::Negative(s.to_string()));
         }
-        let split = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| DurationError::NoUnit(s.to_string()))?;
+        let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(|| DurationError::NoUnit(s.to_string()))?;
         let (num, unit) = s.split_at(split);
         let unit_us: u64 = match unit.trim() {
             "us" | "µs" => 1,
@@ -70,18 +68,12 @@ impl Time {
             return Err(DurationError::NoNumber(s.to_string()));
         }
         let overflow = || DurationError::TooLarge(s.to_string());
-        let int: u64 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| overflow())?
-        };
+        let int: u64 = if int_part.is_empty() { 0 } else { int_part.parse().map_err(|_| overflow())? };
         let mut total = int.checked_mul(unit_us).ok_or_else(overflow)?;
         // Fractional part: exact integer arithmetic, refusing anything finer than 1 µs.
         let mut scale = unit_us;
         for (i, ch) in frac_part.chars().enumerate() {
-            let digit =
-                ch.to_digit(10)
-                    .ok_or_else(|| DurationError::NoNumber(s.to_string()))? as u64;
+            let digit = ch.to_digit(10).ok_or_else(|| DurationError::NoNumber(s.to_string()))? as u64;
             if scale % 10 != 0 {
                 if digit != 0 || frac_part[i..].chars().any(|c| c != '0') {
                     return Err(DurationError::TooFine(s.to_string()));
@@ -189,29 +181,14 @@ mod tests {
 
     #[test]
     fn refuses_bad_durations() {
-        assert!(matches!(
-            Time::parse("-1s"),
-            Err(DurationError::Negative(_))
-        ));
+        assert!(matches!(Time::parse("-1s"), Err(DurationError::Negative(_))));
         assert!(matches!(Time::parse("10"), Err(DurationError::NoUnit(_))));
-        assert!(matches!(
-            Time::parse("10 parsecs"),
-            Err(DurationError::BadUnit(_))
-        ));
-        assert!(matches!(
-            Time::parse("1.5us"),
-            Err(DurationError::TooFine(_))
-        ));
+        assert!(matches!(Time::parse("10 parsecs"), Err(DurationError::BadUnit(_))));
+        assert!(matches!(Time::parse("1.5us"), Err(DurationError::TooFine(_))));
         assert!(matches!(Time::parse("s"), Err(DurationError::NoNumber(_))));
-        assert!(matches!(
-            Time::parse("1..5s"),
-            Err(DurationError::NoNumber(_))
-        ));
+        assert!(matches!(Time::parse("1..5s"), Err(DurationError::NoNumber(_))));
         assert!(matches!(Time::parse(""), Err(DurationError::Empty)));
-        assert!(matches!(
-            Time::parse("99999999999999999999h"),
-            Err(DurationError::TooLarge(_))
-        ));
+        assert!(matches!(Time::parse("99999999999999999999h"), Err(DurationError::TooLarge(_))));
     }
 
     #[test]
@@ -220,10 +197,7 @@ mod tests {
         assert_eq!(Time(0).to_string(), "0s");
         assert_eq!(format!("{:#}", Time(1_250_000)), "   1.250000s");
         for us in [0, 1, 999, 1_000, 1_500, 2_000_000, 2_500_000] {
-            assert_eq!(
-                Time::parse(&Time(us).to_duration_string()).unwrap(),
-                Time(us)
-            );
+            assert_eq!(Time::parse(&Time(us).to_duration_string()).unwrap(), Time(us));
         }
     }
 }

@@ -68,12 +68,7 @@ impl<R: HashRecord + Copy> Trace<R> {
     /// `keep`: store every record (for rendering, checks and the TUI); otherwise only the
     /// hash and the count advance (fast runs, benchmarks).
     pub fn new(keep: bool) -> Self {
-        Trace {
-            keep,
-            records: Vec::new(),
-            count: 0,
-            hasher: TraceHasher::default(),
-        }
+        Trace { keep, records: Vec::new(), count: 0, hasher: TraceHasher::default() }
     }
 
     #[inline]
@@ -107,10 +102,7 @@ impl<R: HashRecord + Copy> Trace<R> {
 
     /// A cheap marker of the trace's position, to return to with [`Trace::truncate`].
     pub fn mark(&self) -> TraceMark {
-        TraceMark {
-            count: self.count,
-            hasher: self.hasher,
-        }
+        TraceMark { count: self.count, hasher: self.hasher }
     }
 
     /// Drops every record after `mark` (time travel in the TUI).

@@ -102,24 +102,14 @@ pub struct World {
 
 impl World {
     pub fn new(plan: Arc<WorldPlan>) -> World {
-        let broker = Broker::new(
-            plan.broker.clone(),
-            plan.names.clone(),
-            stream_for(plan.seed, "broker"),
-        );
+        let broker = Broker::new(plan.broker.clone(), plan.names.clone(), stream_for(plan.seed, "broker"));
         let mut broker = broker;
         broker.msgs = plan.msgs.clone();
         let clients: Vec<Client> = plan
             .clients
             .iter()
             .enumerate()
-            .map(|(i, spec)| {
-                Client::new(
-                    ClientId(i as u32),
-                    spec.clone(),
-                    stream_for(plan.seed, &spec.name),
-                )
-            })
+            .map(|(i, spec)| Client::new(ClientId(i as u32), spec.clone(), stream_for(plan.seed, &spec.name)))
             .collect();
         let links = vec![Link::default(); clients.len()];
         let mut queue = EventQueue::new();
@@ -194,15 +184,10 @@ impl World {
             return Ok(None);
         };
         if t > self.plan.limits.max_time {
-            return Err(CapHit::Time {
-                limit: self.plan.limits.max_time,
-            });
+            return Err(CapHit::Time { limit: self.plan.limits.max_time });
         }
         if self.steps >= self.plan.limits.max_events {
-            return Err(CapHit::Events {
-                limit: self.plan.limits.max_events,
-                at: t,
-            });
+            return Err(CapHit::Events { limit: self.plan.limits.max_events, at: t });
         }
         let (now, _, ev) = self.queue.pop().expect("peeked");
         self.steps += 1;
@@ -219,8 +204,7 @@ impl World {
                 if inflight.gen != self.links[inflight.client.idx()].gen {
                     return Ok(Some(now)); // lost with the link
                 }
-                self.broker
-                    .handle(now, inflight.conn, inflight.ch, inflight.op, &mut self.fx);
+                self.broker.handle(now, inflight.conn, inflight.ch, inflight.op, &mut self.fx);
                 self.apply_broker_fx(now, trace);
             }
             Ev::ToClient(slot) => {
@@ -240,10 +224,7 @@ impl World {
                     }
                 }
                 self.out.clear();
-                let mut wire = Wire {
-                    msgs: &mut self.broker.msgs,
-                    names: &mut self.broker.names,
-                };
+                let mut wire = Wire { msgs: &mut self.broker.msgs, names: &mut self.broker.names };
                 self.clients[f.client.idx()].on_frame(now, f.frame, &mut wire, &mut self.out);
                 self.apply_client_out(now, f.client, trace);
             }
@@ -251,11 +232,7 @@ impl World {
                 self.broker.on_timer(now, timer, &mut self.fx);
                 self.apply_broker_fx(now, trace);
             }
-            Ev::Client {
-                client,
-                epoch,
-                timer,
-            } => {
+            Ev::Client { client, epoch, timer } => {
                 let c = &self.clients[client.idx()];
                 if !timer.survives_crash() && epoch != c.epoch {
                     return Ok(Some(now));
@@ -265,10 +242,7 @@ impl World {
                     return Ok(Some(now));
                 }
                 self.out.clear();
-                let mut wire = Wire {
-                    msgs: &mut self.broker.msgs,
-                    names: &mut self.broker.names,
-                };
+                let mut wire = Wire { msgs: &mut self.broker.msgs, names: &mut self.broker.names };
                 self.clients[client.idx()].on_timer(now, timer, &mut wire, &mut self.out);
                 self.apply_client_out(now, client, trace);
             }
@@ -300,8 +274,7 @@ impl World {
             }
             self.step(trace)?;
         }
-        self.queue
-            .advance_to(t.min(self.plan.until.unwrap_or(Time::NEVER)));
+        self.queue.advance_to(t.min(self.plan.until.unwrap_or(Time::NEVER)));
         Ok(())
     }
 
@@ -318,11 +291,7 @@ impl World {
     pub fn inject(&mut self, kind: FaultKind, until: Option<Time>) {
         let now = self.now();
         let idx = (self.plan.faults.len() + self.injected.len()) as u32;
-        self.injected.push(FaultSpec {
-            at: now,
-            until,
-            kind,
-        });
+        self.injected.push(FaultSpec { at: now, until, kind });
         self.queue.schedule(now, Ev::Fault { idx, end: false });
         if let Some(u) = until {
             self.queue.schedule(u, Ev::Fault { idx, end: true });
@@ -337,32 +306,18 @@ impl World {
     fn setup(&mut self, now: Time, trace: &mut Trace<Record>) {
         let conn = self.new_conn(SETUP);
         let mut ch = 1u16;
-        self.broker.handle(
-            now,
-            conn,
-            0,
-            Op::OpenConnection { owner: SETUP },
-            &mut self.fx,
-        );
-        self.broker
-            .handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
+        self.broker.handle(now, conn, 0, Op::OpenConnection { owner: SETUP }, &mut self.fx);
+        self.broker.handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
         let plan = self.plan.clone();
         for op in &plan.setup_ops {
             self.broker.handle(now, conn, ch, op.clone(), &mut self.fx);
-            if self
-                .fx
-                .frames
-                .iter()
-                .any(|(_, f)| matches!(f, Frame::ChannelClosed { .. }))
-            {
+            if self.fx.frames.iter().any(|(_, f)| matches!(f, Frame::ChannelClosed { .. })) {
                 ch += 1;
-                self.broker
-                    .handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
+                self.broker.handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
             }
             self.apply_broker_fx(now, trace);
         }
-        self.broker
-            .handle(now, conn, 0, Op::CloseConnection, &mut self.fx);
+        self.broker.handle(now, conn, 0, Op::CloseConnection, &mut self.fx);
         self.apply_broker_fx(now, trace);
     }
 
@@ -381,22 +336,11 @@ impl World {
         if !self.broker.up || self.links[c.idx()].partitioned {
             // Connection refused: wait for the broker or the link.
             let cl = &mut self.clients[c.idx()];
-            cl.status = if cl.spec.reconnect.is_some() {
-                Status::Disconnected
-            } else {
-                Status::Down
-            };
+            cl.status = if cl.spec.reconnect.is_some() { Status::Disconnected } else { Status::Down };
             self.record(
                 now,
                 trace,
-                Record::Disconnected {
-                    client: c,
-                    why: if self.broker.up {
-                        Disconnect::Partitioned
-                    } else {
-                        Disconnect::BrokerCrashed
-                    },
-                },
+                Record::Disconnected { client: c, why: if self.broker.up { Disconnect::Partitioned } else { Disconnect::BrokerCrashed } },
             );
             return;
         }
@@ -424,14 +368,7 @@ impl World {
         }
         if let Some(d) = cl.spec.reconnect {
             let epoch = cl.epoch;
-            self.queue.schedule(
-                now.saturating_add(d),
-                Ev::Client {
-                    client: c,
-                    epoch,
-                    timer: ClientTimer::Reconnect,
-                },
-            );
+            self.queue.schedule(now.saturating_add(d), Ev::Client { client: c, epoch, timer: ClientTimer::Reconnect });
         }
     }
 
@@ -442,27 +379,14 @@ impl World {
         }
         let epoch = self.clients[c.idx()].epoch;
         for (at, timer) in out.timers.drain(..) {
-            self.queue.schedule(
-                at,
-                Ev::Client {
-                    client: c,
-                    epoch,
-                    timer,
-                },
-            );
+            self.queue.schedule(at, Ev::Client { client: c, epoch, timer });
         }
         if let Some(conn) = self.clients[c.idx()].conn {
             let lat = self.latency(c);
             for (ch, op) in out.ops.drain(..) {
                 let at = self.links[c.idx()].up_arrival(now, lat);
                 let gen = self.links[c.idx()].gen;
-                let slot = self.ops_in_flight.put(OpInFlight {
-                    client: c,
-                    conn,
-                    gen,
-                    ch,
-                    op,
-                });
+                let slot = self.ops_in_flight.put(OpInFlight { client: c, conn, gen, ch, op });
                 self.queue.schedule(at, Ev::ToBroker(slot));
             }
         }
@@ -470,15 +394,7 @@ impl World {
         let failed = out.failed.take();
         self.out = out;
         if let Some((msg, why)) = failed {
-            self.record(
-                now,
-                trace,
-                Record::ServerFailed {
-                    client: c,
-                    msg,
-                    why,
-                },
-            );
+            self.record(now, trace, Record::ServerFailed { client: c, msg, why });
             self.kill_client(now, c, Disconnect::ServerFailed, trace);
         }
     }
@@ -501,12 +417,7 @@ impl World {
             let lat = self.latency(c);
             let at = self.links[c.idx()].down_arrival(now, lat);
             let gen = self.links[c.idx()].gen;
-            let slot = self.frames_in_flight.put(FrameInFlight {
-                client: c,
-                conn,
-                gen,
-                frame,
-            });
+            let slot = self.frames_in_flight.put(FrameInFlight { client: c, conn, gen, frame });
             self.queue.schedule(at, Ev::ToClient(slot));
         }
         self.fx = fx;
@@ -562,15 +473,7 @@ impl World {
             }
             (FaultKind::BrokerCrash, false) | (FaultKind::BrokerStop, false) => {
                 let graceful = kind == FaultKind::BrokerStop;
-                self.record(
-                    now,
-                    trace,
-                    Record::Fault(if graceful {
-                        FaultRecord::BrokerStop
-                    } else {
-                        FaultRecord::BrokerCrash
-                    }),
-                );
+                self.record(now, trace, Record::Fault(if graceful { FaultRecord::BrokerStop } else { FaultRecord::BrokerCrash }));
                 if !self.broker.up {
                     return;
                 }
@@ -580,11 +483,7 @@ impl World {
                     l.gen += 1;
                 }
                 self.apply_broker_fx(now, trace);
-                let why = if graceful {
-                    Disconnect::BrokerStopped
-                } else {
-                    Disconnect::BrokerCrashed
-                };
+                let why = if graceful { Disconnect::BrokerStopped } else { Disconnect::BrokerCrashed };
                 for i in 0..self.clients.len() {
                     let c = ClientId(i as u32);
                     if self.clients[i].status == Status::Connected {
@@ -609,14 +508,7 @@ impl World {
                 }
             }
             (FaultKind::Delay { client, by }, false) => {
-                self.record(
-                    now,
-                    trace,
-                    Record::Fault(FaultRecord::DelayStart {
-                        client,
-                        by_us: by.as_us(),
-                    }),
-                );
+                self.record(now, trace, Record::Fault(FaultRecord::DelayStart { client, by_us: by.as_us() }));
                 self.links[client.idx()].extra = by;
             }
             (FaultKind::Delay { client, .. }, true) => {

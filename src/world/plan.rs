@@ -40,10 +40,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_events: 50_000_000,
-            max_time: Time::secs(24 * 3600),
-        }
+        Limits { max_events: 50_000_000, max_time: Time::secs(24 * 3600) }
     }
 }
 

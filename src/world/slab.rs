@@ -8,10 +8,7 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab {
-            items: Vec::new(),
-            free: Vec::new(),
-        }
+        Slab { items: Vec::new(), free: Vec::new() }
     }
 }
 
@@ -31,9 +28,7 @@ impl<T> Slab<T> {
 
     /// Takes the value out. Panics on an empty slot: that would be an engine bug.
     pub fn take(&mut self, i: u32) -> T {
-        let v = self.items[i as usize]
-            .take()
-            .expect("slab slot taken twice");
+        let v = self.items[i as usize].take().expect("slab slot taken twice");
         self.free.push(i);
         v
     }

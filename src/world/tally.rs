@@ -40,11 +40,7 @@ impl Tally {
                 self.unroutable += 1;
                 self.returned += returned as u64;
             }
-            Record::Delivered {
-                redelivered,
-                no_ack,
-                ..
-            } => {
+            Record::Delivered { redelivered, no_ack, .. } => {
                 self.delivered += 1;
                 self.redelivered += redelivered as u64;
                 self.auto_acked += no_ack as u64;

@@ -47,7 +47,7 @@ impl Broker {
     ) -> ExchangeId {
         let id = ExchangeId(self.exchanges.len() as u32);
         self.exchanges.push(Some(Exchange { id, name, kind, durable, auto_delete, internal, alternate, bindings: Vec::new(), builtin }));
-        self.exchange_names.push(name);
+        self.exchange_meta.push(super::ExchangeMeta { name, kind, durable });
         self.exchange_index.insert(name, id);
         self.route_cache.clear();
         id
@@ -233,8 +233,15 @@ impl Broker {
                 // An exclusive queue's durable flag is ignored: it cannot outlive its connection.
                 let mut q = Queue::new(id, name, d.durable && !d.exclusive, exclusive, d.auto_delete, d.args.clone());
                 q.server_named = given.is_none();
+                self.queue_meta.push(super::QueueMeta {
+                    name,
+                    durable: q.durable,
+                    exclusive: d.exclusive,
+                    auto_delete: d.auto_delete,
+                    server_named: q.server_named,
+                    args: d.args.clone(),
+                });
                 self.queues.push(Some(q));
-                self.queue_names.push(name);
                 self.queue_index.insert(name, id);
                 self.route_cache.clear();
                 let by = self.actor_of(ch);

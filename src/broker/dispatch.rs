@@ -196,7 +196,8 @@ impl Broker {
         } else {
             queue.ready.push_back(qm);
             queue.ready_bytes += bytes;
-            fx.records.push(Record::Ready { msg, q, why: ReadyWhy::Backlog });
+            let why = if queue.consumers.is_empty() { ReadyWhy::NoConsumer } else { ReadyWhy::Backlog };
+            fx.records.push(Record::Ready { msg, q, why });
         }
         self.enforce_max_length(now, q, fx);
         // TTL 0 (or an already passed expiry): gone at once unless delivered above.

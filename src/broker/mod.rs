@@ -88,6 +88,26 @@ impl Effects {
     }
 }
 
+/// How a queue was declared; kept after the queue is deleted, so old trace lines still
+/// describe it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueMeta {
+    pub name: Sym,
+    pub durable: bool,
+    pub exclusive: bool,
+    pub auto_delete: bool,
+    pub server_named: bool,
+    pub args: queue::QueueArgs,
+}
+
+/// How an exchange was declared; kept after it is deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExchangeMeta {
+    pub name: Sym,
+    pub kind: ExchangeKind,
+    pub durable: bool,
+}
+
 /// The broker.
 #[derive(Clone, Debug)]
 pub struct Broker {
@@ -98,11 +118,11 @@ pub struct Broker {
     pub names: Names,
     pub msgs: MessageStore,
     exchanges: Vec<Option<Exchange>>,
-    exchange_names: Vec<Sym>,
+    exchange_meta: Vec<ExchangeMeta>,
     exchange_index: HashMap<Sym, ExchangeId>,
     bindings: Vec<Binding>,
     queues: Vec<Option<Queue>>,
-    queue_names: Vec<Sym>,
+    queue_meta: Vec<QueueMeta>,
     queue_index: HashMap<Sym, QueueId>,
     conns: Vec<Option<Conn>>,
     channels: Vec<Channel>,
@@ -135,11 +155,11 @@ impl Broker {
             names,
             msgs: MessageStore::default(),
             exchanges: Vec::new(),
-            exchange_names: Vec::new(),
+            exchange_meta: Vec::new(),
             exchange_index: HashMap::new(),
             bindings: Vec::new(),
             queues: Vec::new(),
-            queue_names: Vec::new(),
+            queue_meta: Vec::new(),
             queue_index: HashMap::new(),
             conns: Vec::new(),
             channels: Vec::new(),
@@ -174,8 +194,13 @@ impl Broker {
     pub fn exchange_by_name(&self, name: Sym) -> Option<ExchangeId> {
         self.exchange_index.get(&name).copied()
     }
+    /// The name an exchange had, even after it was deleted.
     pub fn exchange_name(&self, id: ExchangeId) -> Sym {
-        self.exchange_names.get(id.idx()).copied().unwrap_or(self.sym.empty)
+        self.exchange_meta.get(id.idx()).map(|m| m.name).unwrap_or(self.sym.empty)
+    }
+    /// What an exchange was declared as, even after it was deleted.
+    pub fn exchange_meta(&self, id: ExchangeId) -> Option<&ExchangeMeta> {
+        self.exchange_meta.get(id.idx())
     }
     /// Every exchange that exists now, in declaration order.
     pub fn live_exchanges(&self) -> impl Iterator<Item = &Exchange> {
@@ -192,7 +217,11 @@ impl Broker {
     }
     /// The name a queue had, even after it was deleted.
     pub fn queue_name(&self, id: QueueId) -> Sym {
-        self.queue_names.get(id.idx()).copied().unwrap_or(self.sym.empty)
+        self.queue_meta.get(id.idx()).map(|m| m.name).unwrap_or(self.sym.empty)
+    }
+    /// What a queue was declared as, even after it was deleted.
+    pub fn queue_meta(&self, id: QueueId) -> Option<&QueueMeta> {
+        self.queue_meta.get(id.idx())
     }
     /// Every queue that exists now, in declaration order.
     pub fn live_queues(&self) -> impl Iterator<Item = &Queue> {

@@ -99,7 +99,7 @@ impl ConsumerState {
             out.failed = Some((d.msg, ServerFailure::Rule));
             return;
         }
-        let settles = matches!(action, Action::Ack | Action::Forget) || self.no_ack;
+        let settles = matches!(action, Action::Ack | Action::Forget | Action::CrashBeforeAck) || self.no_ack;
         if let (Some(f), true) = (&spec.reply, settles) {
             let m = *wire.msgs.get(d.msg);
             let req = wire.msgs.props(m.props).clone();
@@ -127,10 +127,14 @@ impl ConsumerState {
             self.processed += 1;
             out.records.push(Record::Processed { client: me, msg: d.msg });
         }
+        if action == Action::CrashBeforeAck {
+            out.failed = Some((d.msg, ServerFailure::Rule));
+            return;
+        }
         if !self.no_ack {
             let op = match action {
                 Action::Ack => Some(Op::Ack { tag: d.tag, multiple: false }),
-                Action::Forget | Action::Crash => None,
+                Action::Forget | Action::Crash | Action::CrashBeforeAck => None,
                 Action::Reject => Some(Op::Reject { tag: d.tag, requeue: false }),
                 Action::RejectRequeue => Some(Op::Reject { tag: d.tag, requeue: true }),
                 Action::Requeue => Some(Op::Nack { tag: d.tag, multiple: false, requeue: true }),

@@ -64,6 +64,9 @@ pub enum Action {
     Nack,
     /// The consumer's process crashes while handling it (before acking).
     Crash,
+    /// The work completes (an RPC server publishes its reply) but the process crashes before
+    /// acking: the message will be delivered again.
+    CrashBeforeAck,
 }
 
 /// How long one message takes to handle.

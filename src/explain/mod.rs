@@ -165,7 +165,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
     match *rec {
         Record::ExchangeDeclared { ex, by } => {
             let name = cx.exchange(ex);
-            let (kind, durable) = match cx.world.broker.exchange(ex) {
+            let (kind, durable) = match cx.world.broker.exchange_meta(ex) {
                 Some(x) => (x.kind.as_str(), x.durable),
                 None => ("?", false),
             };
@@ -179,11 +179,11 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::QueueDeclared { q, by } => {
             let name = cx.queue(q);
             let mut props = Vec::new();
-            if let Some(queue) = cx.world.broker.queue(q) {
+            if let Some(queue) = cx.world.broker.queue_meta(q) {
                 if queue.durable {
                     props.push(tr!(l, "durable", "持久"));
                 }
-                if queue.exclusive.is_some() {
+                if queue.exclusive {
                     props.push(tr!(l, "exclusive", "排他"));
                 }
                 if queue.auto_delete {
@@ -221,7 +221,8 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
                         "将 {dest} 绑定到 headers 交换机 {src}（x-match {mode}：{args}）"
                     )
                 }
-                _ => tr!(l, "bound {dest} to exchange {src} with key `{key}`", "将 {dest} 绑定到交换机 {src}，绑定键 `{key}`"),
+                Matcher::All => tr!(l, "bound {dest} to fanout exchange {src}", "将 {dest} 绑定到 fanout 交换机 {src}"),
+                _ => tr!(l, "bound {dest} to exchange {src} with key {key:?}", "将 {dest} 绑定到交换机 {src}，绑定键 {key:?}"),
             };
             line(cx.actor(by), what, None)
         }
@@ -353,7 +354,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
             let m = cx.msg(msg);
             let key = cx.key(msg);
             let exn = cx.exchange(ex);
-            let kind = cx.world.broker.exchange(ex).map(|x| x.kind);
+            let kind = cx.world.broker.exchange_meta(ex).map(|x| x.kind);
             let mut why = if ex == ExchangeId(0) {
                 tr!(l, "no queue is called `{key}`", "没有名为 `{key}` 的队列")
             } else if kind == Some(crate::broker::ops::ExchangeKind::Fanout) {
@@ -436,7 +437,8 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::WorkStarted { client, msg, until_us } => {
             let m = cx.msg(msg);
             let until = Time(until_us);
-            line(cx.client(client), tr!(l, "started work on {m}", "开始处理 {m}"), Some(tr!(l, "busy until {until}", "忙到 {until}")))
+            let why = Some(tr!(l, "busy until {until}", "忙到 {until}"));
+            line(cx.client(client), tr!(l, "started work on {m}", "开始处理 {m}"), why)
         }
         Record::Processed { client, msg } => {
             let m = cx.msg(msg);

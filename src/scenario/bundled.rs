@@ -10,7 +10,7 @@ macro_rules! bundled {
     };
 }
 
-bundled!["hello", "work-queues"];
+bundled!["hello", "work-queues", "ack-redelivery", "durability", "fair-dispatch", "fanout-logs", "direct-logs", "topic-logs", "headers",];
 
 /// The text of the bundled scenario called `name`.
 pub fn get(name: &str) -> Option<&'static str> {

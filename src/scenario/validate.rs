@@ -237,8 +237,9 @@ fn action(c: &mut Checker, path: &str, s: &str) -> Action {
         "requeue" => Action::Requeue,
         "nack" => Action::Nack,
         "crash" => Action::Crash,
+        "crash-before-ack" => Action::CrashBeforeAck,
         other => {
-            c.at(path, format!("unknown action `{other}`: expected manual, auto, forget, reject, requeue, reject-requeue, nack or crash"));
+            c.at(path, format!("unknown action `{other}`: expected manual, auto, forget, reject, requeue, reject-requeue, nack, crash or crash-before-ack"));
             Action::Ack
         }
     }
@@ -537,8 +538,8 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         let ack = cd.ack.clone().unwrap_or_else(|| "manual".into());
         let no_ack = ack == "auto";
         let base_action = action(&mut c, &format!("{path}.ack"), &ack);
-        if base_action == Action::Crash {
-            c.at(&format!("{path}.ack"), "`crash` is for a rule, not a consumer's usual ack mode");
+        if matches!(base_action, Action::Crash | Action::CrashBeforeAck) {
+            c.at(&format!("{path}.ack"), format!("`{ack}` is for a rule, not a consumer's usual ack mode"));
         }
         if cd.prefetch > 0 && !no_ack {
             connect_ops.push(Op::Qos { prefetch: cd.prefetch, prefetch_size: 0, global: false });

@@ -282,6 +282,7 @@ impl Broker {
                 }
             }
             Op::CloseConnection => self.close_connection(now, conn, Disconnect::Closed, fx),
+            Op::ConnectionDropped { why } => self.close_connection(now, conn, why, fx),
             Op::OpenChannel => {
                 let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
                     return;
@@ -381,7 +382,7 @@ impl Broker {
                 c.tx = true;
                 fx.frames.push((conn, Frame::SelectOk { ch: number }));
             }
-            Op::OpenConnection { .. } | Op::CloseConnection | Op::OpenChannel => {}
+            Op::OpenConnection { .. } | Op::CloseConnection | Op::ConnectionDropped { .. } | Op::OpenChannel => {}
         }
         Ok(())
     }

@@ -73,6 +73,10 @@ pub enum Op {
         owner: ClientId,
     },
     CloseConnection,
+    /// Not a method: the client's end of the connection died (the socket closed under it).
+    ConnectionDropped {
+        why: crate::record::Disconnect,
+    },
     OpenChannel,
     CloseChannel,
     ExchangeDeclare(Box<ExchangeDecl>),
@@ -155,6 +159,7 @@ impl Op {
         match self {
             Op::OpenConnection { .. } => "connection.open",
             Op::CloseConnection => "connection.close",
+            Op::ConnectionDropped { .. } => "(connection dropped)",
             Op::OpenChannel => "channel.open",
             Op::CloseChannel => "channel.close",
             Op::ExchangeDeclare(_) => "exchange.declare",

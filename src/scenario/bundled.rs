@@ -10,7 +10,24 @@ macro_rules! bundled {
     };
 }
 
-bundled!["hello", "work-queues", "ack-redelivery", "durability", "fair-dispatch", "fanout-logs", "direct-logs", "topic-logs", "headers",];
+bundled![
+    "hello",
+    "work-queues",
+    "ack-redelivery",
+    "durability",
+    "fair-dispatch",
+    "fanout-logs",
+    "direct-logs",
+    "topic-logs",
+    "headers",
+    "rpc",
+    "publisher-confirms",
+    "pitfall-wrong-queue",
+    "pitfall-missing-reply-to",
+    "pitfall-redeclare",
+    "pitfall-unconfirmed-loss",
+    "ttl-and-dead-letters",
+];
 
 /// The text of the bundled scenario called `name`.
 pub fn get(name: &str) -> Option<&'static str> {

@@ -8,9 +8,11 @@ pub struct Link {
     /// Extra latency from a `delay` fault.
     pub extra: Time,
     pub partitioned: bool,
-    /// Bumped when the link's traffic is lost (crash, partition, broker down); anything in
+    /// Bumped when traffic towards the broker is lost (partition, broker down); anything in
     /// flight with an older value is dropped on arrival.
-    pub gen: u32,
+    pub gen_up: u32,
+    /// Bumped when traffic towards the client is lost (it crashed, partition, broker down).
+    pub gen_down: u32,
     last_up: Time,
     last_down: Time,
 }
@@ -29,6 +31,14 @@ impl Link {
         let t = now.saturating_add(latency).max(self.last_down);
         self.last_down = t;
         t
+    }
+}
+
+impl Link {
+    /// Everything in flight both ways is lost.
+    pub fn cut(&mut self) {
+        self.gen_up += 1;
+        self.gen_down += 1;
     }
 }
 

@@ -201,7 +201,7 @@ impl World {
             }
             Ev::ToBroker(slot) => {
                 let inflight = self.ops_in_flight.take(slot);
-                if inflight.gen != self.links[inflight.client.idx()].gen {
+                if inflight.gen != self.links[inflight.client.idx()].gen_up {
                     return Ok(Some(now)); // lost with the link
                 }
                 self.broker.handle(now, inflight.conn, inflight.ch, inflight.op, &mut self.fx);
@@ -210,7 +210,7 @@ impl World {
             Ev::ToClient(slot) => {
                 let f = self.frames_in_flight.take(slot);
                 let client = &self.clients[f.client.idx()];
-                if f.gen != self.links[f.client.idx()].gen || client.conn != Some(f.conn) {
+                if f.gen != self.links[f.client.idx()].gen_down || client.conn != Some(f.conn) {
                     return Ok(Some(now));
                 }
                 if let Frame::ConnectionClosed { code, .. } = f.frame {
@@ -218,7 +218,7 @@ impl World {
                         // pika raises ConnectionClosedByBroker: the program exits.
                         self.out.clear();
                         self.clients[f.client.idx()].crash(&mut self.out);
-                        self.links[f.client.idx()].gen += 1;
+                        self.links[f.client.idx()].gen_down += 1;
                         self.apply_client_out(now, f.client, trace);
                         return Ok(Some(now));
                     }
@@ -385,7 +385,7 @@ impl World {
             let lat = self.latency(c);
             for (ch, op) in out.ops.drain(..) {
                 let at = self.links[c.idx()].up_arrival(now, lat);
-                let gen = self.links[c.idx()].gen;
+                let gen = self.links[c.idx()].gen_up;
                 let slot = self.ops_in_flight.put(OpInFlight { client: c, conn, gen, ch, op });
                 self.queue.schedule(at, Ev::ToBroker(slot));
             }
@@ -416,34 +416,39 @@ impl World {
             }
             let lat = self.latency(c);
             let at = self.links[c.idx()].down_arrival(now, lat);
-            let gen = self.links[c.idx()].gen;
+            let gen = self.links[c.idx()].gen_down;
             let slot = self.frames_in_flight.put(FrameInFlight { client: c, conn, gen, frame });
             self.queue.schedule(at, Ev::ToClient(slot));
         }
         self.fx = fx;
     }
 
-    /// The client's process dies: the broker sees its connection close.
+    /// The client's process dies. What it had already sent still reaches the broker; then
+    /// the broker sees the connection close (the operating system closes the socket), after
+    /// the link's latency. Frames on their way to the client are lost.
     fn kill_client(&mut self, now: Time, c: ClientId, why: Disconnect, trace: &mut Trace<Record>) {
         let conn = self.clients[c.idx()].conn;
         let was_up = self.clients[c.idx()].is_up();
         self.out.clear();
         self.clients[c.idx()].crash(&mut self.out);
-        self.links[c.idx()].gen += 1;
+        self.links[c.idx()].gen_down += 1;
         self.apply_client_out(now, c, trace);
         if was_up {
             self.record(now, trace, Record::Disconnected { client: c, why });
         }
         if let Some(conn) = conn {
-            self.broker.close_connection(now, conn, why, &mut self.fx);
-            self.apply_broker_fx(now, trace);
+            let lat = self.latency(c);
+            let at = self.links[c.idx()].up_arrival(now, lat);
+            let gen = self.links[c.idx()].gen_up;
+            let slot = self.ops_in_flight.put(OpInFlight { client: c, conn, gen, ch: 0, op: Op::ConnectionDropped { why } });
+            self.queue.schedule(at, Ev::ToBroker(slot));
         }
     }
 
     /// The client's connection dies but the process lives: it will reconnect.
     fn cut_client(&mut self, now: Time, c: ClientId, why: Disconnect, trace: &mut Trace<Record>) {
         let conn = self.clients[c.idx()].conn;
-        self.links[c.idx()].gen += 1;
+        self.links[c.idx()].cut();
         if self.clients[c.idx()].status != Status::Connected {
             return;
         }
@@ -480,7 +485,7 @@ impl World {
                 self.broker.crash(now, graceful, &mut self.fx);
                 // Every link's traffic is lost with the broker.
                 for l in &mut self.links {
-                    l.gen += 1;
+                    l.cut();
                 }
                 self.apply_broker_fx(now, trace);
                 let why = if graceful { Disconnect::BrokerStopped } else { Disconnect::BrokerCrashed };

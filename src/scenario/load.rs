@@ -40,6 +40,10 @@ impl std::error::Error for ScenarioErrors {}
 
 /// Parses scenario text into its file model. `file` names it in errors.
 pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors> {
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        let message = "the file is empty: expected a scenario with at least `name`".to_string();
+        return Err(ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos: Pos { line: 1, col: 1 }, message }]));
+    }
     serde_yaml::from_str::<ScenarioFile>(text).map_err(|e| {
         let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos { line: 1, col: 1 });
         ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos, message: friendly(&e.to_string()) }])

@@ -369,6 +369,7 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         }
     }
     let mut next_client = 0u32;
+    let mut actor_paths: HashMap<String, String> = HashMap::new();
     let mut add_actor = |c: &mut Checker, d: &mut Declared, path: &str, name: &str, kind: &'static str| {
         check_name(c, path, kind, name);
         if name == "broker" || name == "setup" {
@@ -377,8 +378,12 @@ pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, Scenar
         let id = ClientId(next_client);
         next_client += 1;
         if d.actors.insert(name.to_string(), (id, kind)).is_some() {
-            c.at(path, format!("there are two actors called `{name}`: producers, consumers and RPC clients need distinct names"));
+            // Point at whichever of the two comes later in the file.
+            let other = actor_paths.get(name).cloned().unwrap_or_default();
+            let later = if c.loc.value(&other) > c.loc.value(path) { other } else { path.to_string() };
+            c.at(&later, format!("there are two actors called `{name}`: producers, consumers and RPC clients need distinct names"));
         }
+        actor_paths.insert(name.to_string(), path.to_string());
         id
     };
     let producer_ids: Vec<ClientId> = f

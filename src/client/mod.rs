@@ -110,6 +110,8 @@ pub struct Client {
     pub epoch: u32,
     pub rng: Rng,
     pub role: RoleState,
+    /// A reconnect fell due while the client was busy with a message: it reconnects when done.
+    pub reconnect_when_idle: bool,
 }
 
 impl Client {
@@ -119,11 +121,16 @@ impl Client {
             RoleSpec::Consumer(_) => RoleState::Consumer(consumer::ConsumerState::default()),
             RoleSpec::RpcClient(_) => RoleState::RpcClient(rpc::RpcState::default()),
         };
-        Client { id, spec, status: Status::NotStarted, conn: None, channel_open: false, epoch: 0, rng, role }
+        Client { id, spec, status: Status::NotStarted, conn: None, channel_open: false, epoch: 0, rng, role, reconnect_when_idle: false }
     }
 
     pub fn name(&self) -> &str {
         &self.spec.name
+    }
+
+    /// Whether a consumer is in the middle of a message's work.
+    pub fn is_busy(&self) -> bool {
+        matches!(&self.role, RoleState::Consumer(c) if c.busy.is_some())
     }
 
     pub fn is_up(&self) -> bool {
@@ -176,6 +183,7 @@ impl Client {
     /// The process dies (a crash fault, or its own failure on a message).
     pub fn crash(&mut self, out: &mut ClientOut) {
         self.status = Status::Down;
+        self.reconnect_when_idle = false;
         self.conn = None;
         self.channel_open = false;
         self.epoch += 1;

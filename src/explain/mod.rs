@@ -382,10 +382,14 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         }
         Record::Confirm { client, seq, multiple, ack } => {
             let who = cx.client(client);
-            let upto = if multiple { tr!(l, " and every one before it", "及之前所有的") } else { String::new() };
+            let which = if multiple {
+                tr!(l, "publishes up to {seq} (multiple", "截至第 {seq} 条的发布（multiple")
+            } else {
+                tr!(l, "publish {seq} (single", "第 {seq} 条发布（single")
+            };
             let (what, why) = if ack {
                 (
-                    tr!(l, "confirmed {who}'s publish {seq}{upto} (basic.ack)", "确认了 {who} 的第 {seq} 条发布{upto}（basic.ack）"),
+                    tr!(l, "confirmed {who}'s {which} basic.ack)", "确认了 {who} 的{which} basic.ack）"),
                     tr!(
                         l,
                         "every queue it reached has it (persistent ones on disk), or it reached none",
@@ -394,7 +398,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
                 )
             } else {
                 (
-                    tr!(l, "refused {who}'s publish {seq}{upto} (basic.nack)", "拒绝了 {who} 的第 {seq} 条发布{upto}（basic.nack）"),
+                    tr!(l, "refused {who}'s {which} basic.nack)", "拒绝了 {who} 的{which} basic.nack）"),
                     tr!(l, "a queue refused it: x-overflow reject-publish", "有队列拒收：x-overflow reject-publish"),
                 )
             };

@@ -245,6 +245,9 @@ impl World {
                 let mut wire = Wire { msgs: &mut self.broker.msgs, names: &mut self.broker.names };
                 self.clients[client.idx()].on_timer(now, timer, &mut wire, &mut self.out);
                 self.apply_client_out(now, client, trace);
+                if self.clients[client.idx()].reconnect_when_idle && !self.clients[client.idx()].is_busy() {
+                    self.try_reconnect(now, client, trace);
+                }
             }
             Ev::Fault { idx, end } => {
                 let f = self.fault_spec(idx);
@@ -357,6 +360,13 @@ impl World {
         if !self.broker.up || self.links[c.idx()].partitioned {
             return; // tried again when the broker restarts or the link heals
         }
+        if self.clients[c.idx()].is_busy() {
+            // A blocking client notices the lost connection only when its callback returns:
+            // it reconnects after the current message's work is done.
+            self.clients[c.idx()].reconnect_when_idle = true;
+            return;
+        }
+        self.clients[c.idx()].reconnect_when_idle = false;
         self.record(now, trace, Record::Reconnecting { client: c });
         self.connect(now, c, trace);
     }

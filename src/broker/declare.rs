@@ -35,6 +35,7 @@ fn bool_text(b: bool) -> &'static str {
 }
 
 impl Broker {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_exchange(
         &mut self,
         name: Sym,

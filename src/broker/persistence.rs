@@ -63,11 +63,11 @@ impl Broker {
         }
         self.disk.sync_pending = true;
         let period = self.cfg.sync_every.as_us();
-        let at = if period == 0 {
-            now
-        } else {
-            let since = now.as_us().saturating_sub(self.disk.started_at.as_us());
-            Time(self.disk.started_at.as_us() + (since / period + 1) * period)
+        let since = now.as_us().saturating_sub(self.disk.started_at.as_us());
+        // Period 0: sync at once; otherwise at the next tick of the sync timer.
+        let at = match since.checked_div(period) {
+            None => now,
+            Some(ticks) => Time(self.disk.started_at.as_us() + (ticks + 1) * period),
         };
         fx.timers.push((at, BrokerTimer::Sync { epoch: self.epoch }));
     }

@@ -454,6 +454,8 @@ mod direct_fanout_headers {
         let conn = h.connect();
         let r = run(&mut h, conn);
         let o = &c["observed"];
+        let known = ["error", "connection_open_after", "connection_closed"];
+        assert!(o.as_object().unwrap().keys().all(|k| known.contains(&k.as_str())), "{name}: an observed field this test does not check");
         assert_eq!(err_json(r), o["error"], "{name}");
         assert_eq!(json!(conn_open(&mut h, conn, 9)), o["connection_open_after"], "{name}: connection open after");
         if let Some(closed) = o.get("connection_closed") {

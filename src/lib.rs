@@ -16,15 +16,21 @@
 //! - [`scenario`] — YAML → a validated plan; `expect:` checks; the bundled scenarios.
 //! - [`explain`] — trace records → sentences (English, Simplified Chinese) and JSON.
 //! - [`cli`], [`tui`] — observe the event stream and issue commands; add no behaviour.
+//! - [`export`] — a scenario as a pika script for a real broker, or a run as a sequence
+//!   diagram (Mermaid, SVG); [`outcome`] — what `warren diff` compares with a real broker.
 
 pub mod broker;
 pub mod cli;
 pub mod client;
 pub mod explain;
+pub mod explore;
+pub mod export;
 pub mod ids;
 pub mod names;
+pub mod outcome;
 pub mod record;
 pub mod scenario;
 pub mod session;
 pub mod sim;
+pub mod tui;
 pub mod world;

@@ -65,3 +65,18 @@ fn the_article_round_robin() {
         assert!(line.contains(&format!("— {worker} is next in round-robin")), "the reason is given: {line}");
     }
 }
+
+#[test]
+fn scenarios_written_back_as_yaml_replay_identically() {
+    for name in bundled::names() {
+        let original = Scenario::load(name).unwrap();
+        let yaml = original.def.to_yaml();
+        let again = Scenario::from_str(&yaml, "roundtrip.yaml").unwrap_or_else(|e| panic!("{name}: {e}\n{yaml}"));
+        let hash = |s: Scenario| {
+            let mut run = Session::new(Arc::new(s), false);
+            run.run().unwrap();
+            run.trace.hash()
+        };
+        assert_eq!(hash(original), hash(again), "{name} changed when written back:\n{yaml}");
+    }
+}

@@ -2,8 +2,12 @@
 //! failed, 2 bad input or usage.
 
 pub mod check;
+pub mod diff;
+pub mod explore;
+pub mod export;
 pub mod list;
 pub mod run;
+pub mod tui;
 
 use crate::scenario::{LoadError, Scenario};
 use clap::{Parser, Subcommand};
@@ -32,6 +36,15 @@ pub enum Command {
     Check(check::CheckArgs),
     /// List the bundled scenarios.
     List(list::ListArgs),
+    /// Export a scenario: a pika script for a real broker, or a run as a Mermaid or SVG sequence diagram.
+    Export(export::ExportArgs),
+    /// Run a scenario against a real RabbitMQ broker and in warren, and compare what they show (exit 1 on a difference).
+    Diff(diff::DiffArgs),
+    /// Try random fault schedules until a guarantee or an expect: item breaks; write the
+    /// minimal counterexample as a scenario (exit 0 nothing broke, 1 broken, 2 bad input).
+    Explore(explore::ExploreArgs),
+    /// Watch a scenario in the terminal: step both ways, inject faults, answer its questions.
+    Tui(tui::TuiArgs),
 }
 
 /// Runs the command line; returns the exit status.
@@ -48,6 +61,10 @@ pub fn main() -> i32 {
         Command::Run(a) => run::main(a),
         Command::Check(a) => check::main(a),
         Command::List(a) => list::main(a),
+        Command::Export(a) => export::main(a),
+        Command::Diff(a) => diff::main(a),
+        Command::Explore(a) => explore::main(a),
+        Command::Tui(a) => tui::main(a),
     }
 }
 

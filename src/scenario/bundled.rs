@@ -27,6 +27,7 @@ bundled![
     "pitfall-redeclare",
     "pitfall-unconfirmed-loss",
     "ttl-and-dead-letters",
+    "explore-auto-ack",
 ];
 
 /// The text of the bundled scenario called `name`.

@@ -36,6 +36,7 @@ pub enum ExpectKind {
     Lost(u64),
     DeadLettered(u64),
     Error { actor: ClientId, code: u16 },
+    Guarantee(crate::explore::guarantees::Guarantee),
 }
 
 /// The result of one item.
@@ -177,6 +178,10 @@ impl Expect {
                 let got = recs.filter(|r| matches!(r, Record::DeadLettered { .. })).count() as u64;
                 (format!("{n} message(s) dead-lettered"), got == *n, got.to_string())
             }
+            ExpectKind::Guarantee(g) => match crate::explore::guarantees::check(*g, world, records) {
+                Ok(()) => (format!("guarantee {} holds", g.name()), true, String::new()),
+                Err(v) => (format!("guarantee {} holds", g.name()), false, format!("broken at {}: {}", v.at, v.detail)),
+            },
             ExpectKind::Error { actor, code } => {
                 let codes: Vec<String> = recs
                     .filter_map(|r| match *r {

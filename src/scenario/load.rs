@@ -1,4 +1,4 @@
-//! Loading a scenario file: the one place that calls `serde_yaml` (deprecated upstream; a
+//! Loading (and writing) a scenario file: the one place that calls `serde_yaml` (deprecated upstream; a
 //! maintained fork can replace it here and nowhere else), and the located error type every
 //! bad input is reported with.
 
@@ -48,6 +48,30 @@ pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors
         let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos { line: 1, col: 1 });
         ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos, message: friendly(&e.to_string()) }])
     })
+}
+
+/// Writes a scenario as YAML (generated and counterexample scenarios).
+pub fn to_yaml(f: &ScenarioFile) -> String {
+    let value = serde_yaml::to_value(f).expect("a scenario always serializes");
+    let value = match value {
+        serde_yaml::Value::Mapping(m) if !f.key_order.is_empty() => {
+            // Keep the original order of the sections.
+            let mut ordered = serde_yaml::Mapping::new();
+            for k in &f.key_order {
+                if let Some(v) = m.get(k.as_str()) {
+                    ordered.insert(serde_yaml::Value::String(k.clone()), v.clone());
+                }
+            }
+            for (k, v) in m {
+                if !ordered.contains_key(&k) {
+                    ordered.insert(k, v);
+                }
+            }
+            serde_yaml::Value::Mapping(ordered)
+        }
+        other => other,
+    };
+    serde_yaml::to_string(&value).expect("a scenario always serializes")
 }
 
 /// serde's wording, minus the position (we print our own) and with our types named the way

@@ -122,6 +122,13 @@ impl Locator {
         }
     }
 
+    /// The top-level keys, in the order they appear.
+    pub fn top_level_keys(&self) -> Vec<String> {
+        let mut keys: Vec<(&Pos, &String)> = self.keys.iter().filter(|(k, _)| !k.contains(['.', '['])).map(|(k, p)| (p, k)).collect();
+        keys.sort();
+        keys.into_iter().map(|(_, k)| k.clone()).collect()
+    }
+
     /// Where the key of `path` is written (falls back to its value).
     pub fn key(&self, path: &str) -> Pos {
         self.keys.get(path).copied().unwrap_or_else(|| self.value(path))

@@ -311,8 +311,9 @@ fn reconnect(r: &Option<Reconnect>) -> Option<Time> {
 }
 
 /// Validates a parsed file and builds the runnable scenario.
-pub fn build(f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
+pub fn build(mut f: ScenarioFile, text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
     let loc = Locator::new(text);
+    f.key_order = loc.top_level_keys();
     let mut c = Checker { file, loc: &loc, errors: Vec::new() };
     let mut names = Names::new();
     let mut msgs = MessageStore::default();
@@ -890,7 +891,10 @@ fn exchange_decl(names: &mut Names, x: &ExchangeDef) -> ExchangeDecl {
 
 fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<ExpectKind> {
     let subjects = [e.consumer.is_some(), e.queue.is_some(), e.producer.is_some(), e.client.is_some()].iter().filter(|x| **x).count();
-    let globals = [e.unroutable.is_some(), e.lost.is_some(), e.dead_lettered.is_some(), e.error.is_some()].iter().filter(|x| **x).count();
+    let globals = [e.unroutable.is_some(), e.lost.is_some(), e.dead_lettered.is_some(), e.error.is_some(), e.guarantee.is_some()]
+        .iter()
+        .filter(|x| **x)
+        .count();
     let checks = [
         e.received.is_some(),
         e.redelivered.is_some(),
@@ -912,7 +916,7 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
     if subjects + globals != 1 || (subjects == 1 && checks != 1) || (globals == 1 && checks != 0) {
         c.at(
             p,
-            "an expectation checks one thing: `consumer` with one of received/redelivered/processed/count, `queue` with messages/exists/ready/unacked, `producer` with returned/confirmed/nacked/unconfirmed, `client` with replies, or one of unroutable/lost/dead_lettered/error",
+            "an expectation checks one thing: `consumer` with one of received/redelivered/processed/count, `queue` with messages/exists/ready/unacked, `producer` with returned/confirmed/nacked/unconfirmed, `client` with replies, or one of unroutable/lost/dead_lettered/error/guarantee",
         );
         return None;
     }
@@ -993,6 +997,16 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
     }
     if let Some(n) = e.dead_lettered {
         return Some(ExpectKind::DeadLettered(n));
+    }
+    if let Some(g) = &e.guarantee {
+        return match crate::explore::guarantees::Guarantee::parse(g) {
+            Some(g) => Some(ExpectKind::Guarantee(g)),
+            None => {
+                let all: Vec<&str> = crate::explore::guarantees::Guarantee::ALL.iter().map(|g| g.name()).collect();
+                c.at(&format!("{p}.guarantee"), format!("unknown guarantee `{g}`: expected one of {}", all.join(", ")));
+                None
+            }
+        };
     }
     if let Some(err) = &e.error {
         let id = actor(c, "error.actor", &err.actor, &["producer", "consumer", "RPC client"])?;

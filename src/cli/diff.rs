@@ -1,0 +1,250 @@
+//! `warren diff FILE|NAME`: runs the scenario's pika script (`warren export pika`) against a
+//! real RabbitMQ broker and the scenario in warren, and compares what they showed
+//! ([`crate::outcome`]). Exit status: 0 the same, 1 a difference, 2 no broker (or no
+//! python3 / pika), bad input.
+
+use crate::export::pika;
+use crate::outcome::{side_by_side, Outcome};
+use crate::session::Session;
+use crate::world::FaultKind;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  warren diff work-queues\n  warren diff durability --broker-restart-cmd '.ci/rabbitmq'\n\n\
+                  Start a local broker first, e.g. `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached` \
+                  (Debian package rabbitmq-server), and `pip install pika`.")]
+pub struct DiffArgs {
+    /// A scenario file, or the name of a bundled scenario.
+    pub scenario: String,
+    /// Real seconds per simulated second in the script.
+    #[arg(long, default_value_t = pika::DEFAULT_TIME_SCALE)]
+    pub time_scale: f64,
+    /// The broker's host [default: $RABBITMQ_HOST or 127.0.0.1].
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Its AMQP port [default: $RABBITMQ_PORT or 5672].
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// [default: $RABBITMQ_USER or guest]
+    #[arg(long)]
+    pub user: Option<String>,
+    /// [default: $RABBITMQ_PASSWORD or guest]
+    #[arg(long)]
+    pub password: Option<String>,
+    /// [default: $RABBITMQ_VHOST or /]
+    #[arg(long)]
+    pub vhost: Option<String>,
+    /// For broker faults: run as `CMD stop`, `CMD crash`, `CMD start`, each returning when done
+    /// [default: $WARREN_BROKER_RESTART_CMD].
+    #[arg(long)]
+    pub broker_restart_cmd: Option<String>,
+    /// The Python interpreter (with pika installed).
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    /// Run even a scenario marked `diff: { skip: ... }`.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep the generated script here.
+    #[arg(long, value_name = "PATH")]
+    pub keep_script: Option<String>,
+    /// Print the script's output (its JSON lines) too.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Seed for every random choice (overrides the scenario's `seed:`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// How to start a broker, for the messages.
+pub const START_A_BROKER: &str = "start one bound to loopback, e.g. `apt-get install rabbitmq-server` then \
+     `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached` (from a warren checkout: `.ci/rabbitmq start`), \
+     or say where it is with --host/--port";
+
+/// Whether something accepts TCP connections at host:port (within two seconds).
+pub fn reachable(host: &str, port: u16) -> bool {
+    let Ok(addrs) = (host, port).to_socket_addrs() else {
+        return false;
+    };
+    addrs.into_iter().any(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok())
+}
+
+fn or_env(v: &Option<String>, var: &str, default: &str) -> String {
+    v.clone().or_else(|| std::env::var(var).ok().filter(|s| !s.is_empty())).unwrap_or_else(|| default.to_string())
+}
+
+pub fn main(mut a: DiffArgs) -> i32 {
+    let host = or_env(&a.host, "RABBITMQ_HOST", "127.0.0.1");
+    let port: u16 = match a.port {
+        Some(p) => p,
+        None => match or_env(&None, "RABBITMQ_PORT", "5672").parse() {
+            Ok(p) => p,
+            Err(_) => {
+                eprintln!("error: RABBITMQ_PORT is not a port number");
+                return 2;
+            }
+        },
+    };
+    let user = or_env(&a.user, "RABBITMQ_USER", "guest");
+    let password = or_env(&a.password, "RABBITMQ_PASSWORD", "guest");
+    let vhost = or_env(&a.vhost, "RABBITMQ_VHOST", "/");
+    if a.broker_restart_cmd.is_none() {
+        a.broker_restart_cmd = std::env::var("WARREN_BROKER_RESTART_CMD").ok().filter(|s| !s.is_empty());
+    }
+    let scenario = match super::load(&a.scenario, a.seed) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let (Some(reason), false) = (&scenario.diff_skip, a.force) {
+        println!("{}: skipped (diff: skip): {reason}", scenario.name);
+        println!("(--force runs it anyway)");
+        return 0;
+    }
+    if !(a.time_scale > 0.0 && a.time_scale.is_finite()) {
+        eprintln!("error: --time-scale must be a number above 0");
+        return 2;
+    }
+    let broker_faults =
+        scenario.plan.faults.iter().any(|f| matches!(f.kind, FaultKind::BrokerCrash | FaultKind::BrokerStop | FaultKind::BrokerRestart));
+    if broker_faults && a.broker_restart_cmd.is_none() {
+        eprintln!(
+            "error: {} stops or crashes the broker: give --broker-restart-cmd CMD (run as `CMD stop`, `CMD crash`, `CMD start`; \
+             from a warren checkout: --broker-restart-cmd .ci/rabbitmq)",
+            scenario.name
+        );
+        return 2;
+    }
+    let unperformed: Vec<String> = scenario
+        .plan
+        .faults
+        .iter()
+        .filter_map(|f| match f.kind {
+            FaultKind::Delay { .. } => Some(format!("a delay at {}", f.at)),
+            FaultKind::Partition(_) => Some(format!("a partition at {}", f.at)),
+            _ => None,
+        })
+        .collect();
+    if !reachable(&host, port) {
+        eprintln!("error: no RabbitMQ broker is reachable at {host}:{port}: {START_A_BROKER}");
+        return 2;
+    }
+
+    let mut session = Session::new(scenario.clone(), true);
+    if let Err(cap) = session.run() {
+        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
+        return 2;
+    }
+    let ours = Outcome::from_session(&session);
+    let script = pika::script(&session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() });
+    let path = match &a.keep_script {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::env::temp_dir().join(format!("warren-diff-{}-{}.py", scenario.name.replace(['/', ' '], "_"), std::process::id())),
+    };
+    if let Err(e) = std::fs::write(&path, &script) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    let end = session.world.now().saturating_add(pika::END_MARGIN);
+    // The run's length, plus time for the broker faults (a restart takes seconds) and start-up.
+    let broker_time = scenario
+        .plan
+        .faults
+        .iter()
+        .filter(|f| matches!(f.kind, FaultKind::BrokerCrash | FaultKind::BrokerStop | FaultKind::BrokerRestart))
+        .count() as f64
+        * 60.0;
+    let limit = Duration::from_secs_f64(end.as_us() as f64 / 1e6 * a.time_scale + broker_time + 60.0);
+
+    println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, host, port, a.time_scale);
+    let mut cmd = Command::new(&a.python);
+    cmd.arg(&path)
+        .args(["--host", &host, "--port", &port.to_string(), "--user", &user, "--password", &password, "--vhost", &vhost])
+        .args(["--time-scale", &a.time_scale.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(c) = &a.broker_restart_cmd {
+        cmd.args(["--broker-restart-cmd", c]);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e} (warren diff needs Python 3 with pika: `pip install pika`)", a.python);
+            return 2;
+        }
+    };
+    let stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let verbose = a.verbose;
+    let out_reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if verbose {
+                println!("  | {line}");
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break Some(st),
+            Ok(None) if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(_) => break None,
+        }
+    };
+    let output = out_reader.join().unwrap_or_default();
+    let errors = err_reader.join().unwrap_or_default();
+    if a.keep_script.is_none() {
+        let _ = std::fs::remove_file(&path);
+    }
+    let Some(status) = status else {
+        eprintln!("error: the script ran past {:.0}s and was stopped", limit.as_secs_f64());
+        eprint!("{errors}");
+        return 2;
+    };
+    if !status.success() {
+        if errors.contains("No module named 'pika'") {
+            eprintln!("error: {} has no pika: `pip install pika`", a.python);
+            return 2;
+        }
+        eprint!("{errors}");
+        eprintln!("error: the script failed ({status})");
+        return 2;
+    }
+    let theirs = match Outcome::from_script(&scenario, &output) {
+        Ok(o) => o,
+        Err(e) => {
+            eprint!("{errors}");
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let items = ours.compare(&theirs);
+    print!("{}", side_by_side(&items, "warren", "RabbitMQ"));
+    let differ = items.iter().filter(|i| !i.same()).count();
+    if !unperformed.is_empty() {
+        println!("note: the script cannot perform {}: a difference may come from that", unperformed.join(", "));
+    }
+    if differ == 0 {
+        println!("same: {} observations agree", items.len());
+        0
+    } else {
+        println!("DIFFERENT: {differ} of {} observations differ", items.len());
+        1
+    }
+}

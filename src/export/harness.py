@@ -1,0 +1,501 @@
+# ---------------------------------------------------------------------------------------------
+# The harness: a shared clock, one thread per client, faults, and the observations printed.
+# Nothing in here is RabbitMQ knowledge; the scenario's own pika code is further down.
+# ---------------------------------------------------------------------------------------------
+
+SLICE = 0.02  # real seconds: how often a waiting client looks at its clock
+CURRENT = {'scale': TIME_SCALE}
+
+
+def ms(milliseconds):
+    """A broker-side time in milliseconds (x-message-ttl, x-expires, expiration), scaled like
+    every other time of the scenario."""
+    return int(round(milliseconds * CURRENT['scale']))
+
+
+class Crash(Exception):
+    """A crash fault (or a `crash` rule): this client's process dies now."""
+
+
+class Failure(Exception):
+    """The client's own code failed on a message (as the article's RPC server does)."""
+
+
+class Stop(Exception):
+    """The run is over."""
+
+
+class Clock:
+    """Simulated seconds, scaled: t simulated seconds are t * scale real seconds after the
+    start. The clock stands still while the broker is being stopped or started."""
+
+    def __init__(self, scale):
+        self.scale = scale
+        self.t0 = None
+        self.offset = 0.0
+        self.paused_at = None
+        self.lock = threading.Lock()
+
+    def _real(self):
+        with self.lock:
+            m = time.monotonic() if self.paused_at is None else self.paused_at
+            return m - self.t0 - self.offset
+
+    def now(self):
+        return 0.0 if self.t0 is None else self._real() / self.scale
+
+    def paused(self):
+        with self.lock:
+            return self.paused_at is not None
+
+    def pause(self):
+        with self.lock:
+            if self.paused_at is None:
+                self.paused_at = time.monotonic()
+
+    def resume(self):
+        with self.lock:
+            if self.paused_at is not None:
+                self.offset += time.monotonic() - self.paused_at
+                self.paused_at = None
+
+    def remaining(self, t):
+        """Real seconds until simulated time t (never less than 0)."""
+        return max(0.0, t * self.scale - self._real())
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.clock = Clock(args.time_scale)
+        self.out = threading.Lock()
+        self.over = threading.Event()
+        self.closing = threading.Event()
+        self.broker_up = threading.Event()
+        self.broker_up.set()
+        self.broker_up_at = 0.0
+        self.go = threading.Event()  # the clock has started
+        self.params = pika.ConnectionParameters(
+            host=args.host,
+            port=args.port,
+            virtual_host=args.vhost,
+            credentials=pika.PlainCredentials(args.user, args.password),
+            heartbeat=0,
+            blocked_connection_timeout=None,
+            connection_attempts=1,
+            socket_timeout=5,
+        )
+
+    def emit(self, kind, **fields):
+        line = {'t': round(self.clock.now(), 3), 'kind': kind}
+        line.update(fields)
+        with self.out:
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+
+    def sleep_until(self, t, pump=None, check=None):
+        """Waits until simulated time t. `pump(seconds)` keeps a connection's I/O going while
+        waiting; `check()` may raise (a crash falls due). Raises Stop when the run is over.
+        Before the clock starts, time 0 has come and every later time waits."""
+        while not self.go.is_set():
+            if t <= 0:
+                return
+            if pump:
+                pump(SLICE)
+            else:
+                time.sleep(SLICE)
+        while True:
+            if self.over.is_set():
+                raise Stop()
+            if check:
+                check()
+            left = self.clock.remaining(t)
+            if left <= 0 and not self.clock.paused():
+                return
+            step = min(max(left, 0.001), SLICE)
+            if pump:
+                pump(step)
+            else:
+                time.sleep(step)
+
+
+def decode(body):
+    try:
+        return body.decode('utf-8')
+    except UnicodeDecodeError:
+        return repr(body)
+
+
+def abrupt_close(connection):
+    """Closes the connection's socket without the AMQP close handshake, as the operating
+    system does when a process dies: the broker sees the TCP connection end."""
+    sock = None
+    try:
+        sock = connection._impl._transport._sock
+    except AttributeError:
+        pass
+    if sock is None:
+        try:
+            connection.close()
+        except Exception:
+            pass
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+class Client:
+    """One producer, consumer or RPC client of the scenario: its own thread, its own
+    connection, its crashes and restarts."""
+
+    def __init__(self, name, program, start=0.0, reconnect=1.0, crashes=(), restarts=(), work_times=()):
+        self.name = name
+        self.program = program
+        self.start = start
+        self.reconnect = reconnect
+        self.crashes = sorted(crashes)
+        self.restarts = sorted(restarts)
+        self.work_times = list(work_times)
+        self.connection = None
+        self.life_start = start
+        self.next_crash = None
+        self.ready = threading.Event()  # connected and waiting for something: the next client may start
+        self.stopped = threading.Event()  # the run is over for this client
+        self.pending = {}  # an RPC client's calls waiting for a reply: correlation id -> call
+        self.rule_uses = {}
+        self.deliveries = 0
+        self.thread = None
+        self.run = None
+
+    # ---- the clock, as this client sees it
+    def _check(self):
+        if self.next_crash is not None and self.run.clock.now() >= self.next_crash - 1e-9:
+            self.next_crash = None
+            raise Crash()
+
+    def _pump(self, seconds):
+        if self.connection is not None and self.connection.is_open:
+            self.connection.process_data_events(time_limit=seconds)
+        else:
+            time.sleep(seconds)
+
+    def _wait(self, t, pump=True):
+        self.ready.set()
+        self.run.sleep_until(t, self._pump if pump else None, self._check)
+
+    def now(self):
+        return self.run.clock.now()
+
+    # ---- what the scenario's code calls
+    def connect(self):
+        """A BlockingConnection of this client's own."""
+        params = self.run.params
+        params.client_properties = {'connection_name': self.name}
+        self.connection = pika.BlockingConnection(params)
+        self.run.emit('connected', client=self.name)
+        return self.connection
+
+    def schedule(self, at, every, count):
+        """Yields n = 1 .. count, each when it falls due (at + (n - 1) * every). A message
+        due while this client was down is not sent, as in warren."""
+        for n in range(1, count + 1):
+            due = at + (n - 1) * every
+            if due < self.life_start - 1e-9:
+                continue
+            self._wait(due)
+            yield n
+
+    def at(self, t):
+        """Waits until simulated time t. False if it fell due while this client was down."""
+        if t < self.life_start - 1e-9:
+            return False
+        self._wait(t)
+        return True
+
+    def timetable(self, rows):
+        """Yields each row (its first item is its time) when it falls due."""
+        for row in rows:
+            if row[0] < self.life_start - 1e-9:
+                continue
+            self._wait(row[0])
+            yield row
+
+    def work(self, seconds):
+        """time.sleep(seconds), scaled, inside the callback: the connection is not serviced
+        meanwhile, exactly as with the article's time.sleep()."""
+        if self.work_times:
+            seconds = self.work_times.pop(0)
+        self._wait(self.now() + seconds, pump=False)
+
+    def start_consuming(self, channel):
+        """channel.start_consuming(), until the end of the run or a crash."""
+        while True:
+            self._wait(float('inf'))
+
+    def idle(self):
+        """Keeps the connection open (and serviced) until the end of the run or a crash."""
+        while True:
+            self._wait(float('inf'))
+
+    def sent(self, exchange, routing_key, body):
+        self.run.emit('publish', client=self.name, exchange=exchange, routing_key=routing_key, body=body)
+
+    def delivered(self, method, properties, body):
+        self.deliveries += 1
+        self.run.emit('delivery', consumer=self.name, body=decode(body), redelivered=bool(method.redelivered))
+
+    def on_return(self, channel, method, properties, body):
+        """add_on_return_callback: a mandatory message came back (basic.return)."""
+        self.run.emit('return', client=self.name, body=decode(body), reply_code=method.reply_code, reply_text=method.reply_text)
+
+    def returned(self, messages):
+        """UnroutableError in confirm mode: the messages came back before their ack."""
+        for m in messages:
+            self.run.emit('return', client=self.name, body=decode(m.body), reply_code=m.method.reply_code, reply_text=m.method.reply_text)
+
+    def nacked(self, body):
+        """NackError in confirm mode: the broker refused this publish (basic.nack). pika's
+        NackError carries no message for a nack, so the body is given."""
+        self.run.emit('nack', client=self.name, body=body)
+
+    def call(self, corr_id, number):
+        self.pending[corr_id] = number
+
+    def reply(self, properties, body):
+        """An RPC client's reply: kept if its correlation id is a call still waiting."""
+        corr_id = properties.correlation_id
+        accepted = corr_id in self.pending
+        if accepted:
+            del self.pending[corr_id]
+        self.run.emit('reply', client=self.name, body=decode(body), correlation_id=corr_id, accepted=accepted)
+
+    def uses(self, rule):
+        return self.rule_uses.get(rule, 0)
+
+    def use(self, rule):
+        self.rule_uses[rule] = self.uses(rule) + 1
+
+    def crash(self):
+        """A `crash` rule: the process dies here, before acking."""
+        raise Crash('rule')
+
+    def fail(self, why):
+        raise Failure(why)
+
+    # ---- the thread
+    def _live(self):
+        """One life: connect, run the program, keep the connection until something ends it.
+        Returns why it ended: 'stop', 'down' (crashed or failed) or 'lost' (broker side)."""
+        self.next_crash = next((c for c in self.crashes if c >= self.life_start - 1e-9), None)
+        try:
+            try:
+                self._check()
+                self.program(self)
+                self.idle()
+            except pika.exceptions.ChannelClosedByBroker as e:
+                # The broker closed this client's channel; its connection stays open.
+                self.run.emit('error', client=self.name, code=e.reply_code, text=e.reply_text, connection=False)
+                self.idle()
+        except Stop:
+            return 'stop'
+        except Crash as e:
+            self.run.emit('crash', client=self.name, why=str(e) or 'fault')
+            abrupt_close(self.connection)
+            return 'down'
+        except pika.exceptions.ConnectionClosedByBroker as e:
+            if e.reply_code == 320:  # CONNECTION_FORCED: the broker is shutting down
+                self.run.emit('disconnected', client=self.name, why=e.reply_text)
+                return 'lost'
+            self.run.emit('error', client=self.name, code=e.reply_code, text=e.reply_text, connection=True)
+            return 'down'
+        except pika.exceptions.AMQPConnectionError as e:
+            # The connection was lost (the broker stopped or crashed): reconnect later.
+            self.run.emit('disconnected', client=self.name, why=type(e).__name__)
+            return 'lost'
+        except Exception as e:  # the client's own code failed (Failure, ValueError ...)
+            self.run.emit('failed', client=self.name, why=str(e) if isinstance(e, Failure) else repr(e))
+            abrupt_close(self.connection)
+            return 'down'
+
+    def _next_restart(self):
+        now = self.now()
+        return next((r for r in self.restarts if r >= now - 1e-9), None)
+
+    def main(self):
+        t = self.start
+        restarting = False
+        try:
+            while t is not None:
+                try:
+                    self.run.sleep_until(t)
+                except Stop:
+                    break
+                if restarting:
+                    self.run.emit('restart', client=self.name)
+                self.life_start = t
+                why = self._live()
+                self.ready.set()
+                if why == 'stop':
+                    break
+                self.connection = None
+                restarting = why == 'down'
+                if why == 'down' or self.reconnect is None:
+                    t = self._next_restart()
+                    restarting = True
+                    continue
+                # The connection was lost: try again `reconnect` after the broker is back.
+                while not self.run.broker_up.wait(SLICE):
+                    if self.run.over.is_set():
+                        return
+                t = max(self.run.broker_up_at, self.now()) + self.reconnect
+        finally:
+            self.ready.set()
+            self.stopped.set()
+            self.run.closing.wait()
+            if self.connection is not None:
+                try:
+                    self.connection.close()
+                except Exception:
+                    pass
+
+
+def broker_command(run, action):
+    cmd = run.args.broker_restart_cmd
+    if not cmd:
+        run.emit('broker', action=action, skipped=True, why='no --broker-restart-cmd given')
+        return
+    run.clock.pause()
+    try:
+        if action != 'start':
+            run.broker_up.clear()
+        done = subprocess.run('%s %s' % (cmd, action), shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            run.emit('broker', action=action, skipped=False, error=done.stderr.strip()[-500:])
+    finally:
+        run.clock.resume()
+    run.emit('broker', action=action, skipped=False)
+    if action == 'start':
+        run.broker_up_at = run.clock.now()
+        run.broker_up.set()
+
+
+def faults_thread(run, faults):
+    try:
+        for at, action in faults:
+            run.sleep_until(at)
+            broker_command(run, action)
+    except Stop:
+        pass
+
+
+def notes_thread(run, notes):
+    try:
+        for at, text in notes:
+            run.sleep_until(at)
+            run.emit('note', text=text)
+    except Stop:
+        pass
+
+
+def report_queues(run, names):
+    """The final contents of each named queue, head first, read without losing anything:
+    every ready message is taken with basic.get (no ack) and all of them go back when the
+    channel closes — in their order, now flagged redelivered. Queues are read after the last
+    observation, while every client is still connected, so unacked messages are not counted."""
+    connection = pika.BlockingConnection(run.params)
+    try:
+        for name in names:
+            channel = connection.channel()
+            try:
+                channel.queue_declare(queue=name, passive=True)
+            except pika.exceptions.ChannelClosedByBroker:
+                run.emit('queue', queue=name, exists=False, messages=[])
+                continue
+            bodies = []
+            while True:
+                method, properties, body = channel.basic_get(queue=name, auto_ack=False)
+                if method is None:
+                    break
+                bodies.append(decode(body))
+            run.emit('queue', queue=name, exists=True, messages=bodies)
+            channel.close()
+    finally:
+        connection.close()
+
+
+def arguments():
+    env = os.environ.get
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--host', default=env('RABBITMQ_HOST', '127.0.0.1'))
+    p.add_argument('--port', type=int, default=int(env('RABBITMQ_PORT', '5672')))
+    p.add_argument('--user', default=env('RABBITMQ_USER', 'guest'))
+    p.add_argument('--password', default=env('RABBITMQ_PASSWORD', 'guest'))
+    p.add_argument('--vhost', default=env('RABBITMQ_VHOST', '/'))
+    p.add_argument('--time-scale', type=float, default=float(env('WARREN_TIME_SCALE', str(TIME_SCALE))),
+                   help='real seconds per simulated second (default %(default)s)')
+    p.add_argument('--broker-restart-cmd', default=env('WARREN_BROKER_RESTART_CMD'),
+                   help='run as "CMD stop", "CMD crash" and "CMD start" for the broker faults; each returns when done')
+    return p.parse_args()
+
+
+def main(setup, clients, broker_faults, notes, queues, end):
+    args = arguments()
+    if args.time_scale <= 0:
+        sys.exit('--time-scale must be more than 0')
+    CURRENT['scale'] = args.time_scale
+    run = Run(args)
+    try:
+        connection = pika.BlockingConnection(run.params)
+    except pika.exceptions.AMQPConnectionError as e:
+        print('error: no RabbitMQ broker at %s:%d (%r). Start one, e.g. `rabbitmq-server -detached`, '
+              'or say where it is with --host/--port.' % (args.host, args.port, e), file=sys.stderr)
+        sys.exit(2)
+    setup(connection.channel())
+    connection.close()
+    run.emit('start', scenario=SCENARIO, time_scale=args.time_scale, end=end)
+    for c in clients:
+        c.run = run
+        c.thread = threading.Thread(target=c.main, name=c.name, daemon=True)
+    # Clients due at the same time connect one after the other, in the scenario's order, as
+    # warren's do: each waits until the one before it is ready (subscribed, or waiting for its
+    # first publish). The clock starts once the clients due at time 0 are ready.
+    def start_clock():
+        run.clock.t0 = time.monotonic()
+        run.go.set()
+        for target, items in ((faults_thread, broker_faults), (notes_thread, notes)):
+            threading.Thread(target=target, args=(run, items), daemon=True).start()
+
+    try:
+        for c in sorted(clients, key=lambda c: c.start):
+            if c.start > 0 and not run.go.is_set():
+                start_clock()
+            if run.go.is_set():
+                run.sleep_until(c.start)
+            c.thread.start()
+            c.ready.wait(10)
+    except Stop:
+        pass
+    if not run.go.is_set():
+        start_clock()
+    try:
+        run.sleep_until(end)
+    except Stop:
+        pass
+    run.over.set()
+    running = [c for c in clients if c.thread.is_alive()]
+    for c in running:
+        c.stopped.wait(10)
+    # Every client has stopped (each still holds its connection): read the queues.
+    try:
+        report_queues(run, queues)
+    except pika.exceptions.AMQPError as e:
+        run.emit('error', client='report', code=0, text=repr(e), connection=True)
+    run.closing.set()
+    for c in running:
+        c.thread.join(10)
+    run.emit('end')

@@ -1,0 +1,1019 @@
+//! `warren export pika`: the scenario as a Python script that performs it against a real
+//! RabbitMQ broker with pika 1.x.
+//!
+//! The script has two halves. The harness (`harness.py`, included verbatim) owns the clock,
+//! one thread per client, the faults, and the JSON lines it prints. The scenario half is
+//! written here, one function per client, in the article's style: `queue_declare`,
+//! `basic_qos`, `basic_consume(queue, on_message_callback, auto_ack=...)`, a callback that
+//! sleeps for the work and acks, `basic_publish` with `pika.BasicProperties` — so that a
+//! student can put it beside the article's code. Its semantics follow warren's
+//! (docs/scenarios.md): what each client declares on every (re)connect, consumer tags, the
+//! RPC correlation ids, the order in which clients due at the same time connect.
+
+use crate::client::spec::{Action, ReplyFn};
+use crate::scenario::model::*;
+use crate::scenario::Scenario;
+use crate::session::Session;
+use crate::sim::Time;
+use crate::world::FaultKind;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+/// The harness, included in every script.
+pub const HARNESS: &str = include_str!("harness.py");
+
+/// The default `--time-scale` of a script: real seconds per simulated second.
+///
+/// The bundled scenarios space the steps that decide their outcome at least 50 ms apart
+/// (most 100 ms or more). Doubled, that is 100 ms of real time: on a loaded two-core machine
+/// a Python thread wakes a few milliseconds late at worst, and a broker round trip on
+/// loopback takes about a millisecond, so each such gap keeps a margin of more than ten times
+/// the noise. A larger scale only makes runs longer.
+pub const DEFAULT_TIME_SCALE: f64 = 2.0;
+
+/// How long after the end of warren's run the script keeps going before it reads the queues:
+/// room for stragglers.
+pub const END_MARGIN: Time = Time::ms(500);
+
+/// Options of the script.
+#[derive(Clone, Debug)]
+pub struct PikaOptions {
+    pub time_scale: f64,
+    /// How the scenario was named on the command line (for the header).
+    pub invoked_as: String,
+}
+
+impl Default for PikaOptions {
+    fn default() -> Self {
+        PikaOptions { time_scale: DEFAULT_TIME_SCALE, invoked_as: String::new() }
+    }
+}
+
+/// A Python string literal.
+pub fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Seconds as a Python float: `0.1`, `1.5`, `30.0`.
+pub fn secs(t: Time) -> String {
+    let us = t.as_us();
+    let whole = us / 1_000_000;
+    let frac = us % 1_000_000;
+    if frac == 0 {
+        return format!("{whole}.0");
+    }
+    let mut f = format!("{frac:06}");
+    while f.ends_with('0') {
+        f.pop();
+    }
+    format!("{whole}.{f}")
+}
+
+/// A YAML scalar as a Python literal.
+fn py_value(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => py_str(s),
+        other => py_str(serde_yaml::to_string(other).unwrap_or_default().trim()),
+    }
+}
+
+/// A text comment block: each line prefixed.
+fn comment(out: &mut String, indent: &str, text: &str) {
+    for line in text.trim_end().lines() {
+        if line.trim().is_empty() {
+            let _ = writeln!(out, "{indent}#");
+        } else {
+            let _ = writeln!(out, "{indent}# {line}");
+        }
+    }
+}
+
+/// Queue arguments as a Python dict; times (TTLs, x-expires) go through `ms()`, which scales.
+fn queue_arguments(args: &BTreeMap<String, Value>) -> Option<String> {
+    if args.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = args
+        .iter()
+        .map(|(k, v)| {
+            let value = if (k == "x-message-ttl" || k == "x-expires") && v.is_i64() { format!("ms({})", py_value(v)) } else { py_value(v) };
+            format!("{}: {value}", py_str(k))
+        })
+        .collect();
+    Some(format!("{{{}}}", items.join(", ")))
+}
+
+fn mapping_dict(m: &serde_yaml::Mapping) -> String {
+    let items: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", py_value(k), py_value(v))).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+/// `channel.queue_declare(...)` for a named queue.
+fn queue_declare(name: &str, durable: bool, exclusive: bool, auto_delete: bool, args: &BTreeMap<String, Value>, passive: bool) -> String {
+    let mut a = vec![format!("queue={}", py_str(name))];
+    if passive {
+        a.push("passive=True".into());
+    }
+    if durable {
+        a.push("durable=True".into());
+    }
+    if exclusive {
+        a.push("exclusive=True".into());
+    }
+    if auto_delete {
+        a.push("auto_delete=True".into());
+    }
+    if let Some(d) = queue_arguments(args) {
+        a.push(format!("arguments={d}"));
+    }
+    format!("channel.queue_declare({})", a.join(", "))
+}
+
+fn exchange_declare(
+    name: &str,
+    kind: Option<&str>,
+    durable: bool,
+    auto_delete: bool,
+    internal: bool,
+    alternate: Option<&str>,
+    passive: bool,
+) -> String {
+    let mut a = vec![format!("exchange={}", py_str(name))];
+    if let Some(k) = kind {
+        a.push(format!("exchange_type={}", py_str(k)));
+    }
+    if passive {
+        a.push("passive=True".into());
+    }
+    if durable {
+        a.push("durable=True".into());
+    }
+    if auto_delete {
+        a.push("auto_delete=True".into());
+    }
+    if internal {
+        a.push("internal=True".into());
+    }
+    if let Some(ae) = alternate {
+        a.push(format!("arguments={{'alternate-exchange': {}}}", py_str(ae)));
+    }
+    format!("channel.exchange_declare({})", a.join(", "))
+}
+
+fn top_exchange(x: &ExchangeDef) -> String {
+    exchange_declare(&x.name, Some(&x.kind), x.durable, x.auto_delete, x.internal, x.alternate_exchange.as_deref(), false)
+}
+
+fn queue_bind(queue_expr: &str, exchange: &str, key: &str, args: &Option<serde_yaml::Mapping>) -> String {
+    let mut a = vec![format!("exchange={}", py_str(exchange)), format!("queue={queue_expr}")];
+    if !key.is_empty() || args.is_none() {
+        a.push(format!("routing_key={}", py_str(key)));
+    }
+    if let Some(m) = args {
+        a.push(format!("arguments={}", mapping_dict(m)));
+    }
+    format!("channel.queue_bind({})", a.join(", "))
+}
+
+fn declare_lines(decls: &[DeclareDef]) -> Vec<String> {
+    decls
+        .iter()
+        .map(|d| match (&d.queue, &d.exchange) {
+            (Some(q), _) => queue_declare(q, d.durable, d.exclusive, d.auto_delete, &d.arguments, d.passive),
+            (_, Some(x)) => {
+                exchange_declare(x, d.kind.as_deref(), d.durable, d.auto_delete, false, d.alternate_exchange.as_deref(), d.passive)
+            }
+            _ => "pass".into(),
+        })
+        .collect()
+}
+
+/// Python identifiers for the clients' functions: their names where possible.
+fn function_names(names: &[&str]) -> Vec<String> {
+    const TAKEN: &[&str] = &[
+        "main",
+        "setup",
+        "fib",
+        "ms",
+        "decode",
+        "arguments",
+        "abrupt_close",
+        "broker_command",
+        "faults_thread",
+        "notes_thread",
+        "report_queues",
+        "json",
+        "os",
+        "sys",
+        "time",
+        "socket",
+        "threading",
+        "subprocess",
+        "argparse",
+        "pika",
+        "print",
+        "str",
+        "int",
+        "list",
+        "dict",
+        "type",
+        "range",
+        "len",
+        "id",
+        "input",
+        "open",
+        "object",
+        "callback",
+        "client",
+        "channel",
+        "connection",
+    ];
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+        "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+        "return", "try", "while", "with", "yield",
+    ];
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    names
+        .iter()
+        .map(|n| {
+            let mut s: String = n.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+            if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+                s.insert_str(0, "client_");
+            }
+            if TAKEN.contains(&s.as_str()) || KEYWORDS.contains(&s.as_str()) || s.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                s.push_str("_client");
+            }
+            let base = s.clone();
+            let mut k = 2;
+            while used.contains(&s) {
+                s = format!("{base}_{k}");
+                k += 1;
+            }
+            used.insert(s.clone());
+            s
+        })
+        .collect()
+}
+
+/// The Python expression of a body template: a plain literal, or an f-string with `{n}`.
+fn body_expr(tpl: &str) -> String {
+    if !tpl.contains("{n}") {
+        return py_str(tpl);
+    }
+    let escaped = tpl.replace('{', "{{").replace('}', "}}").replace("{{n}}", "{n}");
+    format!("f{}", py_str(&escaped))
+}
+
+/// `pika.BasicProperties(...)` for a publish entry, or `None` when it has none.
+fn properties(e: &PublishDef) -> Option<String> {
+    let mut a = Vec::new();
+    if e.persistent {
+        a.push("delivery_mode=2".to_string());
+    }
+    if let Some(h) = &e.headers {
+        a.push(format!("headers={}", mapping_dict(h)));
+    }
+    if let Some(x) = e.expiration {
+        a.push(format!("expiration=str(ms({}))", x.0.as_us() / 1000));
+    }
+    if let Some(r) = &e.reply_to {
+        a.push(format!("reply_to={}", py_str(r)));
+    }
+    if let Some(c) = &e.correlation_id {
+        a.push(format!("correlation_id={}", py_str(c)));
+    }
+    if a.is_empty() {
+        None
+    } else {
+        Some(format!("pika.BasicProperties({})", a.join(", ")))
+    }
+}
+
+/// The order in which warren publishes a producer's entries: its event heap orders timers
+/// by (time, when they were set), so entries due at the same time interleave.
+fn publish_order(entries: &[PublishDef]) -> Vec<(Time, usize, u32)> {
+    let mut heap = std::collections::BinaryHeap::new();
+    let mut seq = 0u64;
+    for (i, e) in entries.iter().enumerate() {
+        if e.count > 0 {
+            heap.push(std::cmp::Reverse((e.at.0, seq, i, 1u32)));
+            seq += 1;
+        }
+    }
+    let mut out = Vec::new();
+    while let Some(std::cmp::Reverse((t, _, i, n))) = heap.pop() {
+        out.push((t, i, n));
+        if n < entries[i].count {
+            heap.push(std::cmp::Reverse((t.saturating_add(entries[i].every.0), seq, i, n + 1)));
+            seq += 1;
+        }
+    }
+    out
+}
+
+struct Writer<'a> {
+    s: &'a Scenario,
+    out: String,
+}
+
+impl Writer<'_> {
+    fn line(&mut self, indent: usize, text: &str) {
+        let _ = writeln!(self.out, "{}{text}", "    ".repeat(indent));
+    }
+    fn blank(&mut self) {
+        self.out.push('\n');
+    }
+
+    fn setup(&mut self) {
+        let d = &self.s.def;
+        self.line(0, "def setup(channel):");
+        self.line(1, "\"\"\"Before the clock starts: what an earlier run left is deleted, then the scenario's");
+        self.line(1, "setup declares its exchanges, queues and bindings (time 0).\"\"\"");
+        let mut queues: Vec<&str> = Vec::new();
+        for q in d.queues.iter().filter(|q| !q.exclusive) {
+            queues.push(&q.name);
+        }
+        for dd in d
+            .producers
+            .iter()
+            .flat_map(|p| &p.declare)
+            .chain(d.consumers.iter().flat_map(|c| &c.declare))
+            .chain(d.rpc_clients.iter().flat_map(|r| &r.declare))
+        {
+            if let (Some(q), false) = (&dd.queue, dd.exclusive || dd.passive) {
+                if !queues.contains(&q.as_str()) {
+                    queues.push(q);
+                }
+            }
+        }
+        let mut exchanges: Vec<&str> = d.exchanges.iter().map(|x| x.name.as_str()).collect();
+        for dd in d
+            .producers
+            .iter()
+            .flat_map(|p| &p.declare)
+            .chain(d.consumers.iter().flat_map(|c| &c.declare))
+            .chain(d.rpc_clients.iter().flat_map(|r| &r.declare))
+        {
+            if let (Some(x), false) = (&dd.exchange, dd.passive) {
+                if !exchanges.contains(&x.as_str()) {
+                    exchanges.push(x);
+                }
+            }
+        }
+        for q in &queues {
+            self.line(1, &format!("channel.queue_delete(queue={})", py_str(q)));
+        }
+        for x in &exchanges {
+            self.line(1, &format!("channel.exchange_delete(exchange={})", py_str(x)));
+        }
+        for x in &d.exchanges {
+            self.line(1, &top_exchange(x));
+        }
+        for q in d.queues.iter().filter(|q| !q.exclusive) {
+            self.line(1, &queue_declare(&q.name, q.durable, false, q.auto_delete, &q.arguments, false));
+        }
+        for b in &d.bindings {
+            let exclusive = d.queues.iter().any(|q| Some(&q.name) == b.queue.as_ref() && q.exclusive);
+            match (&b.queue, &b.to_exchange) {
+                (Some(q), _) if !exclusive => self.line(1, &queue_bind(&py_str(q), &b.exchange, &b.key, &b.arguments)),
+                (_, Some(x)) => {
+                    let mut a = vec![
+                        format!("destination={}", py_str(x)),
+                        format!("source={}", py_str(&b.exchange)),
+                        format!("routing_key={}", py_str(&b.key)),
+                    ];
+                    if let Some(m) = &b.arguments {
+                        a.push(format!("arguments={}", mapping_dict(m)));
+                    }
+                    self.line(1, &format!("channel.exchange_bind({})", a.join(", ")));
+                }
+                _ => {}
+            }
+        }
+        self.blank();
+        self.blank();
+    }
+
+    fn connect(&mut self, declare: &[DeclareDef]) {
+        self.line(1, "connection = client.connect()");
+        self.line(1, "channel = connection.channel()");
+        for l in declare_lines(declare) {
+            self.line(1, &l);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn publish_call(&mut self, indent: usize, confirms: bool, exchange: &str, key: &str, body: &str, props: Option<&str>, mandatory: bool) {
+        let mut a = vec![format!("exchange={exchange}"), format!("routing_key={key}"), format!("body={body}")];
+        if let Some(p) = props {
+            a.push(format!("properties={p}"));
+        }
+        if mandatory {
+            a.push("mandatory=True".into());
+        }
+        let call = format!("channel.basic_publish({})", a.join(", "));
+        if confirms {
+            self.line(indent, "try:");
+            self.line(indent + 1, &call);
+            self.line(indent, "except pika.exceptions.UnroutableError as e:  # returned (mandatory), then acked");
+            self.line(indent + 1, "client.returned(e.messages)");
+            self.line(indent, "except pika.exceptions.NackError:  # the broker refused it (basic.nack)");
+            self.line(indent + 1, &format!("client.nacked({body})"));
+        } else {
+            self.line(indent, &call);
+        }
+        self.line(indent, &format!("client.sent({exchange}, {key}, {body})"));
+    }
+
+    fn producer(&mut self, f: &str, p: &ProducerDef) {
+        let mut what = format!("producer{}", if p.confirms { ", publisher confirms" } else { "" });
+        if let Some(s) = p.start.filter(|s| s.0 > Time::ZERO) {
+            let _ = write!(what, ", starts at {}", s.0);
+        }
+        self.line(0, &format!("# ---- {}: {what}", p.name));
+        self.line(0, &format!("def {f}(client):"));
+        self.connect(&p.declare);
+        if p.confirms {
+            self.line(1, "channel.confirm_delivery()");
+        } else if p.publish.iter().any(|e| e.mandatory) {
+            self.line(1, "channel.add_on_return_callback(client.on_return)  # mandatory messages that come back");
+        }
+        let order = publish_order(&p.publish);
+        let mut sequential: Vec<(Time, usize, u32)> = Vec::new();
+        for (i, e) in p.publish.iter().enumerate() {
+            for n in 1..=e.count {
+                sequential.push((Time(e.at.0.as_us() + e.every.0.as_us() * (n as u64 - 1)), i, n));
+            }
+        }
+        if order.iter().map(|x| (x.1, x.2)).eq(sequential.iter().map(|x| (x.1, x.2))) {
+            for e in &p.publish {
+                self.blank();
+                let body = if e.count == 1 { py_str(&e.body.replace("{n}", "1")) } else { body_expr(&e.body) };
+                let props = properties(e);
+                let (x, k) = (py_str(&e.exchange), py_str(&e.key));
+                if e.count == 1 {
+                    self.line(1, &format!("if client.at({}):  # False if it fell due while this client was down", secs(e.at.0)));
+                    self.publish_call(2, p.confirms, &x, &k, &body, props.as_deref(), e.mandatory);
+                } else {
+                    self.line(
+                        1,
+                        &format!(
+                            "for n in client.schedule(at={}, every={}, count={}):  # sleeps until each is due",
+                            secs(e.at.0),
+                            secs(e.every.0),
+                            e.count
+                        ),
+                    );
+                    self.publish_call(2, p.confirms, &x, &k, &body, props.as_deref(), e.mandatory);
+                }
+            }
+        } else {
+            self.blank();
+            self.line(1, "# The publish entries interleave: one timetable, in warren's order.");
+            self.line(1, "timetable = [");
+            for (t, i, n) in &order {
+                let e = &p.publish[*i];
+                let body = py_str(&e.body.replace("{n}", &n.to_string()));
+                let props = properties(e).unwrap_or_else(|| "None".into());
+                self.line(
+                    2,
+                    &format!(
+                        "({}, {}, {}, {body}, {props}, {}),",
+                        secs(*t),
+                        py_str(&e.exchange),
+                        py_str(&e.key),
+                        if e.mandatory { "True" } else { "False" }
+                    ),
+                );
+            }
+            self.line(1, "]");
+            self.line(1, "for at, exchange, routing_key, body, properties, mandatory in client.timetable(timetable):");
+            let call =
+                "channel.basic_publish(exchange=exchange, routing_key=routing_key, body=body, properties=properties, mandatory=mandatory)";
+            if p.confirms {
+                self.line(2, "try:");
+                self.line(3, call);
+                self.line(2, "except pika.exceptions.UnroutableError as e:");
+                self.line(3, "client.returned(e.messages)");
+                self.line(2, "except pika.exceptions.NackError:");
+                self.line(3, "client.nacked(body)");
+            } else {
+                self.line(2, call);
+            }
+            self.line(2, "client.sent(exchange, routing_key, body)");
+        }
+        self.blank();
+        self.blank();
+    }
+
+    /// Lines that reply (an RPC server) — inside the callback.
+    fn reply_lines(&mut self, indent: usize, f: &ReplyFn, mandatory: bool) {
+        let expr = match f {
+            ReplyFn::Echo => "body.decode()".to_string(),
+            ReplyFn::Upper => "body.decode().upper()".to_string(),
+            ReplyFn::Increment => "str(int(body) + 1)".to_string(),
+            ReplyFn::Fib => "str(fib(int(body)))".to_string(),
+            ReplyFn::Template(t) => format!("{}.replace('{{body}}', body.decode())", py_str(t)),
+        };
+        self.line(indent, &format!("response = {expr}"));
+        self.line(indent, "ch.basic_publish(exchange='', routing_key=properties.reply_to,");
+        self.line(indent, "                 properties=pika.BasicProperties(correlation_id=properties.correlation_id),");
+        self.line(indent, &format!("                 body=response{})", if mandatory { ", mandatory=True" } else { "" }));
+    }
+
+    /// The lines of one action after the work: reply, then settle (or crash).
+    fn action_lines(&mut self, indent: usize, action: Action, c: &ConsumerDef, reply: Option<&ReplyFn>, auto: bool) {
+        let settles = matches!(action, Action::Ack | Action::Forget | Action::CrashBeforeAck) || auto;
+        if action == Action::Crash {
+            self.line(indent, "client.crash()  # the process dies before acking");
+            return;
+        }
+        if let (Some(f), true) = (reply, settles) {
+            self.reply_lines(indent, f, c.reply_mandatory);
+        }
+        if action == Action::CrashBeforeAck {
+            self.line(indent, "client.crash()  # ... and the process dies before acking");
+            return;
+        }
+        if auto {
+            if reply.is_none() || !settles {
+                self.line(indent, "pass  # auto_ack: the broker forgot the message when it delivered it");
+            }
+            return;
+        }
+        let tag = "delivery_tag=method.delivery_tag";
+        let l = match action {
+            Action::Ack => format!("ch.basic_ack({tag})"),
+            Action::Forget => "pass  # it never acks".to_string(),
+            Action::Reject => format!("ch.basic_reject({tag}, requeue=False)"),
+            Action::RejectRequeue => format!("ch.basic_reject({tag}, requeue=True)"),
+            Action::Requeue => format!("ch.basic_nack({tag}, requeue=True)"),
+            Action::Nack => format!("ch.basic_nack({tag}, requeue=False)"),
+            Action::Crash | Action::CrashBeforeAck => unreachable!(),
+        };
+        self.line(indent, &l);
+    }
+
+    fn consumer(&mut self, f: &str, c: &ConsumerDef, spec: &crate::client::spec::ConsumerSpec) {
+        let d = &self.s.def;
+        let ack = c.ack.clone().unwrap_or_else(|| "manual".into());
+        let auto = ack == "auto";
+        let queue_desc = match &c.queue {
+            ConsumerQueueDef::Named(q) => q.clone(),
+            ConsumerQueueDef::Private(_) => "a private server-named queue".into(),
+        };
+        let mut what = format!("consumer of {queue_desc}, {ack} ack");
+        if c.prefetch > 0 {
+            let _ = write!(what, ", prefetch {}", c.prefetch);
+        }
+        if let Some(r) = &c.reply {
+            let _ = write!(what, ", an RPC server ({r})");
+        }
+        self.line(0, &format!("# ---- {}: {what}", c.name));
+        self.line(0, &format!("def {f}(client):"));
+        self.connect(&c.declare);
+        let queue_expr = match &c.queue {
+            ConsumerQueueDef::Named(q) => {
+                // Like the article's consumers: the exchanges its queue is bound from, the
+                // queue, its bindings.
+                let binds: Vec<&BindingDef> = d.bindings.iter().filter(|b| b.queue.as_deref() == Some(q.as_str())).collect();
+                let mut done: Vec<&str> = Vec::new();
+                for b in &binds {
+                    if let Some(x) = d.exchanges.iter().find(|x| x.name == b.exchange) {
+                        if !done.contains(&x.name.as_str()) {
+                            self.line(1, &top_exchange(x));
+                            done.push(&x.name);
+                        }
+                    }
+                }
+                if let Some(qd) = d.queues.iter().find(|x| x.name == *q) {
+                    self.line(1, &queue_declare(q, qd.durable, qd.exclusive, qd.auto_delete, &qd.arguments, false));
+                }
+                for b in &binds {
+                    self.line(1, &queue_bind(&py_str(q), &b.exchange, &b.key, &b.arguments));
+                }
+                py_str(q)
+            }
+            ConsumerQueueDef::Private(pq) => {
+                let mut done: Vec<&str> = Vec::new();
+                for b in &pq.bind {
+                    if let Some(x) = d.exchanges.iter().find(|x| x.name == b.exchange) {
+                        if !done.contains(&x.name.as_str()) {
+                            self.line(1, &top_exchange(x));
+                            done.push(&x.name);
+                        }
+                    }
+                }
+                let mut a = vec!["queue=''".to_string()];
+                if pq.exclusive {
+                    a.push("exclusive=True".into());
+                }
+                if pq.durable {
+                    a.push("durable=True".into());
+                }
+                if pq.auto_delete {
+                    a.push("auto_delete=True".into());
+                }
+                if let Some(args) = queue_arguments(&pq.arguments) {
+                    a.push(format!("arguments={args}"));
+                }
+                self.line(1, &format!("result = channel.queue_declare({})", a.join(", ")));
+                self.line(1, "queue_name = result.method.queue");
+                for b in &pq.bind {
+                    self.line(1, &queue_bind("queue_name", &b.exchange, &b.key, &b.arguments));
+                }
+                "queue_name".into()
+            }
+        };
+        if c.prefetch > 0 && !auto {
+            self.line(1, &format!("channel.basic_qos(prefetch_count={})", c.prefetch));
+        }
+        if c.reply_mandatory {
+            self.line(1, "channel.add_on_return_callback(client.on_return)  # replies that come back");
+        }
+        self.blank();
+        self.line(1, "def callback(ch, method, properties, body):");
+        self.line(2, "client.delivered(method, properties, body)");
+        let work = match &c.work {
+            None => None,
+            Some(WorkDef::Fixed(t)) if t.0 == Time::ZERO => None,
+            Some(WorkDef::Fixed(t)) => Some(format!("client.work({})  # time.sleep({}), scaled", secs(t.0), secs(t.0))),
+            Some(WorkDef::Dist(w)) => {
+                let mean = match (w.uniform, w.exponential) {
+                    (Some((lo, hi)), _) => Time((lo.0.as_us() + hi.0.as_us()) / 2),
+                    (_, Some(m)) => m.0,
+                    _ => Time::ZERO,
+                };
+                Some(format!("client.work({})  # a random time: the ones warren drew, in order", secs(mean)))
+            }
+        };
+        if let Some(w) = work {
+            self.line(2, &w);
+        }
+        let reply = spec.reply.clone();
+        if spec.rules.is_empty() {
+            self.action_lines(2, spec.action, c, reply.as_ref(), auto);
+        } else {
+            self.line(2, "# The scenario's rules: the first that matches applies.");
+            for (i, r) in spec.rules.iter().enumerate() {
+                let mut cond = Vec::new();
+                if let Some(b) = &r.body {
+                    cond.push(format!("body.decode() == {}", py_str(b)));
+                }
+                match r.redelivered {
+                    Some(true) => cond.push("method.redelivered".into()),
+                    Some(false) => cond.push("not method.redelivered".into()),
+                    None => {}
+                }
+                if let Some(n) = r.times {
+                    cond.push(format!("client.uses({i}) < {n}"));
+                }
+                if cond.is_empty() {
+                    cond.push("True".into());
+                }
+                let kw = if i == 0 { "if" } else { "elif" };
+                self.line(2, &format!("{kw} {}:  # {}", cond.join(" and "), c.rules[i].action));
+                if r.times.is_some() {
+                    self.line(3, &format!("client.use({i})"));
+                }
+                self.action_lines(3, r.action, c, reply.as_ref(), auto);
+            }
+            self.line(2, "else:");
+            self.action_lines(3, spec.action, c, reply.as_ref(), auto);
+        }
+        self.blank();
+        let mut a = vec![
+            format!("queue={queue_expr}"),
+            "on_message_callback=callback".into(),
+            format!("auto_ack={}", if auto { "True" } else { "False" }),
+        ];
+        if c.exclusive {
+            a.push("exclusive=True".into());
+        }
+        a.push(format!("consumer_tag={}", py_str(&c.name)));
+        if c.priority != 0 {
+            a.push(format!("arguments={{'x-priority': {}}}", c.priority));
+        }
+        self.line(1, &format!("channel.basic_consume({})", a.join(", ")));
+        self.line(1, "client.start_consuming(channel)");
+        self.blank();
+        self.blank();
+    }
+
+    fn rpc_client(&mut self, f: &str, r: &RpcClientDef) {
+        let mode = r.reply_to.clone().unwrap_or_else(|| "callback".into());
+        let every = r.every.map(|d| d.0).unwrap_or(Time::secs(1));
+        let start = r.start.map(|d| d.0).unwrap_or(Time::ZERO);
+        let first = r.first_call.map(|d| d.0).unwrap_or(start);
+        let desc = match mode.as_str() {
+            "direct" => "direct reply-to",
+            "none" => "no reply_to at all (the article's bug)",
+            _ => "an exclusive callback queue",
+        };
+        self.line(0, &format!("# ---- {}: RPC client of {}, replies through {desc}", r.name, r.queue));
+        self.line(0, &format!("def {f}(client):"));
+        self.connect(&r.declare);
+        match mode.as_str() {
+            "direct" => self.line(1, "callback_queue = 'amq.rabbitmq.reply-to'  # direct reply-to: no queue to declare"),
+            "none" => {}
+            _ => {
+                self.line(1, "result = channel.queue_declare(queue='', exclusive=True)");
+                self.line(1, "callback_queue = result.method.queue");
+            }
+        }
+        if mode != "none" {
+            self.blank();
+            self.line(1, "def on_response(ch, method, properties, body):");
+            self.line(2, "client.reply(properties, body)  # kept if properties.correlation_id is a call still waiting");
+            self.blank();
+            self.line(1, "channel.basic_consume(queue=callback_queue, on_message_callback=on_response, auto_ack=True)");
+        }
+        self.blank();
+        let calls: Vec<String> = r.calls.iter().map(|c| py_str(c)).collect();
+        self.line(1, &format!("calls = [{}]", calls.join(", ")));
+        self.line(
+            1,
+            &format!(
+                "for n in client.schedule(at={}, every={}, count={}):  # calls do not wait for replies",
+                secs(first),
+                secs(every),
+                r.calls.len()
+            ),
+        );
+        self.line(2, &format!("corr_id = {}", body_expr(&format!("{}-{{n}}", r.name))));
+        let props = if mode == "none" {
+            "pika.BasicProperties(correlation_id=corr_id)".to_string()
+        } else {
+            self.line(2, "client.call(corr_id, n)");
+            format!(
+                "pika.BasicProperties(reply_to=callback_queue, correlation_id=corr_id{})",
+                if r.persistent { ", delivery_mode=2" } else { "" }
+            )
+        };
+        let props = if mode == "none" && r.persistent {
+            "pika.BasicProperties(correlation_id=corr_id, delivery_mode=2)".to_string()
+        } else {
+            props
+        };
+        self.line(
+            2,
+            &format!("channel.basic_publish(exchange='', routing_key={}, properties={props}, body=calls[n - 1])", py_str(&r.queue)),
+        );
+        self.line(2, &format!("client.sent('', {}, calls[n - 1])", py_str(&r.queue)));
+        self.blank();
+        self.blank();
+    }
+}
+
+/// The script for a scenario. `session` is warren's finished run of it: it gives the end
+/// time, and the work times warren drew for consumers with random work.
+pub fn script(session: &Session, opts: &PikaOptions) -> String {
+    let s = &session.scenario;
+    let d = &s.def;
+    let mut w = Writer { s, out: String::new() };
+    // ---- header
+    w.line(0, "#!/usr/bin/env python3");
+    w.out.push_str(&format!("\"\"\"{}: {}\n\n", s.name, s.title("en").replace("\"\"\"", "'''")));
+    let desc = s.description("en");
+    if !desc.trim().is_empty() {
+        w.out.push_str(&desc.trim_end().replace("\"\"\"", "'''").replace('\\', "\\\\"));
+        w.out.push_str("\n\n");
+    }
+    let invoked = if opts.invoked_as.is_empty() { s.name.clone() } else { opts.invoked_as.clone() };
+    let _ = writeln!(w.out, "Generated by `warren export pika {invoked}` from {} (seed {}).", s.file, s.seed);
+    w.out.push_str(
+        "It performs the scenario against a real RabbitMQ broker with pika 1.x: one thread and one
+connection per client, every time multiplied by --time-scale. It prints one JSON object per
+line for what it observes (deliveries, returns, replies, errors; the queues at the end): see
+docs/exports.md in warren. Before it starts it deletes the queues and exchanges the scenario
+names, so that an earlier run leaves nothing behind.
+
+    pip install pika
+    python3 THIS_FILE.py [--host 127.0.0.1] [--port 5672] [--user guest] [--password guest]
+                         [--time-scale 2] [--broker-restart-cmd CMD]
+\"\"\"
+",
+    );
+    w.line(0, "import argparse");
+    w.line(0, "import json");
+    w.line(0, "import os");
+    w.line(0, "import socket");
+    w.line(0, "import subprocess");
+    w.line(0, "import sys");
+    w.line(0, "import threading");
+    w.line(0, "import time");
+    w.blank();
+    w.line(0, "import pika");
+    w.blank();
+    w.line(0, &format!("SCENARIO = {}", py_str(&s.name)));
+    w.line(0, &format!("TIME_SCALE = {:?}  # real seconds per simulated second (--time-scale)", opts.time_scale));
+    w.blank();
+    w.out.push_str(HARNESS);
+    w.blank();
+    w.blank();
+    w.line(0, "# =============================================================================================");
+    w.line(0, &format!("# The scenario: {}", s.name));
+    w.line(0, "# =============================================================================================");
+    w.blank();
+    // ---- the timeline: notes and faults, as comments
+    let faults = &s.plan.faults;
+    let names: Vec<&str> = session.world.clients.iter().map(|c| c.name()).collect();
+    let mut timeline: Vec<(Time, String)> = Vec::new();
+    for n in &s.notes {
+        let text = match (&n.text, &n.ask) {
+            (Some(t), _) => t.get("en").to_string(),
+            (_, Some(a)) => {
+                let choices: Vec<&str> = n.choices.iter().map(|c| c.get("en")).collect();
+                let mut q = format!("question: {} [{}]", a.get("en"), choices.join(" / "));
+                if let Some(i) = n.answer {
+                    let _ = write!(q, " answer: {}", choices.get(i).copied().unwrap_or_default());
+                }
+                if let Some(e) = &n.explain {
+                    let _ = write!(q, " ({})", e.get("en"));
+                }
+                q
+            }
+            _ => String::new(),
+        };
+        timeline.push((n.at, format!("note: {text}")));
+    }
+    let mut broker_faults: Vec<(Time, &str)> = Vec::new();
+    let mut skipped: Vec<(Time, String)> = Vec::new();
+    let mut crashes: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
+    let mut restarts: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
+    for f in faults {
+        let text = match f.kind {
+            FaultKind::Crash(c) => {
+                crashes.entry(c.idx()).or_default().push(f.at);
+                format!("fault: {} crashes (its connection is closed without a goodbye)", names[c.idx()])
+            }
+            FaultKind::Restart(c) => {
+                restarts.entry(c.idx()).or_default().push(f.at);
+                format!("fault: {} restarts (connects again)", names[c.idx()])
+            }
+            FaultKind::BrokerCrash => {
+                broker_faults.push((f.at, "crash"));
+                "fault: the broker crashes (--broker-restart-cmd crash)".into()
+            }
+            FaultKind::BrokerStop => {
+                broker_faults.push((f.at, "stop"));
+                "fault: the broker is stopped (--broker-restart-cmd stop)".into()
+            }
+            FaultKind::BrokerRestart => {
+                broker_faults.push((f.at, "start"));
+                "fault: the broker starts again (--broker-restart-cmd start)".into()
+            }
+            FaultKind::Delay { client, by } => {
+                let t = format!("delay {} by {by} until {}", names[client.idx()], f.until.unwrap_or(Time::NEVER));
+                skipped.push((f.at, t.clone()));
+                format!("fault (not performed by this script): {t}")
+            }
+            FaultKind::Partition(c) => {
+                let t = format!("partition {} until {}", names[c.idx()], f.until.unwrap_or(Time::NEVER));
+                skipped.push((f.at, t.clone()));
+                format!("fault (not performed by this script): {t}")
+            }
+        };
+        timeline.push((f.at, text));
+    }
+    timeline.sort_by_key(|(t, _)| *t);
+    if !timeline.is_empty() {
+        w.line(0, "# Timeline (simulated seconds):");
+        for (t, text) in &timeline {
+            comment(&mut w.out, "", &format!("{:>8}  {text}", secs(*t)));
+        }
+        w.blank();
+    }
+    if d.consumers.iter().any(|c| c.reply.as_deref() == Some("fib")) {
+        w.line(0, "def fib(n):");
+        w.line(1, "\"\"\"The article's fib, without its exponential recursion (the work time is `client.work`).\"\"\"");
+        w.line(1, "a, b = 0, 1");
+        w.line(1, "for _ in range(n):");
+        w.line(2, "a, b = b, a + b");
+        w.line(1, "return a");
+        w.blank();
+        w.blank();
+    }
+    w.setup();
+    // ---- clients, in file order
+    let fnames = function_names(&names);
+    for (i, c) in session.world.clients.iter().enumerate() {
+        let name = c.name();
+        if let Some(p) = d.producers.iter().find(|p| p.name == name) {
+            w.producer(&fnames[i], p);
+        } else if let Some(cd) = d.consumers.iter().find(|x| x.name == name) {
+            if let crate::client::spec::RoleSpec::Consumer(spec) = &c.spec.role {
+                w.consumer(&fnames[i], cd, spec);
+            }
+        } else if let Some(r) = d.rpc_clients.iter().find(|x| x.name == name) {
+            w.rpc_client(&fnames[i], r);
+        }
+    }
+    // ---- the cast
+    let end = match s.plan.until {
+        Some(u) => u,
+        None => session.world.now().saturating_add(END_MARGIN),
+    };
+    let mut work_times: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
+    for st in session.trace.records() {
+        if let crate::record::Record::WorkStarted { client, until_us, .. } = st.rec {
+            work_times.entry(client.idx()).or_default().push(Time(until_us).saturating_sub(st.t));
+        }
+    }
+    w.line(0, "# Every client, in the scenario's order (those due at the same time connect in this order).");
+    w.line(0, "CLIENTS = [");
+    let mut order: Vec<usize> =
+        s.plan.order.iter().filter_map(|i| if let crate::world::Initial::Start(c) = i { Some(c.idx()) } else { None }).collect();
+    for i in 0..names.len() {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    for i in order {
+        let spec = &session.world.clients[i].spec;
+        let mut a = vec![py_str(names[i]), fnames[i].clone(), format!("start={}", secs(spec.start))];
+        a.push(format!("reconnect={}", spec.reconnect.map(secs).unwrap_or_else(|| "None".into())));
+        if let Some(c) = crashes.get(&i) {
+            a.push(format!("crashes=[{}]", c.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")));
+        }
+        if let Some(r) = restarts.get(&i) {
+            a.push(format!("restarts=[{}]", r.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")));
+        }
+        let random_work = d.consumers.iter().any(|c| c.name == names[i] && matches!(c.work, Some(WorkDef::Dist(_))));
+        if random_work {
+            if let Some(wt) = work_times.get(&i) {
+                a.push(format!("work_times=[{}]", wt.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")));
+            }
+        }
+        w.line(1, &format!("Client({}),", a.join(", ")));
+    }
+    w.line(0, "]");
+    w.line(0, "# Broker faults: (simulated time, what --broker-restart-cmd is asked to do).");
+    let bf: Vec<String> = broker_faults.iter().map(|(t, a)| format!("({}, {})", secs(*t), py_str(a))).collect();
+    w.line(0, &format!("BROKER_FAULTS = [{}]", bf.join(", ")));
+    w.line(0, "# The scenario's notes, printed at their time.");
+    w.line(0, "NOTES = [");
+    for (t, text) in &timeline {
+        if let Some(n) = text.strip_prefix("note: ") {
+            w.line(1, &format!("({}, {}),", secs(*t), py_str(n)));
+        }
+    }
+    for (t, text) in &skipped {
+        w.line(1, &format!("({}, {}),", secs(*t), py_str(&format!("not performed: {text}"))));
+    }
+    w.line(0, "]");
+    let queues: Vec<String> = crate::outcome::reported_queues(s).iter().map(|q| py_str(q)).collect();
+    w.line(0, "# The queues whose contents are reported at the end.");
+    w.line(0, &format!("QUEUES = [{}]", queues.join(", ")));
+    w.line(0, &format!("END = {}  # simulated seconds: warren's run ends at {}", secs(end), session.world.now()));
+    w.blank();
+    w.line(0, "if __name__ == '__main__':");
+    w.line(1, "main(setup, CLIENTS, BROKER_FAULTS, NOTES, QUEUES, END)");
+    w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_literals() {
+        assert_eq!(py_str("it's"), r"'it\'s'");
+        assert_eq!(py_str("a\nb\\"), r"'a\nb\\'");
+        assert_eq!(secs(Time::ms(100)), "0.1");
+        assert_eq!(secs(Time::secs(30)), "30.0");
+        assert_eq!(secs(Time::us(1500)), "0.0015");
+        assert_eq!(body_expr("task {n}"), "f'task {n}'");
+        assert_eq!(body_expr("{\"n\": {n}}"), "f'{{\"n\": {n}}}'");
+        assert_eq!(body_expr("plain"), "'plain'");
+    }
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(
+            function_names(&["worker-1", "main", "1st", "a_b", "a-b", "if"]),
+            vec!["worker_1", "main_client", "client_1st", "a_b", "a_b_2", "if_client"]
+        );
+    }
+}

@@ -135,6 +135,8 @@ fn topic_pattern() -> impl Strategy<Value = String> {
         .prop_map(|w| w.join("."))
 }
 
+type HeaderList = Vec<(String, warren::broker::message::HValue)>;
+
 /// Routes one message through a fresh broker with one exchange and one binding per pattern;
 /// returns which bindings' queues got it.
 fn route(

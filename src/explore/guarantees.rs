@@ -208,15 +208,11 @@ fn conservation(world: &World, records: &[Stamped<Record>]) -> Result<(), (Time,
     for s in records {
         let r = &s.rec;
         match *r {
-            Record::Routed { msg, q, .. } => {
-                if !open.insert((msg, q)) || !ever.insert((msg, q)) {
-                    return Err((s.t, format!("{} was routed to the same queue twice", copy_text(world, (msg, q)))));
-                }
+            Record::Routed { msg, q, .. } if !open.insert((msg, q)) || !ever.insert((msg, q)) => {
+                return Err((s.t, format!("{} was routed to the same queue twice", copy_text(world, (msg, q)))));
             }
-            Record::Restored { msg, q } => {
-                if !open.insert((msg, q)) {
-                    return Err((s.t, format!("{} was restored while still in its queue", copy_text(world, (msg, q)))));
-                }
+            Record::Restored { msg, q } if !open.insert((msg, q)) => {
+                return Err((s.t, format!("{} was restored while still in its queue", copy_text(world, (msg, q)))));
             }
             _ if r.is_fate() => {
                 let (msg, q) = r.copy().expect("fates are about a copy");

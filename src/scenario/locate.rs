@@ -112,12 +112,15 @@ impl Locator {
     pub fn value(&self, path: &str) -> Pos {
         let mut p = path.to_string();
         loop {
+            if p.is_empty() {
+                return Pos { line: 1, col: 1 };
+            }
             if let Some(pos) = self.values.get(&p) {
                 return *pos;
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p.truncate(i),
-                None => return self.values.get("").copied().unwrap_or(Pos { line: 1, col: 1 }),
+                None => return Pos { line: 1, col: 1 },
             }
         }
     }

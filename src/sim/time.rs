@@ -72,10 +72,10 @@ impl Time {
         let mut total = int.checked_mul(unit_us).ok_or_else(overflow)?;
         // Fractional part: exact integer arithmetic, refusing anything finer than 1 µs.
         let mut scale = unit_us;
-        for (i, ch) in frac_part.chars().enumerate() {
-            let digit = ch.to_digit(10).ok_or_else(|| DurationError::NoNumber(s.to_string()))? as u64;
+        for (i, b) in frac_part.bytes().enumerate() {
+            let digit = (b as char).to_digit(10).ok_or_else(|| DurationError::NoNumber(s.to_string()))? as u64;
             if scale % 10 != 0 {
-                if digit != 0 || frac_part[i..].chars().any(|c| c != '0') {
+                if digit != 0 || frac_part.as_bytes()[i..].iter().any(|c| *c != b'0') {
                     return Err(DurationError::TooFine(s.to_string()));
                 }
                 break;

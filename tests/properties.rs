@@ -139,12 +139,7 @@ type HeaderList = Vec<(String, warren::broker::message::HValue)>;
 
 /// Routes one message through a fresh broker with one exchange and one binding per pattern;
 /// returns which bindings' queues got it.
-fn route(
-    kind: &str,
-    bindings: &[(String, Option<Vec<(String, warren::broker::message::HValue)>>)],
-    key: &str,
-    headers: Option<Vec<(String, warren::broker::message::HValue)>>,
-) -> Vec<bool> {
+fn route(kind: &str, bindings: &[(String, Option<HeaderList>)], key: &str, headers: Option<HeaderList>) -> Vec<bool> {
     use warren::broker::message::{Body, Props};
     use warren::broker::ops::{ExchangeDecl, Op, QueueDecl, QueueRef};
     use warren::broker::{Broker, BrokerConfig, Effects};

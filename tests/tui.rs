@@ -1,0 +1,568 @@
+//! The TUI: its update logic (time travel, injected faults, questions, determinism against
+//! `warren run`) and every panel rendered with ratatui's `TestBackend`, snapshotted with
+//! insta in English and Chinese, at 80×24 and at a large size.
+//!
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test tui` (or `cargo insta
+//! review`), and read the diff before committing it.
+
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::text::Span;
+use ratatui::{Frame, Terminal};
+use std::sync::Arc;
+use std::time::Instant;
+use warren::explain::Lang;
+use warren::record::{FaultRecord, Record};
+use warren::scenario::{bundled, Scenario};
+use warren::session::Session;
+use warren::sim::Time;
+use warren::tui::action::{map_key, Action};
+use warren::tui::app::{App, Focus, Run, Screen};
+use warren::tui::render;
+use warren::tui::timeline::{Fault, Timeline};
+use warren::tui::update;
+
+// ----- helpers
+
+fn scenario(name: &str) -> Arc<Scenario> {
+    Arc::new(Scenario::load(name).unwrap_or_else(|e| panic!("{name}: {e}")))
+}
+
+fn app(name: &str, lang: Lang) -> App {
+    App::with_scenario(scenario(name), lang)
+}
+
+fn run(app: &App) -> &Run {
+    app.run().expect("a run is on screen")
+}
+
+fn run_mut(app: &mut App) -> &mut Run {
+    app.run_mut().expect("a run is on screen")
+}
+
+/// Types `t`, the time and Enter, as a person would.
+fn go_to_time(app: &mut App, t: &str) {
+    update(app, Action::PromptTime);
+    for c in t.chars() {
+        update(app, Action::Input(c));
+    }
+    update(app, Action::Submit);
+}
+
+/// The buffer as text, one line per row: wide characters once (not followed by the cell
+/// they hide), trailing spaces trimmed.
+fn text(b: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..b.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..b.area.width {
+            let sym = b[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            line.push_str(sym);
+            skip = Span::raw(sym).width().saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn draw_with(w: u16, h: u16, f: impl FnOnce(&mut Frame)) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(f).expect("draw");
+    text(t.backend().buffer())
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    draw_with(w, h, |f| render::draw(f, app))
+}
+
+/// work-queues at the moment the issue describes: round-robin done, the question answered,
+/// worker1 crashed mid-message at 0.7s, and its messages requeued and redelivered to worker2.
+fn crash_demo(lang: Lang) -> App {
+    let mut a = app("work-queues", lang);
+    go_to_time(&mut a, "0.7s");
+    // The question at 0.35s stopped the run.
+    assert!(run(&a).quiz.is_some(), "the ask note pauses the run");
+    update(&mut a, Action::Choose(1));
+    update(&mut a, Action::Close);
+    go_to_time(&mut a, "0.7s");
+    assert_eq!(run(&a).tl.world.now(), Time::ms(700));
+    update(&mut a, Action::Crash); // worker1 is selected at the start
+    update(&mut a, Action::StepForward);
+    a
+}
+
+/// What must be equal for two states to be the same: the trace (hash and length), the
+/// position, the clock, and the whole world (through its `Debug` text, hashed).
+fn fingerprint(tl: &Timeline) -> (u64, u64, Time, usize, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}", tl.world).hash(&mut h);
+    (tl.trace.hash(), tl.position(), tl.world.now(), tl.records().len(), h.finish())
+}
+
+// ----- determinism and time travel
+
+#[test]
+fn stepping_the_app_gives_the_trace_of_warren_run() {
+    for name in bundled::names() {
+        let s = scenario(name);
+        let mut session = Session::new(s.clone(), true);
+        let cap = session.run().err();
+        let mut a = App::with_scenario(s, Lang::En);
+        let mut guard = 0;
+        while !run(&a).tl.is_finished() {
+            if run(&a).quiz.is_some() {
+                update(&mut a, Action::Close);
+            }
+            update(&mut a, Action::StepForward);
+            guard += 1;
+            assert!(guard < 1_000_000, "{name}: does not finish");
+        }
+        let tl = &run(&a).tl;
+        assert_eq!(tl.cap, cap, "{name}");
+        assert_eq!(tl.trace.hash(), session.trace.hash(), "{name}: the TUI changed the trace");
+        assert_eq!(tl.records(), session.trace.records(), "{name}");
+        assert_eq!(tl.position(), session.world.steps, "{name}");
+    }
+}
+
+#[test]
+fn run_to_end_gives_the_same_trace_too() {
+    let s = scenario("work-queues");
+    let mut session = Session::new(s.clone(), true);
+    session.run().unwrap();
+    let mut a = App::with_scenario(s, Lang::En);
+    loop {
+        update(&mut a, Action::RunToEnd);
+        while run(&a).pending.is_some() {
+            update(&mut a, Action::Tick);
+        }
+        if run(&a).quiz.is_some() {
+            update(&mut a, Action::Close);
+            continue;
+        }
+        break;
+    }
+    assert!(run(&a).tl.is_finished());
+    assert_eq!(run(&a).tl.trace.hash(), session.trace.hash());
+}
+
+#[test]
+fn step_back_then_forward_returns_the_identical_state() {
+    let mut tl = Timeline::new(scenario("work-queues"));
+    let mut states = vec![fingerprint(&tl)];
+    while tl.step_forward() > 0 {
+        states.push(fingerprint(&tl));
+    }
+    // Walk all the way back, checking each state, then forward again.
+    for k in (0..states.len() - 1).rev() {
+        assert!(tl.step_back());
+        assert_eq!(fingerprint(&tl), states[k], "back to visible step {k}");
+    }
+    assert!(!tl.step_back(), "nothing before the start");
+    for (k, want) in states.iter().enumerate().skip(1) {
+        tl.step_forward();
+        assert_eq!(&fingerprint(&tl), want, "forward to visible step {k}");
+    }
+    // Back one then forward one, at every position.
+    let mut tl = Timeline::new(scenario("work-queues"));
+    for _ in 0..states.len() - 1 {
+        tl.step_forward();
+        let here = fingerprint(&tl);
+        tl.step_back();
+        tl.step_forward();
+        assert_eq!(fingerprint(&tl), here);
+    }
+}
+
+#[test]
+fn an_injected_fault_is_undone_by_stepping_back_past_it() {
+    let s = scenario("work-queues");
+    let mut clean = Session::new(s.clone(), true);
+    clean.run().unwrap();
+    let mut a = App::with_scenario(s, Lang::En);
+    go_to_time(&mut a, "0.3s");
+    let before = fingerprint(&run(&a).tl);
+    update(&mut a, Action::Crash);
+    let tl = &run(&a).tl;
+    assert_eq!(tl.injections().len(), 1);
+    let worker1 = tl.world.clients.iter().position(|c| c.name() == "worker1").unwrap() as u32;
+    assert!(tl.records().iter().any(|s| s.rec == Record::Fault(FaultRecord::Crash(warren::ids::ClientId(worker1)))));
+    assert!(a.flash.as_deref().unwrap_or("").contains("worker1 crashed"), "{:?}", a.flash);
+    // Step back past it: gone from the trace and from the world.
+    while run(&a).tl.position() > before.1 {
+        update(&mut a, Action::StepBack);
+    }
+    let tl = &run(&a).tl;
+    assert!(tl.injections().is_empty());
+    assert!(tl.world.injected.is_empty());
+    assert!(!tl.records().iter().any(|s| matches!(s.rec, Record::Fault(_))));
+    assert!(a.flash.as_deref().unwrap_or("").contains("undone"), "{:?}", a.flash);
+    // And the rest of the run is the run without the fault.
+    while !run(&a).tl.is_finished() {
+        if run(&a).quiz.is_some() {
+            update(&mut a, Action::Close);
+        }
+        update(&mut a, Action::StepForward);
+    }
+    assert_eq!(run(&a).tl.trace.hash(), clean.trace.hash());
+}
+
+#[test]
+fn a_fault_survives_replay_when_stepping_back_not_past_it() {
+    let mut tl = Timeline::new(scenario("work-queues"));
+    tl.run_until(Time::ms(700), |_| false);
+    let worker1 = warren::ids::ClientId(tl.world.clients.iter().position(|c| c.name() == "worker1").unwrap() as u32);
+    tl.inject(Fault::Crash(worker1));
+    tl.step_until_fault();
+    for _ in 0..6 {
+        tl.step_forward();
+    }
+    let ahead = fingerprint(&tl);
+    tl.step_back();
+    tl.step_back();
+    assert_eq!(tl.injections().len(), 1, "the fault is before the target: kept");
+    tl.step_forward();
+    tl.step_forward();
+    assert_eq!(fingerprint(&tl), ahead, "replay re-applies the fault at its index");
+}
+
+#[test]
+fn cut_and_heal_a_link() {
+    let mut a = app("work-queues", Lang::En);
+    go_to_time(&mut a, "0.2s");
+    update(&mut a, Action::Cut);
+    let r = run(&a);
+    let c = r.selected_client().unwrap();
+    assert!(r.tl.is_cut(c));
+    assert!(r.tl.records().iter().any(|s| s.rec == Record::Fault(FaultRecord::PartitionStart(c))));
+    update(&mut a, Action::Cut);
+    let r = run(&a);
+    assert!(!r.tl.is_cut(c));
+    assert!(r.tl.records().iter().any(|s| s.rec == Record::Fault(FaultRecord::PartitionEnd(c))));
+    // The broker: crash and restart.
+    run_mut(&mut a).actor = 0;
+    update(&mut a, Action::Crash);
+    assert!(!run(&a).tl.world.broker.up);
+    update(&mut a, Action::Revive);
+    assert!(run(&a).tl.world.broker.up);
+    update(&mut a, Action::Cut);
+    assert!(a.flash.is_some(), "the broker has no link to cut");
+}
+
+#[test]
+fn a_question_pauses_the_run_and_reveals_the_answer() {
+    let mut a = app("work-queues", Lang::En);
+    update(&mut a, Action::PlayPause);
+    assert!(run(&a).playing);
+    for _ in 0..200 {
+        update(&mut a, Action::PlayStep);
+        if run(&a).quiz.is_some() {
+            break;
+        }
+    }
+    let r = run(&a);
+    assert!(r.quiz.is_some() && !r.playing, "the ask note paused playing");
+    assert_eq!(r.tl.world.now(), Time::ms(350));
+    // Keys go to the question: a step does nothing, a digit answers.
+    update(&mut a, Action::StepForward);
+    assert_eq!(run(&a).tl.world.now(), Time::ms(350));
+    update(&mut a, Action::Choose(7)); // no such choice
+    assert_eq!(run(&a).quiz.unwrap().chosen, None);
+    update(&mut a, Action::Choose(0)); // worker1: wrong
+    assert_eq!(run(&a).quiz.unwrap().chosen, Some(0));
+    let shown = screen(&a, 80, 24);
+    assert!(shown.contains("not quite: the answer is worker2"), "{shown}");
+    update(&mut a, Action::Close);
+    assert!(run(&a).quiz.is_none());
+    // Answered: running past it again does not stop.
+    update(&mut a, Action::StepBack);
+    update(&mut a, Action::RunToEnd);
+    assert!(run(&a).quiz.is_none() && run(&a).tl.is_finished());
+}
+
+#[test]
+fn next_note_stops_at_each_note() {
+    let mut a = app("work-queues", Lang::En);
+    update(&mut a, Action::NextNote);
+    assert!(matches!(run(&a).tl.records().last().unwrap().rec, Record::Note { idx: 0 }));
+    update(&mut a, Action::NextNote);
+    assert!(run(&a).quiz.is_some());
+}
+
+#[test]
+fn going_back_to_an_earlier_time() {
+    let mut a = app("work-queues", Lang::En);
+    update(&mut a, Action::RunToEnd);
+    update(&mut a, Action::Close); // the question
+    update(&mut a, Action::RunToEnd);
+    assert!(run(&a).tl.is_finished());
+    go_to_time(&mut a, "0.25s");
+    let r = run(&a);
+    assert_eq!(r.tl.world.now(), Time::ms(250));
+    assert!(r.tl.records().iter().all(|s| s.t <= Time::ms(250)));
+    assert!(r.tl.records().iter().any(|s| s.t == Time::ms(200)));
+    go_to_time(&mut a, "soon");
+    assert!(a.flash.as_deref().unwrap().starts_with("not a time"));
+}
+
+#[test]
+fn restart_language_focus_and_selection() {
+    let mut a = crash_demo(Lang::En);
+    update(&mut a, Action::ToggleLang);
+    assert_eq!(a.lang, Lang::Zh);
+    update(&mut a, Action::FocusNext);
+    assert_eq!(run(&a).focus, Focus::Messages);
+    update(&mut a, Action::Down);
+    let m = run(&a).msg.expect("a message is selected");
+    update(&mut a, Action::Inspect);
+    assert_eq!(run(&a).inspector.map(|i| i.msg), Some(m));
+    update(&mut a, Action::Close);
+    assert!(run(&a).inspector.is_none());
+    update(&mut a, Action::FocusNext);
+    update(&mut a, Action::Up);
+    assert!(run(&a).log.cursor.is_some());
+    update(&mut a, Action::Restart);
+    let r = run(&a);
+    assert_eq!(r.tl.position(), 0);
+    assert!(r.tl.injections().is_empty() && r.answers.is_empty());
+    update(&mut a, Action::Help);
+    assert!(a.help);
+    update(&mut a, Action::Quit);
+    assert!(a.quit);
+}
+
+#[test]
+fn keys_map_to_actions_by_mode() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    let mut a = app("work-queues", Lang::En);
+    assert_eq!(map_key(&a, key(KeyCode::Right)), Some(Action::StepForward));
+    assert_eq!(map_key(&a, key(KeyCode::Left)), Some(Action::StepBack));
+    assert_eq!(map_key(&a, key(KeyCode::Char('x'))), Some(Action::Crash));
+    assert_eq!(map_key(&a, key(KeyCode::Char('L'))), Some(Action::ToggleLang));
+    assert_eq!(map_key(&a, KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
+    update(&mut a, Action::PromptTime);
+    assert_eq!(map_key(&a, key(KeyCode::Char('x'))), Some(Action::Input('x')));
+    assert_eq!(map_key(&a, key(KeyCode::Esc)), Some(Action::Close));
+    update(&mut a, Action::Close);
+    update(&mut a, Action::NextNote);
+    update(&mut a, Action::NextNote);
+    assert_eq!(map_key(&a, key(KeyCode::Char('2'))), Some(Action::Choose(1)));
+    assert_eq!(map_key(&a, key(KeyCode::Right)), None, "a question takes the keys");
+    update(&mut a, Action::Help);
+    assert_eq!(map_key(&a, key(KeyCode::Char('z'))), Some(Action::Help), "any key closes the help");
+    let p = App::picker(Lang::En, None);
+    assert_eq!(map_key(&p, key(KeyCode::Enter)), Some(Action::Open));
+    assert_eq!(map_key(&p, key(KeyCode::Esc)), Some(Action::Quit));
+}
+
+#[test]
+fn the_picker_opens_a_scenario() {
+    let mut a = App::picker(Lang::En, Some(3));
+    let Screen::Picker(p) = &a.screen else { panic!() };
+    let idx = p.items.iter().position(|i| i.name == "work-queues").unwrap();
+    for _ in 0..idx {
+        update(&mut a, Action::Down);
+    }
+    update(&mut a, Action::Open);
+    let r = run(&a);
+    assert_eq!(r.scenario().name, "work-queues");
+    assert_eq!(r.scenario().seed, 3, "--seed applies to picked scenarios");
+}
+
+#[test]
+fn every_label_exists_in_both_languages() {
+    use warren::tui::i18n::L;
+    for l in L::ALL {
+        let (en, zh) = (l.get(Lang::En), l.get(Lang::Zh));
+        assert!(!en.is_empty() && !zh.is_empty(), "{l:?}");
+    }
+}
+
+#[test]
+fn never_panics_at_any_size() {
+    let mut a = crash_demo(Lang::Zh);
+    run_mut(&mut a).inspector = Some(warren::tui::app::Inspector { msg: warren::ids::MsgId(0), scroll: 3 });
+    for (w, h) in [(1, 1), (10, 3), (49, 13), (50, 14), (60, 16), (80, 24), (81, 25), (129, 40), (130, 32), (200, 60)] {
+        screen(&a, w, h);
+        let mut b = App::picker(Lang::En, None);
+        b.help = true;
+        screen(&b, w, h);
+    }
+    let small = screen(&a, 40, 10);
+    assert!(small.contains("终端太小"), "{small}");
+}
+
+/// Step back on a long run is fast: snapshots bound the replay.
+#[test]
+fn step_back_is_fast_in_a_long_run() {
+    let yaml = r#"
+name: long
+seed: 1
+queues: [{ name: q }]
+consumers:
+  - { name: w1, queue: q, ack: manual, prefetch: 5, work: 2ms }
+  - { name: w2, queue: q, ack: manual, prefetch: 5, work: 3ms }
+producers:
+  - name: p
+    publish:
+      - { at: 0s, key: q, body: "m {n}", count: 20000, every: 1ms }
+"#;
+    let s = Arc::new(Scenario::from_str(yaml, "long.yaml").expect("valid"));
+    let mut tl = Timeline::new(s.clone());
+    let t0 = Instant::now();
+    while tl.step_event() {}
+    let forward = t0.elapsed();
+    let events = tl.position();
+    assert!(events > 80_000, "{events}");
+    assert!(tl.snapshot_count() <= warren::tui::timeline::MAX_SNAPSHOTS + 1);
+    let t1 = Instant::now();
+    let n = 20;
+    for _ in 0..n {
+        assert!(tl.step_back());
+    }
+    let per = t1.elapsed() / n;
+    eprintln!(
+        "long run: {events} events forward in {forward:?}; {} snapshots every {} events; step back {per:?} each",
+        tl.snapshot_count(),
+        tl.snapshot_interval()
+    );
+    assert!(per.as_millis() < 500, "step back took {per:?}");
+    // And it is still the same run.
+    while tl.step_event() {}
+    let mut session = Session::new(s, true);
+    session.run().unwrap();
+    assert_eq!(tl.trace.hash(), session.trace.hash());
+}
+
+// ----- rendering snapshots
+
+fn snap(name: &str, text: String) {
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(format!("tui_{name}"), text);
+    });
+}
+
+fn both(f: impl Fn(Lang) -> (String, String)) {
+    for lang in [Lang::En, Lang::Zh] {
+        let (name, text) = f(lang);
+        snap(&format!("{name}_{}", lang.code()), text);
+    }
+}
+
+#[test]
+fn snapshot_full_screen_80x24() {
+    both(|lang| ("screen_80x24".into(), screen(&crash_demo(lang), 80, 24)));
+}
+
+#[test]
+fn snapshot_full_screen_large() {
+    both(|lang| ("screen_160x48".into(), screen(&crash_demo(lang), 160, 48)));
+}
+
+#[test]
+fn snapshot_start_of_run() {
+    both(|lang| ("start_80x24".into(), screen(&app("work-queues", lang), 80, 24)));
+}
+
+#[test]
+fn snapshot_topology_panel() {
+    both(|lang| {
+        let a = crash_demo(lang);
+        ("topology".into(), draw_with(80, 5, |f| render::topology::render(f, f.area(), &a, run(&a))))
+    });
+    both(|lang| {
+        let mut a = app("topic-logs", lang);
+        go_to_time(&mut a, "0.3s");
+        ("topology_topic".into(), draw_with(100, 8, |f| render::topology::render(f, f.area(), &a, run(&a))))
+    });
+}
+
+#[test]
+fn snapshot_messages_panel() {
+    both(|lang| {
+        let mut a = crash_demo(lang);
+        update(&mut a, Action::FocusNext);
+        update(&mut a, Action::Down);
+        ("messages".into(), draw_with(80, 4, |f| render::queues::render(f, f.area(), &a, run(&a))))
+    });
+}
+
+#[test]
+fn snapshot_log_panel() {
+    both(|lang| {
+        let a = crash_demo(lang);
+        ("log".into(), draw_with(80, 14, |f| render::log::render(f, f.area(), &a, run(&a))))
+    });
+}
+
+#[test]
+fn snapshot_notes_panel_and_question() {
+    both(|lang| {
+        let a = crash_demo(lang);
+        ("notes".into(), draw_with(80, 5, |f| render::notes::render(f, f.area(), &a, run(&a))))
+    });
+    both(|lang| {
+        let mut a = app("work-queues", lang);
+        go_to_time(&mut a, "1s");
+        ("question_open".into(), screen(&a, 80, 24))
+    });
+    both(|lang| {
+        let mut a = app("work-queues", lang);
+        go_to_time(&mut a, "1s");
+        update(&mut a, Action::Choose(1));
+        ("question_answered".into(), screen(&a, 80, 24))
+    });
+}
+
+#[test]
+fn snapshot_inspector() {
+    both(|lang| {
+        let mut a = crash_demo(lang);
+        // Message #1: delivered to worker1, requeued when it crashed, redelivered to worker2.
+        run_mut(&mut a).inspector = Some(warren::tui::app::Inspector { msg: warren::ids::MsgId(0), scroll: 0 });
+        ("inspector".into(), screen(&a, 100, 40))
+    });
+}
+
+#[test]
+fn snapshot_status_and_header() {
+    both(|lang| {
+        let a = crash_demo(lang);
+        let r = run(&a);
+        let head = draw_with(80, 1, |f| render::status::header(f, f.area(), &a, r));
+        let status = draw_with(80, 1, |f| render::status::status_bar(f, f.area(), &a, r));
+        ("status".into(), format!("{head}{status}"))
+    });
+}
+
+#[test]
+fn snapshot_help() {
+    both(|lang| {
+        let mut a = app("work-queues", lang);
+        a.help = true;
+        ("help_80x24".into(), screen(&a, 80, 24))
+    });
+    both(|lang| {
+        let mut a = app("work-queues", lang);
+        a.help = true;
+        ("help_120x40".into(), screen(&a, 120, 40))
+    });
+}
+
+#[test]
+fn snapshot_picker() {
+    both(|lang| ("picker".into(), screen(&App::picker(lang, None), 80, 24)));
+}
+
+#[test]
+fn snapshot_too_small() {
+    both(|lang| ("too_small".into(), screen(&app("work-queues", lang), 40, 10)));
+}

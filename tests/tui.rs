@@ -566,3 +566,30 @@ fn snapshot_picker() {
 fn snapshot_too_small() {
     both(|lang| ("too_small".into(), screen(&app("work-queues", lang), 40, 10)));
 }
+
+/// The message that just moved is drawn highlighted along its path: the queue it left, the
+/// consumer it went to, and the message itself.
+#[test]
+fn the_latest_move_is_highlighted() {
+    use ratatui::style::Color;
+    let mut a = app("work-queues", Lang::En);
+    // Step until task 2 is delivered to worker2.
+    while !run(&a).tl.records().iter().any(|s| matches!(s.rec, Record::Delivered { msg, .. } if msg.0 == 1)) {
+        update(&mut a, Action::StepForward);
+    }
+    let mut t = Terminal::new(TestBackend::new(80, 6)).unwrap();
+    t.draw(|f| render::topology::render(f, f.area(), &a, run(&a))).unwrap();
+    let b = t.backend().buffer().clone();
+    let find = |needle: &str| -> Option<(u16, u16)> {
+        (0..b.area.height).find_map(|y| {
+            let row: String = (0..b.area.width).map(|x| b[(x, y)].symbol().to_string()).collect();
+            row.find(needle).map(|i| (row[..i].chars().count() as u16, y))
+        })
+    };
+    let (x, y) = find("worker2").expect("worker2 drawn");
+    assert_eq!(b[(x, y)].fg, Color::Yellow, "the consumer it went to");
+    let (x, y) = find("task_queue").expect("queue drawn");
+    assert_eq!(b[(x, y)].fg, Color::Yellow, "the queue it came from");
+    let (x, y) = find("worker1").expect("worker1 drawn");
+    assert_ne!(b[(x, y)].fg, Color::Yellow, "not on the path");
+}

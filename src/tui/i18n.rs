@@ -155,6 +155,7 @@ labels! {
     SInspect => "inspect", "详情";
     SScroll => "scroll", "滚动";
     SClose => "close", "关闭";
+    SSelect => "select", "选择";
 }
 
 impl L {

@@ -45,8 +45,30 @@ fn indented(lead: &str, text: &str, w: usize, style: Style, indent: usize) -> Ve
         .collect()
 }
 
-/// Every line of the inspector for `msg`, at text width `w`.
+/// The inspector's three parts.
+pub struct Sections {
+    /// The heading and one entry per fate.
+    pub now: Vec<Line<'static>>,
+    /// One group of lines per record (what, then why).
+    pub history: Vec<Vec<Line<'static>>>,
+    pub props: Vec<Line<'static>>,
+}
+
+/// Every line of the inspector for `msg`, at text width `w`: where it is now, its history,
+/// its properties.
 pub fn lines(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Vec<Line<'static>> {
+    let s = sections(r, lang, msg, w);
+    let mut out = s.now;
+    out.push(Line::raw(""));
+    out.push(heading(L::History.get(lang)));
+    out.extend(s.history.into_iter().flatten());
+    out.push(Line::raw(""));
+    out.extend(s.props);
+    out
+}
+
+/// The inspector's parts for `msg`, at text width `w`.
+pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     let world = &r.tl.world;
     let cx = Ctx::new(world, &r.tl.scenario.notes, lang);
     let b = &world.broker;
@@ -119,20 +141,66 @@ pub fn lines(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Vec<Line<'static>> {
         };
         out.extend(indented("• ", &text, w, theme::hot().remove_modifier(ratatui::style::Modifier::BOLD), 2));
     }
-    out.push(Line::raw(""));
-    out.push(heading(L::History.get(lang)));
+    let now = out;
+    let mut entries = Vec::new();
     let history: Vec<_> = recs.iter().filter(|s| about(&s.rec, msg)).map(|s| (s.t, describe(&cx, &s.rec))).collect();
     let aw = history.iter().map(|(_, d)| width(&d.actor)).max().unwrap_or(0);
     for (t, d) in history {
         let lead = format!("{} {} ", clock(t), pad(&d.actor, aw));
-        out.extend(indented(&lead, &d.what, w, Style::new(), 2));
+        let mut entry = indented(&lead, &d.what, w, Style::new(), 2);
         if let Some(why) = d.why {
-            out.extend(indented("↳ ", &why, w, theme::why(), 2 + width(&lead)));
+            entry.extend(indented("↳ ", &why, w, theme::why(), 2 + width(&lead)));
         }
+        entries.push(entry);
     }
-    out.push(Line::raw(""));
-    out.extend(pl);
-    out
+    Sections { now, history: entries, props: pl }
+}
+
+/// The message the docked inspector shows: the selected one, else the one that just moved,
+/// else the latest one the log mentions.
+pub fn docked_message(r: &Run) -> Option<MsgId> {
+    let recs = r.tl.records();
+    r.msg.or_else(|| recs[r.tl.last_group()].iter().find_map(|s| s.rec.msg())).or_else(|| recs.iter().rev().find_map(|s| s.rec.msg()))
+}
+
+/// The inspector as a panel (large terminals): where the message is now, then as much of
+/// its history as fits (the latest steps), then its properties if there is room.
+pub fn render_docked(f: &mut Frame, area: Rect, app: &App, r: &Run) {
+    let lang = app.lang;
+    let cx = Ctx::new(&r.tl.world, &r.tl.scenario.notes, lang);
+    let msg = docked_message(r);
+    let title = match msg {
+        Some(m) => i18n::msg_title(lang, &cx.msg(m)),
+        None => L::Inspector.s(lang),
+    };
+    let block = super::panel(vec![Span::raw(title)], false);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(msg) = msg else { return };
+    let inner = Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner };
+    let h = inner.height as usize;
+    let s = sections(r, lang, msg, inner.width as usize);
+    let mut out = s.now;
+    // The latest history entries that fit whole, below a blank line and the heading.
+    let mut room = h.saturating_sub(out.len() + 2);
+    let mut shown: Vec<&Vec<Line>> = Vec::new();
+    for e in s.history.iter().rev() {
+        if e.len() > room {
+            break;
+        }
+        room -= e.len();
+        shown.push(e);
+    }
+    if !shown.is_empty() {
+        out.push(Line::raw(""));
+        out.push(heading(L::History.get(lang)));
+        out.extend(shown.into_iter().rev().flatten().cloned());
+    }
+    if out.len() + s.props.len() < h {
+        out.push(Line::raw(""));
+        out.extend(s.props);
+    }
+    f.render_widget(Paragraph::new(out), inner);
 }
 
 /// Whether a record belongs in a message's history (its own records, and the dead-letter

@@ -92,6 +92,8 @@ fn too_small(f: &mut Frame, area: Rect, lang: Lang) {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct RunLayout {
     pub header: Rect,
+    /// The docked message inspector (large terminals only).
+    pub detail: Option<Rect>,
     pub topology: Rect,
     pub messages: Rect,
     pub log: Rect,
@@ -114,12 +116,14 @@ pub fn layout(area: Rect, r: &Run, lang: Lang) -> RunLayout {
         let right = Rect { x: body.x + left_w + 1, width: body.width - left_w - 1, ..body };
         let h = left.height;
         let notes_h = notes_need.clamp(3, h / 4);
-        let topo_h = topo_need.clamp(3, (h - notes_h) * 3 / 5);
-        let msg_h = h - notes_h - topo_h;
+        let topo_h = topo_need.clamp(3, (h - notes_h) * 2 / 5);
+        let msg_h = msg_need.clamp(3, (h - notes_h - topo_h) / 2);
+        let detail_h = h - notes_h - topo_h - msg_h;
         let topology = Rect { height: topo_h, ..left };
         let messages = Rect { y: left.y + topo_h, height: msg_h, ..left };
-        let notes = Rect { y: left.y + topo_h + msg_h, height: notes_h, ..left };
-        return RunLayout { header, topology, messages, log: right, notes, status };
+        let detail = Rect { y: left.y + topo_h + msg_h, height: detail_h, ..left };
+        let notes = Rect { y: left.y + topo_h + msg_h + detail_h, height: notes_h, ..left };
+        return RunLayout { header, detail: Some(detail), topology, messages, log: right, notes, status };
     }
     let h = body.height;
     let notes_need = notes::height_needed(r, lang, area.width) + 1;
@@ -137,7 +141,7 @@ pub fn layout(area: Rect, r: &Run, lang: Lang) -> RunLayout {
     let messages = take(msg_h);
     let log = take(log_h);
     let notes = take(notes_h);
-    RunLayout { header, topology, messages, log, notes, status }
+    RunLayout { header, detail: None, topology, messages, log, notes, status }
 }
 
 fn run(f: &mut Frame, area: Rect, app: &App, r: &Run) {
@@ -147,6 +151,9 @@ fn run(f: &mut Frame, area: Rect, app: &App, r: &Run) {
     queues::render(f, lay.messages, app, r);
     log::render(f, lay.log, app, r);
     notes::render(f, lay.notes, app, r);
+    if let Some(d) = lay.detail {
+        inspector::render_docked(f, d, app, r);
+    }
     status::status_bar(f, lay.status, app, r);
     if r.inspector.is_some() {
         inspector::render(f, area, app, r);

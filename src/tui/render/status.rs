@@ -68,6 +68,9 @@ fn hints(app: &App, r: &Run) -> Vec<(String, String)> {
     if let Some(c) = r.selected_client() {
         v.push(h("c", if r.tl.is_cut(c) { L::SHeal } else { L::SCut }));
     }
+    if r.focus == crate::tui::app::Focus::Topology {
+        v.push(h("↑↓", L::SSelect));
+    }
     v.push(h("n", L::SNote));
     v.push(h("e", L::SEnd));
     v.push(h("t", L::STime));

@@ -44,6 +44,8 @@ labels! {
     PerSecond => "/s", "/秒";
     // topology
     Broker => "broker", "代理";
+    AutoShort => "auto", "自动";
+    Tagline => "a RabbitMQ sandbox", "RabbitMQ 沙盒";
     BrokerUp => "up", "运行中";
     BrokerDown => "down", "已宕机";
     Connected => "connected", "已连接";
@@ -162,6 +164,18 @@ impl L {
     /// Shorthand used by render functions.
     pub fn s(self, lang: Lang) -> String {
         self.get(lang).to_string()
+    }
+}
+
+/// An actor as the log names it: the words `describe` uses for the broker, faults, notes and
+/// the setup are translated; client names stay as written.
+pub fn actor(lang: Lang, actor: &str) -> String {
+    match (lang, actor) {
+        (Lang::Zh, "broker") => "代理".into(),
+        (Lang::Zh, "fault") => "故障".into(),
+        (Lang::Zh, "note") => "讲解".into(),
+        (Lang::Zh, "setup") => "初始化".into(),
+        _ => actor.to_string(),
     }
 }
 

@@ -4,7 +4,7 @@ use super::action::Action;
 use super::app::{App, Focus, Goal, Inspector, Picker, Quiz, Run, Screen, RUN_BUDGET, SPEEDS};
 use super::i18n::{self, L};
 use super::model;
-use super::timeline::{Fault, Timeline};
+use super::timeline::{record_of, Fault, Timeline};
 use crate::explain::{describe, Ctx, Lang};
 use crate::record::Record;
 use crate::sim::Time;
@@ -440,13 +440,8 @@ fn inject(r: &mut Run, action: Action, lang: Lang) -> Option<String> {
     let from = r.tl.records().len();
     r.tl.step_until_fault();
     check_notes(r, from);
-    let rec = r.tl.records()[from..].iter().find(|s| matches!(s.rec, Record::Fault(_))).map(|s| s.rec);
-    let what = match rec {
-        Some(rec) => {
-            let cx = Ctx::new(&r.tl.world, &r.tl.scenario.notes, lang);
-            describe(&cx, &rec).what
-        }
-        None => format!("{fault:?}"),
-    };
+    // Describe the fault as the trace does (it is in the trace unless the run hit a cap).
+    let cx = Ctx::new(&r.tl.world, &r.tl.scenario.notes, lang);
+    let what = describe(&cx, &Record::Fault(record_of(fault))).what;
     Some(i18n::injected(lang, &what))
 }

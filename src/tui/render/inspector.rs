@@ -76,7 +76,7 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     let props = b.msgs.props_of(msg);
     let mut pl = vec![heading(L::Properties.get(lang))];
     pl.extend(field(L::Body.get(lang), format!("{:?}", cx.body(msg)), w));
-    let publisher = if m.publisher == u32::MAX { "broker".to_string() } else { cx.client(ClientId(m.publisher)) };
+    let publisher = if m.publisher == u32::MAX { L::Broker.s(lang) } else { cx.client(ClientId(m.publisher)) };
     pl.extend(field(L::PublishedBy.get(lang), publisher, w));
     let ex = b.exchange_by_name(props.exchange).map(|x| cx.exchange(x)).unwrap_or_else(|| b.names.get(props.exchange).to_string());
     pl.extend(field(L::Exchange.get(lang), ex, w));
@@ -115,7 +115,7 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
             Fate::NotRouted => L::NotRoutedYet.s(lang),
             Fate::Ended(i) => {
                 let d = describe(&cx, &recs[i].rec);
-                let mut s = format!("{} {}: {}", clock(recs[i].t), d.actor, d.what);
+                let mut s = format!("{} {}: {}", clock(recs[i].t), i18n::actor(lang, &d.actor), d.what);
                 if let Some(why) = d.why {
                     s.push_str(" — ");
                     s.push_str(&why);
@@ -143,7 +143,15 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     }
     let now = out;
     let mut entries = Vec::new();
-    let history: Vec<_> = recs.iter().filter(|s| about(&s.rec, msg)).map(|s| (s.t, describe(&cx, &s.rec))).collect();
+    let history: Vec<_> = recs
+        .iter()
+        .filter(|s| about(&s.rec, msg))
+        .map(|s| {
+            let mut d = describe(&cx, &s.rec);
+            d.actor = i18n::actor(lang, &d.actor);
+            (s.t, d)
+        })
+        .collect();
     let aw = history.iter().map(|(_, d)| width(&d.actor)).max().unwrap_or(0);
     for (t, d) in history {
         let lead = format!("{} {} ", clock(t), pad(&d.actor, aw));

@@ -5,7 +5,7 @@
 use super::{clock, l, panel, theme, App};
 use crate::explain::{describe, Ctx};
 use crate::tui::app::{Focus, Run};
-use crate::tui::i18n::L;
+use crate::tui::i18n::{self, L};
 use crate::tui::text::{ellipsize, pad, width, wrap};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -69,7 +69,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
             if k == 0 {
                 let ts = if is_hot { theme::hot() } else { theme::dim() };
                 spans.push(Span::styled(format!("{:>time_w$} ", clock(s.t)), ts));
-                spans.push(Span::styled(pad(&ellipsize(&d.actor, actor_w), actor_w) + " ", actor_style(&d.actor)));
+                let name = i18n::actor(app.lang, &d.actor);
+                spans.push(Span::styled(pad(&ellipsize(&name, actor_w), actor_w) + " ", actor_style(&d.actor)));
             } else {
                 spans.push(Span::raw(" ".repeat(indent)));
             }

@@ -18,7 +18,8 @@ pub fn render(f: &mut Frame, area: Rect, p: &Picker, app: &App) {
     let status = Rect { y: area.bottom() - 1, height: 1, ..area };
     let bar = Style::new().bg(Color::Rgb(30, 34, 48)).fg(Color::White);
     f.render_widget(
-        Paragraph::new(Line::from(Span::styled(" warren │ RabbitMQ sandbox", super::bold(Style::new().fg(Color::Cyan))))).style(bar),
+        Paragraph::new(Line::from(Span::styled(format!(" warren │ {}", l(app, L::Tagline)), super::bold(Style::new().fg(Color::Cyan)))))
+            .style(bar),
         header,
     );
     let body = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };

@@ -222,7 +222,7 @@ fn consumer_segs(cx: &Ctx, r: &Run, hot: &Hot, line: ConsumerLine, d: Density) -
     if let Some(id) = line.consumer {
         let c = world.broker.consumer(id);
         let text = if c.no_ack {
-            " auto".to_string()
+            format!(" {}", L::AutoShort.get(cx.lang))
         } else {
             let p = if c.prefetch == 0 { "∞".to_string() } else { c.prefetch.to_string() };
             format!(" {}/{p}", c.unacked)

@@ -28,6 +28,7 @@ Prints one JSON object (messages, wall seconds, messages/s, per-consumer deliver
 import argparse
 import collections
 import json
+import resource
 import sys
 import time
 
@@ -157,6 +158,7 @@ def main(argv=None):
             "per_consumer": q.delivered,
             "wall_s": round(wall, 6),
             "messages_per_s": round(a.count / max(wall, 1e-9), 1),
+            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         },
         out,
     )

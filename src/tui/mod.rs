@@ -41,8 +41,10 @@ impl Drop for Restore {
 
 /// Takes over the terminal and runs until the person quits.
 pub fn run(app: App) -> io::Result<()> {
-    let mut terminal = ratatui::try_init()?;
+    // The guard first: if setting up fails half-way (raw mode on, no alternate screen), the
+    // terminal is still put back.
     let _restore = Restore;
+    let mut terminal = ratatui::try_init()?;
     event_loop(&mut terminal, app)
 }
 

@@ -218,9 +218,4 @@ impl App {
         let per = 1.0 / r.speed_per_sec();
         Some(std::time::Duration::from_secs_f64(per.max(1.0 / 60.0)))
     }
-
-    /// Events to play per due step (fast speeds play several per frame).
-    pub fn play_batch(&self) -> u32 {
-        self.run().map(|r| (r.speed_per_sec() / 60.0).ceil().max(1.0) as u32).unwrap_or(1)
-    }
 }

@@ -36,12 +36,9 @@ labels! {
     Question => "Question", "提问";
     Scenarios => "Scenarios", "场景";
     // header
-    Playing => "playing", "播放中";
     Paused => "paused", "已暂停";
     Finished => "finished", "已结束";
     Seed => "seed", "种子";
-    Events => "events", "事件";
-    PerSecond => "/s", "/秒";
     // topology
     Broker => "broker", "代理";
     AutoShort => "auto", "自动";
@@ -53,11 +50,8 @@ labels! {
     Down => "down", "已宕机";
     NotStarted => "not started", "未启动";
     LinkCut => "link cut", "网络已切断";
-    NoRoute => "(no route shown)", "（未显示路由）";
     TopologyLegend => "queue ready|unacked · consumer in-flight/prefetch", "队列 就绪|未确认 · 消费者 在途/prefetch";
     Ready => "ready", "就绪";
-    Unacked => "unacked", "未确认";
-    Selected => "selected", "已选中";
     Producer => "producer", "生产者";
     Consumer => "consumer", "消费者";
     RpcClient => "RPC client", "RPC 客户端";
@@ -66,15 +60,12 @@ labels! {
     Empty => "empty", "空";
     Holds => "holds", "持有";
     MessagesLegend => "▶ working · • waiting in the client · ~ on the wire", "▶ 处理中 · • 在客户端等待 · ~ 传输中";
-    NoMessages => "no messages anywhere", "暂无消息";
     // log
     LogEmpty => "Nothing has happened yet. Press → to step.", "还没有发生任何事件。按 → 单步前进。";
     // notes
     NoNote => "No note yet.", "暂无讲解。";
     YourAnswer => "your answer", "你的回答";
     Right => "right!", "答对了！";
-    Wrong => "not quite", "不对";
-    TheAnswer => "the answer", "答案";
     Skipped => "skipped", "已跳过";
     ChooseHint => "press the number of your answer · Esc skip", "按答案的编号 · Esc 跳过";
     ContinueHint => "Enter or Esc to continue", "Enter 或 Esc 继续";
@@ -105,7 +96,6 @@ labels! {
     AtStart => "at the start", "已在开头";
     AtEnd => "the run is over", "运行已结束";
     Running => "running…", "运行中…";
-    SelectClient => "select a client in the topology first (Tab, ↑↓)", "请先在拓扑中选择一个客户端（Tab，↑↓）";
     BrokerNoLink => "the broker has no link of its own: select a client", "代理本身没有网络连接：请选择一个客户端";
     Restarted => "restarted from the beginning", "已从头开始";
     // picker

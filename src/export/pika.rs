@@ -381,10 +381,10 @@ impl Writer<'_> {
                 }
             }
         }
-        for q in &queues {
+        for q in queues.iter().filter(|q| !q.starts_with("amq.")) {
             self.line(1, &format!("channel.queue_delete(queue={})", py_str(q)));
         }
-        for x in &exchanges {
+        for x in exchanges.iter().filter(|x| !x.starts_with("amq.")) {
             self.line(1, &format!("channel.exchange_delete(exchange={})", py_str(x)));
         }
         for x in &d.exchanges {
@@ -807,7 +807,8 @@ pub fn script(session: &Session, opts: &PikaOptions) -> String {
 connection per client, every time multiplied by --time-scale. It prints one JSON object per
 line for what it observes (deliveries, returns, replies, errors; the queues at the end): see
 docs/exports.md in warren. Before it starts it deletes the queues and exchanges the scenario
-names, so that an earlier run leaves nothing behind.
+names, so that an earlier run leaves nothing behind. The scenario's own pika code, one
+function per client, is at the end of this file, after the harness.
 
     pip install pika
     python3 THIS_FILE.py [--host 127.0.0.1] [--port 5672] [--user guest] [--password guest]
@@ -918,7 +919,15 @@ names, so that an earlier run leaves nothing behind.
     w.setup();
     // ---- clients, in file order
     let fnames = function_names(&names);
-    for (i, c) in session.world.clients.iter().enumerate() {
+    let mut order: Vec<usize> =
+        s.plan.order.iter().filter_map(|i| if let crate::world::Initial::Start(c) = i { Some(c.idx()) } else { None }).collect();
+    for i in 0..names.len() {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    for &i in &order {
+        let c = &session.world.clients[i];
         let name = c.name();
         if let Some(p) = d.producers.iter().find(|p| p.name == name) {
             w.producer(&fnames[i], p);
@@ -943,14 +952,7 @@ names, so that an earlier run leaves nothing behind.
     }
     w.line(0, "# Every client, in the scenario's order (those due at the same time connect in this order).");
     w.line(0, "CLIENTS = [");
-    let mut order: Vec<usize> =
-        s.plan.order.iter().filter_map(|i| if let crate::world::Initial::Start(c) = i { Some(c.idx()) } else { None }).collect();
-    for i in 0..names.len() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
-    }
-    for i in order {
+    for &i in &order {
         let spec = &session.world.clients[i].spec;
         let mut a = vec![py_str(names[i]), fnames[i].clone(), format!("start={}", secs(spec.start))];
         a.push(format!("reconnect={}", spec.reconnect.map(secs).unwrap_or_else(|| "None".into())));

@@ -3,7 +3,7 @@
 //! cannot reach behaviour or the trace.
 
 use crate::ids::Sym;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]

@@ -100,6 +100,21 @@ impl Channel {
         }
     }
 
+    /// Like [`Channel::take_settled`], into `out` (reused, no allocation). False: unknown tag.
+    pub fn take_settled_into(&mut self, tag: u64, multiple: bool, out: &mut Vec<Unacked>) -> bool {
+        if multiple && tag == 0 {
+            out.extend(self.unacked.drain(..));
+            return true;
+        }
+        let Some(i) = self.find_tag(tag) else { return false };
+        if multiple {
+            out.extend(self.unacked.drain(..=i));
+        } else if let Some(u) = self.unacked.remove(i) {
+            out.push(u);
+        }
+        true
+    }
+
     /// Splits this method's confirms into frames as RabbitMQ does: one `multiple` frame for
     /// every seq below the cut-off (the smallest still unconfirmed, or any nacked one), then
     /// single frames. Returns (seq, multiple, ack) triples.

@@ -40,7 +40,7 @@ use message::MessageStore;
 use ops::{ExchangeKind, Frame, Op};
 use persistence::Disk;
 use queue::Queue;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub use ops::QueueRef;
 
@@ -133,6 +133,11 @@ pub struct Broker {
     /// Direct reply-to: token → requesting channel, and back.
     reply_tokens: HashMap<Sym, ChannelId>,
     reply_token_of: HashMap<ChannelId, Sym>,
+    /// Channels with confirms to send at the end of the current input.
+    confirm_dirty: Vec<ChannelId>,
+    /// Scratch space reused by acks (no allocation per ack).
+    scratch_settled: Vec<channel::Unacked>,
+    scratch_queues: Vec<QueueId>,
     /// Interned constants.
     pub(crate) sym: Consts,
 }
@@ -156,19 +161,22 @@ impl Broker {
             msgs: MessageStore::default(),
             exchanges: Vec::new(),
             exchange_meta: Vec::new(),
-            exchange_index: HashMap::new(),
+            exchange_index: HashMap::default(),
             bindings: Vec::new(),
             queues: Vec::new(),
             queue_meta: Vec::new(),
-            queue_index: HashMap::new(),
+            queue_index: HashMap::default(),
             conns: Vec::new(),
             channels: Vec::new(),
             consumers: Vec::new(),
             disk: Disk::default(),
             rng,
             route_cache: Default::default(),
-            reply_tokens: HashMap::new(),
-            reply_token_of: HashMap::new(),
+            reply_tokens: HashMap::default(),
+            reply_token_of: HashMap::default(),
+            confirm_dirty: Vec::new(),
+            scratch_settled: Vec::new(),
+            scratch_queues: Vec::new(),
             sym,
         };
         let builtins = [
@@ -492,7 +500,14 @@ impl Broker {
 
     /// Sends the confirms decided while handling this input, coalesced per channel.
     fn flush_confirms(&mut self, fx: &mut Effects) {
-        for c in &mut self.channels {
+        if self.confirm_dirty.is_empty() {
+            return;
+        }
+        let mut dirty = std::mem::take(&mut self.confirm_dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        for ch in dirty.drain(..) {
+            let c = &mut self.channels[ch.idx()];
             if c.batch_acks.is_empty() && c.batch_nacks.is_empty() {
                 continue;
             }
@@ -507,6 +522,7 @@ impl Broker {
                 fx.records.push(Record::Confirm { client: c.owner, seq, multiple, ack });
             }
         }
+        self.confirm_dirty = dirty;
     }
 
     /// A timer the broker asked for has come due.

@@ -15,7 +15,7 @@ use super::{Broker, Effects};
 use crate::ids::{ChannelId, ExchangeId, MsgId, PropsId, QueueId};
 use crate::record::{DeliverWhy, Record, Via};
 use crate::sim::Time;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// Where one publish goes: the queues (each once, with the binding that took it there) and
@@ -80,28 +80,38 @@ impl Broker {
             }
         }
 
-        let route = if ex == ExchangeId(0) {
-            match self.queue_by_name(key) {
-                Some(q) => Arc::new(Route { queues: vec![(q, Via::DefaultExchange)], alternates: Vec::new() }),
-                None => Arc::new(Route::default()),
-            }
-        } else {
-            self.route(ex, msg, fx)
-        };
-        if route.queues.is_empty() {
-            self.unroutable(ch, ex, msg, mandatory, fx);
-            if confirm {
-                self.confirm_now(ch, seq, true);
-            }
-            return Ok(());
-        }
         let mut refused = false;
         let mut on_disk_later = false;
-        for &(q, via) in route.queues.iter() {
+        let mut offer = |b: &mut Broker, q: QueueId, via: Via, fx: &mut Effects| {
             fx.records.push(Record::Routed { msg, q, via });
-            match self.deliver_or_enqueue(now, q, msg, fx) {
+            match b.deliver_or_enqueue(now, q, msg, fx) {
                 Offer::Refused => refused = true,
                 Offer::Accepted { on_disk_later: d } => on_disk_later |= d,
+            }
+        };
+        if ex == ExchangeId(0) {
+            // The default exchange: the queue named by the key, no bindings, no allocation.
+            match self.queue_by_name(key) {
+                Some(q) => offer(self, q, Via::DefaultExchange, fx),
+                None => {
+                    self.unroutable(ch, ex, msg, mandatory, fx);
+                    if confirm {
+                        self.confirm_now(ch, seq, true);
+                    }
+                    return Ok(());
+                }
+            }
+        } else {
+            let route = self.route(ex, msg, fx);
+            if route.queues.is_empty() {
+                self.unroutable(ch, ex, msg, mandatory, fx);
+                if confirm {
+                    self.confirm_now(ch, seq, true);
+                }
+                return Ok(());
+            }
+            for &(q, via) in route.queues.iter() {
+                offer(self, q, via, fx);
             }
         }
         if confirm {
@@ -129,6 +139,7 @@ impl Broker {
     pub(crate) fn confirm_now(&mut self, ch: ChannelId, seq: u32, ack: bool) {
         let c = &mut self.channels[ch.idx()];
         if c.unconfirmed.remove(&seq) {
+            self.confirm_dirty.push(ch);
             if ack {
                 c.batch_acks.push(seq);
             } else {

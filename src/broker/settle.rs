@@ -35,18 +35,26 @@ impl Broker {
     }
 
     pub(crate) fn basic_ack(&mut self, now: Time, ch: ChannelId, tag: u64, multiple: bool, fx: &mut Effects) -> Result<(), AmqpError> {
-        let settled = self.channels[ch.idx()].take_settled(tag, multiple).ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
+        let mut settled = std::mem::take(&mut self.scratch_settled);
+        if !self.channels[ch.idx()].take_settled_into(tag, multiple, &mut settled) {
+            self.scratch_settled = settled;
+            return Err(AmqpError::unknown_delivery_tag(tag));
+        }
         let client = self.channels[ch.idx()].owner;
-        let mut touched = Vec::new();
+        let mut touched = std::mem::take(&mut self.scratch_queues);
         for u in &settled {
             self.release(u);
             self.disk_removed(now, u.queue, &u.qm, fx);
             fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
             Self::push_unique(&mut touched, u.queue);
         }
-        for q in touched {
+        for &q in &touched {
             self.unblock_and_run(now, q, fx);
         }
+        settled.clear();
+        touched.clear();
+        self.scratch_settled = settled;
+        self.scratch_queues = touched;
         Ok(())
     }
 

@@ -383,54 +383,58 @@ impl World {
     }
 
     fn apply_client_out(&mut self, now: Time, c: ClientId, trace: &mut Trace<Record>) {
-        let mut out = std::mem::take(&mut self.out);
-        for rec in out.records.drain(..) {
-            self.record(now, trace, rec);
+        let World { out, tally, queue, clients, links, ops_in_flight, plan, .. } = self;
+        for rec in &out.records {
+            tally.count(rec);
+            trace.push(now, *rec);
         }
-        let epoch = self.clients[c.idx()].epoch;
-        for (at, timer) in out.timers.drain(..) {
-            self.queue.schedule(at, Ev::Client { client: c, epoch, timer });
+        out.records.clear();
+        let client = &clients[c.idx()];
+        let epoch = client.epoch;
+        for &(at, timer) in &out.timers {
+            queue.schedule(at, Ev::Client { client: c, epoch, timer });
         }
-        if let Some(conn) = self.clients[c.idx()].conn {
-            let lat = self.latency(c);
+        out.timers.clear();
+        if let Some(conn) = client.conn {
+            let link = &mut links[c.idx()];
+            let lat = plan.latency + client.spec.latency + link.extra;
             for (ch, op) in out.ops.drain(..) {
-                let at = self.links[c.idx()].up_arrival(now, lat);
-                let gen = self.links[c.idx()].gen_up;
-                let slot = self.ops_in_flight.put(OpInFlight { client: c, conn, gen, ch, op });
-                self.queue.schedule(at, Ev::ToBroker(slot));
+                let at = link.up_arrival(now, lat);
+                let slot = ops_in_flight.put(OpInFlight { client: c, conn, gen: link.gen_up, ch, op });
+                queue.schedule(at, Ev::ToBroker(slot));
             }
+        } else {
+            out.ops.clear();
         }
-        out.ops.clear();
-        let failed = out.failed.take();
-        self.out = out;
-        if let Some((msg, why)) = failed {
+        if let Some((msg, why)) = out.failed.take() {
             self.record(now, trace, Record::ServerFailed { client: c, msg, why });
             self.kill_client(now, c, Disconnect::ServerFailed, trace);
         }
     }
 
     fn apply_broker_fx(&mut self, now: Time, trace: &mut Trace<Record>) {
-        let mut fx = std::mem::take(&mut self.fx);
-        for rec in fx.records.drain(..) {
-            self.record(now, trace, rec);
+        let World { fx, tally, queue, clients, links, frames_in_flight, plan, conn_owner, .. } = self;
+        for rec in &fx.records {
+            tally.count(rec);
+            trace.push(now, *rec);
         }
-        for (at, timer) in fx.timers.drain(..) {
-            self.queue.schedule(at, Ev::Broker(timer));
+        fx.records.clear();
+        for &(at, timer) in &fx.timers {
+            queue.schedule(at, Ev::Broker(timer));
         }
-        for (conn, frame) in fx.frames.drain(..) {
-            let Some(c) = self.owner_of(conn) else {
-                continue;
-            };
+        fx.timers.clear();
+        for &(conn, frame) in &fx.frames {
+            let Some(&c) = conn_owner.get(conn.idx()) else { continue };
             if c == SETUP {
                 continue;
             }
-            let lat = self.latency(c);
-            let at = self.links[c.idx()].down_arrival(now, lat);
-            let gen = self.links[c.idx()].gen_down;
-            let slot = self.frames_in_flight.put(FrameInFlight { client: c, conn, gen, frame });
-            self.queue.schedule(at, Ev::ToClient(slot));
+            let link = &mut links[c.idx()];
+            let lat = plan.latency + clients[c.idx()].spec.latency + link.extra;
+            let at = link.down_arrival(now, lat);
+            let slot = frames_in_flight.put(FrameInFlight { client: c, conn, gen: link.gen_down, frame });
+            queue.schedule(at, Ev::ToClient(slot));
         }
-        self.fx = fx;
+        fx.frames.clear();
     }
 
     /// The client's process dies. What it had already sent still reaches the broker; then

@@ -561,8 +561,7 @@ impl HashRecord for Record {
                 w(connection as u64)
             }
             Record::Published { msg, client, confirm_seq } => {
-                w(msg.0 as u64);
-                w(client.0 as u64);
+                w(pair(msg.0, client.0));
                 w(confirm_seq as u64)
             }
             Record::NotPublished { client, body, why } => {
@@ -572,8 +571,7 @@ impl HashRecord for Record {
                 w(why as u64)
             }
             Record::Routed { msg, q, via } => {
-                w(msg.0 as u64);
-                w(q.0 as u64);
+                w(pair(msg.0, q.0));
                 w(match via {
                     Via::DefaultExchange => u64::MAX,
                     Via::DirectReplyTo => u64::MAX - 1,
@@ -610,49 +608,39 @@ impl HashRecord for Record {
                 }
             }
             Record::Delivered { msg, q, consumer, client, tag, redelivered, no_ack, why } => {
-                w(msg.0 as u64);
-                w(q.0 as u64);
-                w(consumer.0 as u64);
-                w(client.0 as u64);
+                w(pair(msg.0, q.0));
+                w(pair(consumer.0, client.0));
                 w(tag);
-                w(redelivered as u64 | (no_ack as u64) << 1);
                 match why {
                     DeliverWhy::RoundRobin { skipped, first_skipped, from_ready, alone } => {
-                        w(1);
-                        w(skipped as u64);
-                        w(first_skipped.0 as u64);
-                        w(from_ready as u64 | (alone as u64) << 1)
+                        let flags = redelivered as u64 | (no_ack as u64) << 1 | (from_ready as u64) << 2 | (alone as u64) << 3;
+                        w(1 | flags << 8 | (skipped as u64) << 16);
+                        w(first_skipped.0 as u64)
                     }
                     DeliverWhy::SingleActive { from_ready } => {
-                        w(2);
+                        w(2 | (redelivered as u64 | (no_ack as u64) << 1) << 8);
                         w(from_ready as u64)
                     }
                     DeliverWhy::Priority { priority, skipped, first_skipped, from_ready } => {
-                        w(3);
+                        w(3 | (redelivered as u64 | (no_ack as u64) << 1) << 8);
                         w(priority as i64 as u64);
                         w(skipped as u64);
                         w(first_skipped.0 as u64);
                         w(from_ready as u64)
                     }
-                    DeliverWhy::Get => w(4),
-                    DeliverWhy::DirectReply => w(5),
+                    DeliverWhy::Get => w(4 | (redelivered as u64 | (no_ack as u64) << 1) << 8),
+                    DeliverWhy::DirectReply => w(5 | (redelivered as u64 | (no_ack as u64) << 1) << 8),
                 }
             }
             Record::WorkStarted { client, msg, until_us } => {
-                w(client.0 as u64);
-                w(msg.0 as u64);
+                w(pair(client.0, msg.0));
                 w(until_us)
             }
-            Record::Processed { client, msg } | Record::AckLost { client, msg } => {
-                w(client.0 as u64);
-                w(msg.0 as u64)
-            }
+            Record::Processed { client, msg } | Record::AckLost { client, msg } => w(pair(client.0, msg.0)),
             Record::Acked { msg, q, client, tag, multiple } => {
-                w(msg.0 as u64);
-                w(q.0 as u64);
-                w(client.0 as u64);
-                w(tag);
-                w(multiple as u64)
+                w(pair(msg.0, q.0));
+                w(pair(client.0, multiple as u32));
+                w(tag)
             }
             Record::Rejected { msg, q, client, tag, requeue, nack } => {
                 w(msg.0 as u64);
@@ -744,6 +732,12 @@ impl HashRecord for Record {
             Record::Note { idx } => w(idx as u64),
         }
     }
+}
+
+/// Two 32-bit fields in one hashed word.
+#[inline]
+fn pair(a: u32, b: u32) -> u64 {
+    a as u64 | (b as u64) << 32
 }
 
 impl RequeueWhy {

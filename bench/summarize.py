@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Summarizes the runs of bench/compare.sh (its only caller): medians, memory, targets, ratios.
+
+Reads DIR/*.jsonl — one JSON object per run: `warren run --quiet --json` for each of the
+four scenarios, bench/limit and bench/peers/simpy_workqueue.py (both styles) — and prints
+the table, the burst's bytes per backlogged message, the burst/paced time ratio, whether the
+targets of issue 5 are met, and ends with exactly two lines:
+    ratio warren/simpy: X
+    ratio warren/limit: Y
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+
+import simpy
+
+SCENARIOS = [
+    ("workqueue-paced", "warren, paced work queue"),
+    ("workqueue-burst", "warren, burst (1M backlog)"),
+    ("topic-fanout", "warren, topic fanout to 50 queues"),
+    ("long-run-faults", "warren, long run with crashes"),
+]
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def rate(x):
+    return f"{x / 1e6:.2f}M" if x >= 1e6 else f"{x / 1e3:.0f}k"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("dir")
+    p.add_argument("--commit", default="unknown")
+    p.add_argument("--cpu", default="unknown")
+    p.add_argument("--cores", default="?")
+    p.add_argument("--runs", default="?")
+    p.add_argument("--simpy-runs", default="?")
+    p.add_argument("--rustc", default="rustc unknown")
+    p.add_argument("--markdown", help="also write the figures as Markdown tables to this file")
+    a = p.parse_args()
+
+    def load(name):
+        with open(os.path.join(a.dir, name + ".jsonl")) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    warren = {key: load(key) for key, _ in SCENARIOS}
+    limit, base, limit_burst = load("limit"), load("baseline"), load("limit-burst")[0]
+    simpy_cb, simpy_proc = load("simpy-callbacks"), load("simpy-processes")
+
+    problems = []
+    for key, rs in warren.items():
+        hashes = sorted({r["trace_hash"] for r in rs})
+        if len(hashes) != 1:
+            problems.append(f"{key}: the trace hash differs between runs: {hashes}")
+        f = rs[0]["fates"]
+        if f["still_ready"] or f["still_unacked"] or f["lost"]:
+            problems.append(f"{key}: messages left or lost: {f}")
+    for name, rs in (("limit", limit), ("simpy callbacks", simpy_cb), ("simpy processes", simpy_proc)):
+        for r in rs:
+            if r["acked"] != r["messages"]:
+                problems.append(f"{name}: {r['acked']} of {r['messages']} acked")
+
+    # One row per measured thing: medians of wall s, messages/s (published, for warren),
+    # events/s, peak RSS.
+    rows = []
+
+    def row(label, rs, messages, events, msgs_per_s):
+        r = {
+            "label": label,
+            "messages": messages,
+            "events": events,
+            "wall": med([x["wall_s"] for x in rs]),
+            "mps": med([msgs_per_s(x) for x in rs]),
+            "eps": med([x["events"] / x["wall_s"] for x in rs]) if events else None,
+            "rss": med([x["peak_rss_bytes"] for x in rs]),
+        }
+        rows.append(r)
+        return r
+
+    w = {}
+    for key, label in SCENARIOS:
+        rs = warren[key]
+        w[key] = row(label, rs, rs[0]["published"], rs[0]["events"], lambda x: x["published"] / x["wall_s"])
+
+    def peer(x):
+        return x["messages_per_s"]
+
+    s_cb = row("SimPy, paced, callbacks", simpy_cb, simpy_cb[0]["messages"], simpy_cb[0].get("events"), peer)
+    s_pr = row("SimPy, paced, processes", simpy_proc, simpy_proc[0]["messages"], simpy_proc[0].get("events"), peer)
+    lim = row("bare-loop limit, paced", limit, limit[0]["messages"], limit[0]["events"], peer)
+
+    topic = warren["topic-fanout"]
+    topic_dps = med([r["delivered"] / r["wall_s"] for r in topic])
+    base_rss = med([r["peak_rss_bytes"] for r in base])
+    backlog = limit_burst["peak_backlog"]
+    burst_rss = w["workqueue-burst"]["rss"]
+    per_msg = (burst_rss - base_rss) / backlog
+    burst_paced = w["workqueue-burst"]["wall"] / w["workqueue-paced"]["wall"]
+    # The faster SimPy style is the peer of the ratio (the conservative choice).
+    simpy_best = max(s_cb, s_pr, key=lambda r: r["mps"])
+    r_simpy = w["workqueue-paced"]["mps"] / simpy_best["mps"]
+    r_limit = w["workqueue-paced"]["mps"] / lim["mps"]
+    targets = [
+        (r_simpy >= 25, f"warren >= 25x SimPy on the paced work queue: {r_simpy:.2f}x"),
+        (r_limit >= 0.5, f"warren >= 50% of the bare limit on the paced work queue: {100 * r_limit:.0f}%"),
+        (per_msg <= 100, f"<= 100 bytes per backlogged message plus body on the burst: {per_msg:.1f}"),
+        (burst_paced <= 2, f"burst within 2x the paced time: {burst_paced:.2f}x"),
+    ]
+
+    today = datetime.date.today().isoformat()
+    py = sys.version.split()[0]
+    print(f"# warren benchmark, {today}, commit {a.commit}; {a.cores} cores ({a.cpu})")
+    print(f"# {a.rustc}; Python {py}, SimPy {simpy.__version__}; medians of {a.runs} runs ({a.simpy_runs} for SimPy)")
+    print()
+    print(f"{'what':<34} {'messages':>9} {'events':>9} {'wall s':>7} {'msg/s':>8} {'events/s':>9} {'peak MB':>8}")
+    for r in rows:
+        eps = rate(r["eps"]) if r["eps"] else "-"
+        print(
+            f"{r['label']:<34} {r['messages']:>9} {r['events'] or '-':>9} {r['wall']:>7.3f} "
+            f"{rate(r['mps']):>8} {eps:>9} {r['rss'] / 1e6:>8.1f}"
+        )
+    print()
+    print(f"topic fanout deliveries/s: {rate(topic_dps)} ({topic[0]['delivered']} deliveries of {topic[0]['published']} messages)")
+    print(
+        f"burst memory: (peak {burst_rss / 1e6:.1f} MB - baseline {base_rss / 1e6:.1f} MB, the same scenario with "
+        f"1 message) / backlog {backlog} = {per_msg:.1f} bytes per backlogged message"
+    )
+    print("  (body included: warren keeps a body as its template and number, `job {n}`, in the 16-byte")
+    print("   message record and renders it only when shown; rendered, it would be ~10 bytes more)")
+    print(f"burst/paced wall time: {burst_paced:.2f}")
+    print()
+    for ok, text in targets:
+        print(f"target {'met:    ' if ok else 'NOT met:'} {text}")
+    for prob in problems:
+        print(f"PROBLEM: {prob}")
+
+    if a.markdown:
+        with open(a.markdown, "w") as f:
+            f.write(
+                f"Measured {today}, commit {a.commit}; {a.cores} cores ({a.cpu}); {a.rustc}, Python {py}, "
+                f"SimPy {simpy.__version__}; medians of {a.runs} runs ({a.simpy_runs} for SimPy).\n\n"
+            )
+            f.write("| what | messages | events | wall s | messages/s | events/s | peak RSS MB |\n")
+            f.write("|---|---:|---:|---:|---:|---:|---:|\n")
+            for r in rows:
+                eps = rate(r["eps"]) if r["eps"] else "-"
+                evs = f"{r['events']:,}" if r["events"] else "-"
+                f.write(
+                    f"| {r['label']} | {r['messages']:,} | {evs} | {r['wall']:.3f} | {rate(r['mps'])} | {eps} "
+                    f"| {r['rss'] / 1e6:.1f} |\n"
+                )
+            f.write("\n| figure | measured | target |\n|---|---:|---|\n")
+            f.write(f"| ratio warren/simpy (paced; the faster SimPy style) | {r_simpy:.2f} | >= 25 |\n")
+            f.write(f"| ratio warren/limit (paced) | {r_limit:.2f} | >= 0.50 |\n")
+            f.write(f"| bytes per backlogged message (burst; body included) | {per_msg:.1f} | <= 100 + body |\n")
+            f.write(f"| burst/paced wall time | {burst_paced:.2f} | <= 2 |\n")
+            f.write(f"| topic fanout deliveries/s | {rate(topic_dps)} | |\n")
+
+    print()
+    print(f"ratio warren/simpy: {r_simpy:.2f}")
+    print(f"ratio warren/limit: {r_limit:.2f}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,6 +9,7 @@ use crate::session::Session;
 use crate::world::FaultKind;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -62,6 +63,64 @@ pub struct DiffArgs {
 pub const START_A_BROKER: &str = "start one bound to loopback, e.g. `apt-get install rabbitmq-server` then \
      `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached` (from a warren checkout: `.ci/rabbitmq start`), \
      or say where it is with --host/--port";
+
+/// Held while a script runs against a broker: two `warren diff` runs on one machine against
+/// the same broker would see each other's messages (the scenarios share queue names) and
+/// broker restarts, so they take turns. A directory, created atomically, holding the pid of
+/// its owner; a lock whose owner is gone is taken over.
+struct BrokerLock {
+    dir: std::path::PathBuf,
+}
+
+impl BrokerLock {
+    fn acquire(host: &str, port: u16) -> Result<BrokerLock, String> {
+        let safe: String = host.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+        let dir = std::env::temp_dir().join(format!("warren-diff-{safe}-{port}.lock"));
+        let started = std::time::Instant::now();
+        let mut told = false;
+        loop {
+            match std::fs::create_dir(&dir) {
+                Ok(()) => {
+                    let _ = std::fs::write(dir.join("pid"), std::process::id().to_string());
+                    return Ok(BrokerLock { dir });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let owner = std::fs::read_to_string(dir.join("pid")).unwrap_or_default();
+                    let owner = owner.trim();
+                    let age = std::fs::metadata(&dir).and_then(|m| m.modified()).ok().and_then(|m| m.elapsed().ok()).unwrap_or_default();
+                    let gone = if owner.is_empty() {
+                        age > Duration::from_secs(10)
+                    } else if Path::new("/proc/self").exists() {
+                        !Path::new("/proc").join(owner).exists()
+                    } else {
+                        age > Duration::from_secs(1800)
+                    };
+                    if gone {
+                        let _ = std::fs::remove_file(dir.join("pid"));
+                        let _ = std::fs::remove_dir(&dir);
+                        continue;
+                    }
+                    if !told {
+                        eprintln!("waiting for another warren diff (pid {owner}) using the broker at {host}:{port} ...");
+                        told = true;
+                    }
+                    if started.elapsed() > Duration::from_secs(1800) {
+                        return Err(format!("another warren diff (pid {owner}) has held {} for 30 minutes", dir.display()));
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
+            }
+        }
+    }
+}
+
+impl Drop for BrokerLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.dir.join("pid"));
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
 
 /// Whether something accepts TCP connections at host:port (within two seconds).
 pub fn reachable(host: &str, port: u16) -> bool {
@@ -157,6 +216,13 @@ pub fn main(mut a: DiffArgs) -> i32 {
         * 60.0;
     let limit = Duration::from_secs_f64(end.as_us() as f64 / 1e6 * a.time_scale + broker_time + 60.0);
 
+    let lock = match BrokerLock::acquire(&host, port) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, host, port, a.time_scale);
     let mut cmd = Command::new(&a.python);
     cmd.arg(&path)
@@ -207,6 +273,7 @@ pub fn main(mut a: DiffArgs) -> i32 {
             Err(_) => break None,
         }
     };
+    drop(lock);
     let output = out_reader.join().unwrap_or_default();
     let errors = err_reader.join().unwrap_or_default();
     if a.keep_script.is_none() {

@@ -471,7 +471,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
             let m = cx.msg(msg);
             let qn = cx.queue(q);
             let who = cx.client(client);
-            let at = if pos == 0 { tr!(l, "at the head", "在队首") } else { tr!(l, "at position {pos}", "在第 {pos} 位") };
+            let at = if pos == 0 { tr!(l, "at the head", "队首") } else { tr!(l, "at position {pos}", "第 {pos} 位") };
             let w = match why {
                 RequeueWhy::Nack => tr!(l, "{who} nacked it with requeue=true", "{who} 以 requeue=true 拒绝了它（nack）"),
                 RequeueWhy::Reject => tr!(l, "{who} rejected it with requeue=true", "{who} 以 requeue=true 拒绝了它（reject）"),
@@ -488,7 +488,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
                 ),
             };
             let w = tr!(l, "{w}; back at its original position, flagged redelivered", "{w}；回到原来的位置，并标记为重投");
-            line(broker(), tr!(l, "requeued {m} in {qn} {at}", "把 {m} 重新放回 {qn}{at}"), Some(w))
+            line(broker(), tr!(l, "requeued {m} in {qn} {at}", "把 {m} 重新放回 {qn} 的{at}"), Some(w))
         }
         Record::Discarded { msg, q, why } => {
             let m = cx.msg(msg);

@@ -2,7 +2,8 @@
 # Checks that the SimPy peer and the bare-loop limit model the same work queue as warren:
 # for a few small work queues (1,000 messages; paced, overloaded, with ties, a burst), every
 # delivery — which message, to which consumer, at which microsecond — must be the same in
-# warren's trace, in bench/peers/simpy_workqueue.py (both styles) and in bench/limit.
+# warren's trace, in bench/peers/simpy_workqueue.py (both styles) and in bench/limit (both
+# event queues).
 #
 # Usage: bench/check_peers.sh   (after building warren and bench/limit in release mode;
 # bench/compare.sh runs it first). Exit status 0 when all agree, 1 otherwise.
@@ -49,13 +50,15 @@ for line in sys.stdin:
         print("deliver", r["body"].split()[-1], r["consumer"][1:], r["t_us"])
 ' >"$tmp/warren.txt"
     "$LIMIT" "$COUNT" --every "$every" --work "$work" --consumers "$n" --deliveries | grep '^deliver' >"$tmp/limit.txt"
+    "$LIMIT" "$COUNT" --every "$every" --work "$work" --consumers "$n" --heap-only --deliveries |
+        grep '^deliver' >"$tmp/limit-heap-only.txt"
     for style in callbacks processes; do
         "$PYTHON" bench/peers/simpy_workqueue.py "$COUNT" --every "$every" --work "$work" --consumers "$n" --style "$style" \
             --deliveries | grep '^deliver' >"$tmp/simpy-$style.txt"
     done
     got=$(wc -l <"$tmp/warren.txt")
     verdict="same $got deliveries"
-    for peer in limit simpy-callbacks simpy-processes; do
+    for peer in limit limit-heap-only simpy-callbacks simpy-processes; do
         if ! cmp -s "$tmp/warren.txt" "$tmp/$peer.txt"; then
             diff "$tmp/warren.txt" "$tmp/$peer.txt" >"$tmp/diff.txt" || true
             verdict="$peer DIFFERS from warren: $(head -3 "$tmp/diff.txt" | tr '\n' ' ')"

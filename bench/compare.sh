@@ -9,14 +9,15 @@
 #     backlog, topic fanout to 50 queues, long run with crashes), full semantics, trace
 #     hashed, not kept (`warren run FILE --quiet --json`);
 #   - the SimPy model of the paced work queue (bench/peers/simpy_workqueue.py), both styles;
-#   - the bare-loop limit of the same work queue (bench/limit);
+#   - the bare-loop limit of the same work queue (bench/limit), with warren's kind of event
+#     queue (a heap and a FIFO for the current instant) and with a plain heap;
 # and prints (bench/summarize.py) medians: messages per second for each, peak memory,
 # bytes per backlogged message on the burst, the burst/paced time ratio, the targets, and
 # finally exactly
 #   ratio warren/simpy: X
 #   ratio warren/limit: Y
-# (warren's paced work queue over the faster SimPy style and over the limit, messages per
-# second, medians of the same run).
+# (warren's paced work queue over the faster SimPy style and over the faster limit, messages
+# per second, medians of the same run).
 #
 # Environment: RUNS (rounds for warren and the limit, default 5), SIMPY_RUNS (rounds for
 # SimPy, default 3), SIMPY_COUNT (messages for SimPy, default the paced scenario's count),
@@ -78,6 +79,7 @@ for ((i = 1; i <= rounds; i++)); do
         done
         say "round $i/$rounds: limit"
         "$LIMIT" "$PACED_COUNT" >>"$out/limit.jsonl"
+        "$LIMIT" "$PACED_COUNT" --heap-only >>"$out/limit-heap-only.jsonl"
     fi
     if ((i <= SIMPY_RUNS)); then
         for style in callbacks processes; do

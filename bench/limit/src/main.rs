@@ -10,12 +10,16 @@
 //! `VecDeque`; each ack pulls the next ready one.
 //!
 //! Honest about the work: the same four events per message as the semantics require, each
-//! going through the heap — the publish tick (the broker routes it: deliver or enqueue),
-//! the delivery reaching the consumer, the work done, and the ack reaching the broker (which
-//! frees the slot and delivers the next ready message). Events are small `Copy` values in a
-//! `BinaryHeap` ordered by `(time, seq)`, FIFO on ties, like warren's own event queue.
+//! going through the event queue — the publish tick (the broker routes it: deliver or
+//! enqueue), the delivery reaching the consumer, the work done, and the ack reaching the
+//! broker (which frees the slot and delivers the next ready message). Events are small
+//! `Copy` values ordered by `(time, seq)`, FIFO on ties, like warren's own event queue: a
+//! `BinaryHeap`, and (unless `--heap-only`) a FIFO for the events scheduled at the current
+//! instant (the delivery and the ack, zero latency), served after the heap's own entries for
+//! that instant — the same shortcut warren's `EventQueue` takes, so that the limit stays a
+//! ceiling.
 //!
-//! Usage: `warren-limit [COUNT] [--every US] [--work US] [--consumers N] [--deliveries]`
+//! Usage: `warren-limit [COUNT] [--every US] [--work US] [--consumers N] [--heap-only] [--deliveries]`
 //! (prefetch is 1: a consumer works on one message at a time, as in the scenario).
 //! Prints one JSON object; with `--deliveries`, first one line per delivery:
 //! `deliver MSG CONSUMER T_US` (messages from 1, consumers from 1), for checking against
@@ -72,10 +76,14 @@ struct Config {
     consumers: u16,
     prefetch: u32,
     deliveries: bool,
+    heap_only: bool,
 }
 
 struct Sim {
     heap: BinaryHeap<Event>,
+    /// Events scheduled for `now` while at `now`, in scheduling order (unless `heap_only`).
+    immediate: VecDeque<Event>,
+    heap_only: bool,
     next_seq: u64,
     now: u64,
     /// Ready messages, oldest first.
@@ -95,7 +103,24 @@ impl Sim {
     fn schedule(&mut self, time: u64, kind: Kind, msg: u32, consumer: u16) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Event { time, seq, msg, consumer, kind });
+        let e = Event { time, seq, msg, consumer, kind };
+        if time <= self.now && !self.heap_only {
+            self.immediate.push_back(e);
+        } else {
+            self.heap.push(e);
+        }
+    }
+
+    /// The earliest event by `(time, seq)`: the heap's entries due now were scheduled before
+    /// anything in `immediate`.
+    #[inline]
+    fn pop(&mut self) -> Option<Event> {
+        if let Some(top) = self.heap.peek() {
+            if top.time <= self.now || self.immediate.is_empty() {
+                return self.heap.pop();
+            }
+        }
+        self.immediate.pop_front()
     }
 
     /// The round-robin choice: the ring's head if it can take a message (it goes to the
@@ -118,7 +143,7 @@ impl Sim {
 }
 
 fn parse_args() -> Result<Config, String> {
-    let mut cfg = Config { count: 1_000_000, every: 10, work: 35, consumers: 4, prefetch: 1, deliveries: false };
+    let mut cfg = Config { count: 1_000_000, every: 10, work: 35, consumers: 4, prefetch: 1, deliveries: false, heap_only: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> Result<u64, String> {
@@ -129,7 +154,10 @@ fn parse_args() -> Result<Config, String> {
             "--work" => cfg.work = num("--work")?,
             "--consumers" => cfg.consumers = num("--consumers")?.clamp(1, u16::MAX as u64) as u16,
             "--deliveries" => cfg.deliveries = true,
-            "-h" | "--help" => return Err("usage: warren-limit [COUNT] [--every US] [--work US] [--consumers N] [--deliveries]".into()),
+            "--heap-only" => cfg.heap_only = true,
+            "-h" | "--help" => {
+                return Err("usage: warren-limit [COUNT] [--every US] [--work US] [--consumers N] [--heap-only] [--deliveries]".into())
+            }
             n => cfg.count = n.replace('_', "").parse().map_err(|e| format!("COUNT `{n}`: {e}"))?,
         }
     }
@@ -154,6 +182,8 @@ fn main() {
     let n = cfg.consumers as usize;
     let mut sim = Sim {
         heap: BinaryHeap::with_capacity(2 * n + 4),
+        immediate: VecDeque::with_capacity(2 * n + 4),
+        heap_only: cfg.heap_only,
         next_seq: 0,
         now: 0,
         backlog: VecDeque::new(),
@@ -172,7 +202,7 @@ fn main() {
     if cfg.count > 0 {
         sim.schedule(0, Kind::Publish, 1, 0);
     }
-    while let Some(e) = sim.heap.pop() {
+    while let Some(e) = sim.pop() {
         sim.now = e.time;
         sim.events += 1;
         match e.kind {
@@ -221,8 +251,9 @@ fn main() {
     let per_consumer: Vec<String> = sim.delivered.iter().map(|d| d.to_string()).collect();
     let _ = writeln!(
         out,
-        "{{\"model\":\"limit\",\"messages\":{},\"acked\":{},\"events\":{},\"ended_us\":{},\"peak_backlog\":{},\
+        "{{\"model\":\"limit\",\"queue\":\"{}\",\"messages\":{},\"acked\":{},\"events\":{},\"ended_us\":{},\"peak_backlog\":{},\
          \"per_consumer\":[{}],\"wall_s\":{:.6},\"messages_per_s\":{:.1},\"peak_rss_bytes\":{}}}",
+        if cfg.heap_only { "heap" } else { "heap+fifo" },
         cfg.count,
         sim.acked,
         sim.events,

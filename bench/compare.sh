@@ -51,7 +51,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 if ! "$PYTHON" -c 'import simpy' 2>/dev/null; then
     say "installing SimPy (pip install simpy) ..."
-    "$PYTHON" -m pip install --quiet simpy
+    "$PYTHON" -m pip install --quiet simpy || "$PYTHON" -m pip install --quiet --break-system-packages simpy
 fi
 
 if [ "${SKIP_CHECK:-0}" != 1 ]; then

@@ -4,6 +4,17 @@
 
 use super::locate::Pos;
 use super::model::ScenarioFile;
+
+/// The YAML value types the scenario model is made of (from the YAML crate; named here only,
+/// so that replacing the crate is a change to this file).
+pub type YamlValue = serde_yaml::Value;
+/// A YAML mapping (header tables, binding arguments).
+pub type YamlMapping = serde_yaml::Mapping;
+
+/// A YAML value written back as YAML text (for a value that is not a scalar).
+pub fn value_to_yaml(v: &YamlValue) -> String {
+    serde_yaml::to_string(v).unwrap_or_default()
+}
 use std::fmt;
 
 /// A problem with a scenario file, placed at a line and column.

@@ -90,7 +90,7 @@ impl Text {
 }
 
 /// A YAML scalar used as a header or argument value.
-pub type Value = serde_yaml::Value;
+pub type Value = super::load::YamlValue;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -206,7 +206,7 @@ pub struct BindingDef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<serde_yaml::Mapping>,
+    pub arguments: Option<super::load::YamlMapping>,
 }
 
 /// What a client declares itself when it connects (as the article's programs do).
@@ -297,7 +297,7 @@ pub struct PublishDef {
     #[serde(default, skip_serializing_if = "is_false")]
     pub mandatory: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<serde_yaml::Mapping>,
+    pub headers: Option<super::load::YamlMapping>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<Dur>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,7 +348,7 @@ pub struct PrivateBindDef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<serde_yaml::Mapping>,
+    pub arguments: Option<super::load::YamlMapping>,
 }
 
 /// `work: 1s`, `work: { uniform: [100ms, 2s] }`, `work: { exponential: 500ms }`.

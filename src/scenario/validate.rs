@@ -72,7 +72,7 @@ fn check_key(c: &mut Checker, path: &str, key: &str) {
     }
 }
 
-fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<serde_yaml::Mapping>) -> Option<Headers> {
+fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<super::load::YamlMapping>) -> Option<Headers> {
     let m = m.as_ref()?;
     let mut out = Vec::new();
     for (k, v) in m {
@@ -82,13 +82,13 @@ fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<serde_yaml
         };
         let p = format!("{path}.{key}");
         let value = match v {
-            serde_yaml::Value::Null => HValue::Void,
-            serde_yaml::Value::Bool(b) => HValue::Bool(*b),
-            serde_yaml::Value::Number(n) => match n.as_i64() {
+            super::load::YamlValue::Null => HValue::Void,
+            super::load::YamlValue::Bool(b) => HValue::Bool(*b),
+            super::load::YamlValue::Number(n) => match n.as_i64() {
                 Some(i) => HValue::Int(i),
                 None => HValue::Float(n.as_f64().unwrap_or(0.0)),
             },
-            serde_yaml::Value::String(s) => HValue::Str(s.as_str().into()),
+            super::load::YamlValue::String(s) => HValue::Str(s.as_str().into()),
             _ => {
                 c.at(&p, format!("header `{key}` must be a string, number, boolean or null (null: \"present\" in a binding)"));
                 continue;

@@ -86,34 +86,41 @@ impl ConsumerRing {
     pub fn pick(&mut self, mut can: impl FnMut(ConsumerId) -> bool) -> Pick {
         let mut skipped = 0u16;
         let mut first_skipped = None;
+        let mut chosen = None;
         for bi in 0..self.bands.len() {
             while let Some(c) = self.bands[bi].1.pop_front() {
                 if can(c) {
                     self.bands[bi].1.push_back(c);
-                    let priority = self.bands[bi].0;
-                    self.bands.retain(|(_, b)| !b.is_empty());
-                    return Pick { chosen: Some((c, priority)), skipped, first_skipped };
+                    chosen = Some((c, self.bands[bi].0));
+                    break;
                 }
                 skipped = skipped.saturating_add(1);
                 first_skipped.get_or_insert(c);
                 self.blocked.push(c);
             }
+            if chosen.is_some() {
+                break;
+            }
         }
-        self.bands.retain(|(_, b)| !b.is_empty());
-        Pick { chosen: None, skipped, first_skipped }
+        if skipped > 0 {
+            self.bands.retain(|(_, b)| !b.is_empty());
+        }
+        Pick { chosen, skipped, first_skipped }
     }
 
     /// Moves blocked consumers that can receive again to the tail of their bands.
     pub fn unblock(&mut self, mut can: impl FnMut(ConsumerId) -> Option<i32>) -> bool {
         let mut moved = false;
-        let blocked = std::mem::take(&mut self.blocked);
-        for c in blocked {
+        let mut i = 0;
+        while i < self.blocked.len() {
+            let c = self.blocked[i];
             match can(c) {
                 Some(priority) => {
+                    self.blocked.remove(i);
                     self.push_back(c, priority);
                     moved = true;
                 }
-                None => self.blocked.push(c),
+                None => i += 1,
             }
         }
         moved

@@ -14,7 +14,10 @@
 //! - [`world`] — binds them: owns the event heap, carries methods and frames over links with
 //!   latency, applies faults, and records the trace ([`record::Record`]).
 //! - [`scenario`] — YAML → a validated plan; `expect:` checks; the bundled scenarios.
+//! - [`session`] — one run: its world and trace, run to the end or checked against `expect:`.
 //! - [`explain`] — trace records → sentences (English, Simplified Chinese) and JSON.
+//! - [`explore`] — delivery guarantees checked on a trace, random scenarios and fault
+//!   schedules, shrinking a failure to a counterexample scenario.
 //! - [`cli`], [`tui`] — observe the event stream and issue commands; add no behaviour.
 //! - [`export`] — a scenario as a pika script for a real broker, or a run as a sequence
 //!   diagram (Mermaid, SVG); [`outcome`] — what `warren diff` compares with a real broker.

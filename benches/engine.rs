@@ -17,12 +17,10 @@
 use divan::counter::ItemsCount;
 use divan::{black_box, Bencher};
 use std::sync::Arc;
-use warren::broker::message::{Body, Props};
-use warren::broker::ops::{ExchangeDecl, Op, QueueDecl, QueueRef};
+use warren::broker::message::Body;
+use warren::broker::testkit::Driver;
 use warren::broker::topic::{words, TopicPattern};
-use warren::broker::{Broker, BrokerConfig, Effects};
-use warren::ids::{ClientId, ConnId, MsgId, PropsId, Sym};
-use warren::names::Names;
+use warren::ids::{PropsId, Sym};
 use warren::scenario::Scenario;
 use warren::session::Session;
 use warren::sim::{EventQueue, Time};
@@ -159,12 +157,9 @@ mod topic {
     }
 }
 
-/// A broker with one connection and channel, driven directly.
+/// A broker driven directly, with the properties of each routing key to publish with.
 struct Rig {
-    b: Broker,
-    fx: Effects,
-    conn: ConnId,
-    /// The props of each routing key to publish with, and the body template.
+    d: Driver,
     props: Vec<PropsId>,
     body: Sym,
 }
@@ -172,49 +167,35 @@ struct Rig {
 impl Rig {
     /// `exchange` of `kind` ("" and "direct": the default exchange) with one queue per binding key.
     fn new(kind: &str, exchange: &str, bindings: &[String], keys: &[String]) -> Rig {
-        let mut b = Broker::new(BrokerConfig::default(), Names::new(), warren::sim::stream_for(0, "broker"));
-        let mut fx = Effects::default();
-        let t = Time::ZERO;
-        let conn = ConnId(0);
-        b.handle(t, conn, 0, Op::OpenConnection { owner: ClientId(0) }, &mut fx);
-        b.handle(t, conn, 1, Op::OpenChannel, &mut fx);
-        let x = b.names.intern(exchange);
+        let mut d = Driver::new(Default::default());
         if !exchange.is_empty() {
-            let k = b.names.intern(kind);
-            let decl =
-                ExchangeDecl { name: x, kind: k, durable: false, auto_delete: false, internal: false, alternate: None, passive: false };
-            b.handle(t, conn, 1, Op::ExchangeDeclare(Box::new(decl)), &mut fx);
+            d.exchange(exchange, kind);
         }
         for (i, bk) in bindings.iter().enumerate() {
             let name = if exchange.is_empty() { bk.clone() } else { format!("q{i}") };
-            let q = b.names.intern(&name);
-            let decl =
-                QueueDecl { name: Some(q), durable: false, exclusive: false, auto_delete: false, args: Default::default(), passive: false };
-            b.handle(t, conn, 1, Op::QueueDeclare(Box::new(decl)), &mut fx);
+            d.queue(&name, false, Default::default());
             if !exchange.is_empty() {
-                let key = b.names.intern(bk);
-                b.handle(t, conn, 1, Op::QueueBind { queue: QueueRef::Named(q), exchange: x, key, args: None }, &mut fx);
+                d.bind(&name, exchange, bk, None);
             }
         }
         let props = keys
             .iter()
             .map(|k| {
-                let rk = b.names.intern(k);
-                b.msgs.add_props(Props::new(x, rk))
+                let p = d.props(exchange, k);
+                d.broker.msgs.add_props(p)
             })
             .collect();
-        let body = b.names.intern("job {n}");
-        fx.clear();
-        Rig { b, fx, conn, props, body }
+        let body = d.sym("job {n}");
+        d.clear();
+        Rig { d, props, body }
     }
 
     /// Publishes `n` messages, cycling through the routing keys.
     fn publish(&mut self, n: u32) {
         for i in 0..n {
             let pid = self.props[i as usize % self.props.len()];
-            let m: MsgId = self.b.msgs.add(Body { tpl: self.body, n: i + 1 }, pid, 0);
-            self.b.handle(Time::ZERO, self.conn, 1, Op::Publish { msg: m }, &mut self.fx);
-            self.fx.clear();
+            self.d.publish_with(Time::ZERO, pid, Body { tpl: self.body, n: i + 1 });
+            self.d.clear();
         }
     }
 }

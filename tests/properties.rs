@@ -140,69 +140,19 @@ type HeaderList = Vec<(String, warren::broker::message::HValue)>;
 /// Routes one message through a fresh broker with one exchange and one binding per pattern;
 /// returns which bindings' queues got it.
 fn route(kind: &str, bindings: &[(String, Option<HeaderList>)], key: &str, headers: Option<HeaderList>) -> Vec<bool> {
-    use warren::broker::message::{Body, Props};
-    use warren::broker::ops::{ExchangeDecl, Op, QueueDecl, QueueRef};
-    use warren::broker::{Broker, BrokerConfig, Effects};
-    use warren::ids::{ClientId, ConnId};
-    use warren::names::Names;
-    use warren::sim::Time;
-    let mut b = Broker::new(BrokerConfig::default(), Names::new(), warren::sim::stream_for(0, "broker"));
-    let mut fx = Effects::default();
-    let t = Time::ZERO;
-    let conn = ConnId(0);
-    b.handle(t, conn, 0, Op::OpenConnection { owner: ClientId(0) }, &mut fx);
-    b.handle(t, conn, 1, Op::OpenChannel, &mut fx);
-    let x = b.names.intern("x");
-    let k = b.names.intern(kind);
-    b.handle(
-        t,
-        conn,
-        1,
-        Op::ExchangeDeclare(Box::new(ExchangeDecl {
-            name: x,
-            kind: k,
-            durable: false,
-            auto_delete: false,
-            internal: false,
-            alternate: None,
-            passive: false,
-        })),
-        &mut fx,
-    );
+    use warren::broker::testkit::Driver;
+    let mut d = Driver::new(Default::default());
+    d.exchange("x", kind);
     for (i, (bk, args)) in bindings.iter().enumerate() {
-        let q = b.names.intern(&format!("q{i}"));
-        b.handle(
-            t,
-            conn,
-            1,
-            Op::QueueDeclare(Box::new(QueueDecl {
-                name: Some(q),
-                durable: false,
-                exclusive: false,
-                auto_delete: false,
-                args: Default::default(),
-                passive: false,
-            })),
-            &mut fx,
-        );
-        let key = b.names.intern(bk);
-        let args = args.as_ref().map(|a| a.iter().map(|(k, v)| (b.names.intern(k), v.clone())).collect::<Vec<_>>().into());
-        b.handle(t, conn, 1, Op::QueueBind { queue: QueueRef::Named(q), exchange: x, key, args }, &mut fx);
+        let q = format!("q{i}");
+        d.queue(&q, false, Default::default());
+        let args = args.as_ref().map(|a| a.iter().map(|(k, v)| (d.sym(k), v.clone())).collect::<Vec<_>>().into());
+        d.bind(&q, "x", bk, args);
     }
-    let rk = b.names.intern(key);
-    let mut p = Props::new(x, rk);
-    p.headers = headers.map(|h| h.into_iter().map(|(k, v)| (b.names.intern(&k), v)).collect::<Vec<_>>().into());
-    let pid = b.msgs.add_props(p);
-    let body = b.names.intern("m");
-    let m = b.msgs.add(Body::literal(body), pid, 0);
-    fx.clear();
-    b.handle(t, conn, 1, Op::Publish { msg: m }, &mut fx);
-    (0..bindings.len())
-        .map(|i| {
-            let q = b.queue_by_name(b.names.lookup(&format!("q{i}")).unwrap()).unwrap();
-            b.queue(q).unwrap().ready_len() == 1
-        })
-        .collect()
+    let mut p = d.props("x", key);
+    p.headers = headers.map(|h| h.into_iter().map(|(k, v)| (d.sym(&k), v)).collect::<Vec<_>>().into());
+    d.publish(warren::sim::Time::ZERO, p, "m");
+    (0..bindings.len()).map(|i| d.ready(&format!("q{i}")).len() == 1).collect()
 }
 
 proptest! {

@@ -84,23 +84,10 @@ impl Channel {
         (i < self.unacked.len() && self.unacked[i].tag == tag).then_some(i)
     }
 
-    /// Removes the deliveries an ack/nack with (`tag`, `multiple`) settles, in tag order.
-    /// `None`: the tag is unknown (a 406 channel error).
-    pub fn take_settled(&mut self, tag: u64, multiple: bool) -> Option<Vec<Unacked>> {
-        // rabbit_channel:collect_acks: tag 0 with multiple settles everything; otherwise the
-        // tag itself must be outstanding, and multiple also takes every lower one.
-        if multiple && tag == 0 {
-            return Some(self.unacked.drain(..).collect());
-        }
-        let i = self.find_tag(tag)?;
-        if multiple {
-            Some(self.unacked.drain(..=i).collect())
-        } else {
-            self.unacked.remove(i).map(|u| vec![u])
-        }
-    }
-
-    /// Like [`Channel::take_settled`], into `out` (reused, no allocation). False: unknown tag.
+    /// Moves the deliveries an ack/nack with (`tag`, `multiple`) settles into `out`, in tag
+    /// order (rabbit_channel:collect_acks: tag 0 with multiple settles everything; otherwise
+    /// the tag itself must be outstanding, and multiple also takes every lower one).
+    /// False: the tag is unknown (a 406 channel error).
     pub fn take_settled_into(&mut self, tag: u64, multiple: bool, out: &mut Vec<Unacked>) -> bool {
         if multiple && tag == 0 {
             out.extend(self.unacked.drain(..));
@@ -180,12 +167,16 @@ mod tests {
         for t in 1..=5 {
             c.unacked.push_back(un(t));
         }
-        assert_eq!(c.take_settled(2, false).unwrap().len(), 1);
-        assert!(c.take_settled(2, false).is_none(), "double ack is an unknown tag");
-        let m: Vec<u64> = c.take_settled(4, true).unwrap().iter().map(|u| u.tag).collect();
+        let take = |c: &mut Channel, tag, multiple| {
+            let mut out = Vec::new();
+            c.take_settled_into(tag, multiple, &mut out).then_some(out)
+        };
+        assert_eq!(take(&mut c, 2, false).unwrap().len(), 1);
+        assert!(take(&mut c, 2, false).is_none(), "double ack is an unknown tag");
+        let m: Vec<u64> = take(&mut c, 4, true).unwrap().iter().map(|u| u.tag).collect();
         assert_eq!(m, vec![1, 3, 4]);
-        assert_eq!(c.take_settled(0, true).unwrap().len(), 1);
-        assert!(c.take_settled(9, false).is_none());
+        assert_eq!(take(&mut c, 0, true).unwrap().len(), 1);
+        assert!(take(&mut c, 9, false).is_none());
     }
 
     #[test]

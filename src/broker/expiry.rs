@@ -96,48 +96,29 @@ impl Broker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::broker::message::{Body, Props};
-    use crate::broker::ops::{Op, QueueDecl};
     use crate::broker::queue::{ArgValue, QueueArgs};
+    use crate::broker::testkit::Driver;
     use crate::broker::BrokerConfig;
-    use crate::ids::{ClientId, ConnId};
-    use crate::names::Names;
     use crate::record::{DiscardWhy, Record};
 
     #[test]
     fn expired_messages_leave_only_from_the_head() {
-        let mut b = Broker::new(BrokerConfig::default(), Names::new(), crate::sim::stream_for(0, "broker"));
-        let mut fx = Effects::default();
-        let (t, c) = (Time::ZERO, ConnId(0));
-        b.handle(t, c, 0, Op::OpenConnection { owner: ClientId(0) }, &mut fx);
-        b.handle(t, c, 1, Op::OpenChannel, &mut fx);
-        let q = b.names.intern("q");
-        let ttl = b.names.intern("x-message-ttl");
+        let mut d = Driver::new(BrokerConfig::default());
+        let ttl = d.sym("x-message-ttl");
         let args = QueueArgs { message_ttl: Some(Time::ms(300)), raw: vec![(ttl, ArgValue::Int(300))], ..Default::default() };
-        let decl = QueueDecl { name: Some(q), durable: false, exclusive: false, auto_delete: false, args, passive: false };
-        b.handle(t, c, 1, Op::QueueDeclare(Box::new(decl)), &mut fx);
-        let empty = b.names.intern("");
+        d.queue("q", false, args);
         for (body, expiration) in [("long", None), ("short", Some(Time::ms(50)))] {
-            let mut p = Props::new(empty, q);
+            let mut p = d.props("", "q");
             p.expiration = expiration;
-            let pid = b.msgs.add_props(p);
-            let body = b.names.intern(body);
-            let m = b.msgs.add(Body::literal(body), pid, 0);
-            b.handle(t, c, 1, Op::Publish { msg: m }, &mut fx);
+            d.publish(Time::ZERO, p, body);
         }
-        let id = b.queue_by_name(q).unwrap();
         // "short" expired at 50ms but waits behind "long": still counted at 150ms.
-        let timers: Vec<_> = fx.timers.clone();
-        for (at, timer) in timers.iter().filter(|(at, _)| *at <= Time::ms(150)) {
-            b.on_timer(*at, *timer, &mut fx);
-        }
-        assert_eq!(b.queue(id).unwrap().ready_len(), 2);
+        d.run_timers(Time::ms(150));
+        assert_eq!(d.ready("q"), vec!["long", "short"]);
         // At 300ms "long" expires at the head, and "short" behind it goes too.
-        fx.clear();
-        for (at, timer) in timers.iter().filter(|(at, _)| *at == Time::ms(300)) {
-            b.on_timer(*at, *timer, &mut fx);
-        }
-        assert_eq!(b.queue(id).unwrap().ready_len(), 0);
-        assert_eq!(fx.records.iter().filter(|r| matches!(r, Record::Discarded { why: DiscardWhy::Expired, .. })).count(), 2);
+        d.clear_records();
+        d.run_timers(Time::ms(300));
+        assert!(d.ready("q").is_empty());
+        assert_eq!(d.fx.records.iter().filter(|r| matches!(r, Record::Discarded { why: DiscardWhy::Expired, .. })).count(), 2);
     }
 }

@@ -26,6 +26,8 @@ pub mod persistence;
 pub mod publish;
 pub mod queue;
 pub mod settle;
+#[doc(hidden)]
+pub mod testkit;
 pub mod topic;
 
 use crate::ids::{Actor, ChannelId, ConnId, ConsumerId, ExchangeId, QueueId, Sym};
@@ -243,18 +245,6 @@ impl Broker {
     }
     pub fn channels(&self) -> &[Channel] {
         &self.channels
-    }
-    /// The messages a queue's consumers hold unacked, in delivery order (for display).
-    pub fn unacked_of(&self, q: QueueId) -> Vec<(ConsumerId, channel::Unacked)> {
-        let mut v = Vec::new();
-        for ch in &self.channels {
-            for u in &ch.unacked {
-                if u.queue == q {
-                    v.push((u.consumer.unwrap_or(ConsumerId(u32::MAX)), *u));
-                }
-            }
-        }
-        v
     }
     fn conn(&self, id: ConnId) -> Option<&Conn> {
         self.conns.get(id.idx()).and_then(|c| c.as_ref())

@@ -93,8 +93,9 @@ impl Broker {
         }
     }
 
-    /// The broker goes down: `graceful` for a stop, otherwise a crash. Returns the
-    /// connections that were open (their clients have lost them).
+    /// The broker goes down: `graceful` for a stop, otherwise a crash. What it recovers is
+    /// computed now (the losses are recorded at the moment of the crash); the clients learn
+    /// of their lost connections from the world.
     pub fn crash(&mut self, now: Time, graceful: bool, fx: &mut Effects) {
         if !self.up {
             return;
@@ -221,72 +222,51 @@ impl Broker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::broker::message::{Body, Props};
-    use crate::broker::ops::{Frame, Op, QueueDecl};
+    use crate::broker::ops::{Frame, Op};
+    use crate::broker::testkit::Driver;
     use crate::broker::{BrokerConfig, QueueRef};
-    use crate::ids::{ClientId, ConnId};
-    use crate::names::Names;
 
-    fn broker() -> (Broker, Effects) {
-        let mut b = Broker::new(BrokerConfig { sync_every: Time::ms(200) }, Names::new(), crate::sim::stream_for(0, "broker"));
-        let mut fx = Effects::default();
-        let (t, c) = (Time::ZERO, ConnId(0));
-        b.handle(t, c, 0, Op::OpenConnection { owner: ClientId(0) }, &mut fx);
-        b.handle(t, c, 1, Op::OpenChannel, &mut fx);
-        b.handle(t, c, 1, Op::ConfirmSelect, &mut fx);
-        let q = b.names.intern("q");
-        let decl =
-            QueueDecl { name: Some(q), durable: true, exclusive: false, auto_delete: false, args: Default::default(), passive: false };
-        b.handle(t, c, 1, Op::QueueDeclare(Box::new(decl)), &mut fx);
-        (b, fx)
+    fn driver() -> Driver {
+        let mut d = Driver::new(BrokerConfig { sync_every: Time::ms(200) });
+        d.op(Time::ZERO, Op::ConfirmSelect);
+        d.queue("q", true, Default::default());
+        d.clear();
+        d
     }
 
-    fn publish(b: &mut Broker, fx: &mut Effects, now: Time, body: &str) {
-        let (x, q) = (b.names.intern(""), b.names.intern("q"));
-        let mut p = Props::new(x, q);
+    fn publish(d: &mut Driver, now: Time, body: &str) {
+        let mut p = d.props("", "q");
         p.persistent = true;
-        let pid = b.msgs.add_props(p);
-        let body = b.names.intern(body);
-        let m = b.msgs.add(Body::literal(body), pid, 0);
-        b.handle(now, ConnId(0), 1, Op::Publish { msg: m }, fx);
-    }
-
-    fn ready(b: &Broker) -> Vec<String> {
-        let q = b.queue_by_name(b.names.lookup("q").unwrap()).unwrap();
-        b.queue(q).unwrap().ready.iter().map(|m| b.msgs.get(m.msg).body.render(&b.names).into_owned()).collect()
+        d.publish(now, p, body);
     }
 
     #[test]
     fn a_persistent_message_is_confirmed_at_the_next_sync_and_survives_a_crash_after_it() {
-        let (mut b, mut fx) = broker();
-        fx.clear();
-        publish(&mut b, &mut fx, Time::ms(50), "safe");
-        assert!(!fx.frames.iter().any(|(_, f)| matches!(f, Frame::Ack { .. })), "no confirm before the sync");
-        let (at, timer) = fx.timers[0];
-        assert_eq!(at, Time::ms(200), "the sync falls on the next 200ms tick");
-        fx.clear();
-        b.on_timer(at, timer, &mut fx);
-        assert!(fx.frames.iter().any(|(_, f)| matches!(f, Frame::Ack { seq: 1, .. })), "confirmed once on disk");
-        publish(&mut b, &mut fx, Time::ms(250), "in the window");
-        b.crash(Time::ms(300), false, &mut fx);
-        b.restart(Time::ms(400), &mut fx);
-        assert_eq!(ready(&b), vec!["safe"], "the unsynced message is lost, the synced one survives");
+        let mut d = driver();
+        publish(&mut d, Time::ms(50), "safe");
+        assert!(!d.fx.frames.iter().any(|(_, f)| matches!(f, Frame::Ack { .. })), "no confirm before the sync");
+        assert_eq!(d.fx.timers[0].0, Time::ms(200), "the sync falls on the next 200ms tick");
+        d.run_timers(Time::ms(200));
+        assert!(d.fx.frames.iter().any(|(_, f)| matches!(f, Frame::Ack { seq: 1, .. })), "confirmed once on disk");
+        publish(&mut d, Time::ms(250), "in the window");
+        d.broker.crash(Time::ms(300), false, &mut d.fx);
+        d.broker.restart(Time::ms(400), &mut d.fx);
+        assert_eq!(d.ready("q"), vec!["safe"], "the unsynced message is lost, the synced one survives");
     }
 
     #[test]
     fn an_ack_that_did_not_reach_disk_is_undone_by_a_crash() {
-        let (mut b, mut fx) = broker();
-        publish(&mut b, &mut fx, Time::ms(10), "m");
-        let (at, timer) = *fx.timers.last().unwrap();
-        b.on_timer(at, timer, &mut fx);
-        let q = b.names.intern("q");
-        b.handle(Time::ms(250), ConnId(0), 1, Op::Get { queue: QueueRef::Named(q), no_ack: false }, &mut fx);
-        b.handle(Time::ms(260), ConnId(0), 1, Op::Ack { tag: 1, multiple: false }, &mut fx);
-        assert!(ready(&b).is_empty());
-        fx.clear();
-        b.crash(Time::ms(300), false, &mut fx);
-        assert!(fx.records.iter().any(|r| matches!(r, Record::Restored { .. })));
-        b.restart(Time::ms(400), &mut fx);
-        assert_eq!(ready(&b), vec!["m"], "the ack was still in the sync window");
+        let mut d = driver();
+        publish(&mut d, Time::ms(10), "m");
+        d.run_timers(Time::ms(200));
+        let q = d.sym("q");
+        d.op(Time::ms(250), Op::Get { queue: QueueRef::Named(q), no_ack: false });
+        d.op(Time::ms(260), Op::Ack { tag: 1, multiple: false });
+        assert!(d.ready("q").is_empty());
+        d.clear();
+        d.broker.crash(Time::ms(300), false, &mut d.fx);
+        assert!(d.fx.records.iter().any(|r| matches!(r, Record::Restored { .. })));
+        d.broker.restart(Time::ms(400), &mut d.fx);
+        assert_eq!(d.ready("q"), vec!["m"], "the ack was still in the sync window");
     }
 }

@@ -283,60 +283,34 @@ impl Broker {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::broker::message::{Body, HValue, Props};
-    use crate::broker::ops::{ExchangeDecl, Op, QueueDecl};
-    use crate::broker::{BrokerConfig, QueueRef};
-    use crate::ids::{ClientId, ConnId};
-    use crate::names::Names;
+    use crate::broker::message::HValue;
+    use crate::broker::testkit::Driver;
+    use crate::broker::BrokerConfig;
+    use crate::record::Record;
+    use crate::sim::Time;
 
-    /// A broker with exchange `x` of `kind` and one queue per (name, binding key).
-    fn rig(kind: &str, bindings: &[(&str, &str)]) -> (Broker, Effects) {
-        let mut b = Broker::new(BrokerConfig::default(), Names::new(), crate::sim::stream_for(0, "broker"));
-        let mut fx = Effects::default();
-        let (t, c) = (Time::ZERO, ConnId(0));
-        b.handle(t, c, 0, Op::OpenConnection { owner: ClientId(0) }, &mut fx);
-        b.handle(t, c, 1, Op::OpenChannel, &mut fx);
-        let (x, k) = (b.names.intern("x"), b.names.intern(kind));
-        let decl = ExchangeDecl { name: x, kind: k, durable: false, auto_delete: false, internal: false, alternate: None, passive: false };
-        b.handle(t, c, 1, Op::ExchangeDeclare(Box::new(decl)), &mut fx);
+    /// Exchange `x` of `kind` and one queue per (name, binding key).
+    fn rig(kind: &str, bindings: &[(&str, &str)]) -> Driver {
+        let mut d = Driver::new(BrokerConfig::default());
+        d.exchange("x", kind);
         for (q, key) in bindings {
-            let q = b.names.intern(q);
-            if b.queue_by_name(q).is_none() {
-                let decl = QueueDecl {
-                    name: Some(q),
-                    durable: false,
-                    exclusive: false,
-                    auto_delete: false,
-                    args: Default::default(),
-                    passive: false,
-                };
-                b.handle(t, c, 1, Op::QueueDeclare(Box::new(decl)), &mut fx);
-            }
-            let key = b.names.intern(key);
-            let args = (kind == "headers").then(|| {
-                let (a, one) = (b.names.intern("a"), HValue::Int(1));
-                vec![(a, one)].into()
-            });
-            b.handle(t, c, 1, Op::QueueBind { queue: QueueRef::Named(q), exchange: x, key, args }, &mut fx);
+            d.queue(q, false, Default::default());
+            let args = (kind == "headers").then(|| vec![(d.sym("a"), HValue::Int(1))].into());
+            d.bind(q, "x", key, args);
         }
-        (b, fx)
+        d
     }
 
     /// Publishes to `x` with `key` (and header a=1 when `header`); returns the queues reached.
-    fn publish(b: &mut Broker, fx: &mut Effects, key: &str, header: bool) -> Vec<String> {
-        let (x, k) = (b.names.intern("x"), b.names.intern(key));
-        let mut p = Props::new(x, k);
+    fn publish(d: &mut Driver, key: &str, header: bool) -> Vec<String> {
+        let mut p = d.props("x", key);
         if header {
-            let a = b.names.intern("a");
-            p.headers = Some(vec![(a, HValue::Int(1))].into());
+            p.headers = Some(vec![(d.sym("a"), HValue::Int(1))].into());
         }
-        let pid = b.msgs.add_props(p);
-        let body = b.names.intern("m");
-        let m = b.msgs.add(Body::literal(body), pid, 0);
-        fx.clear();
-        b.handle(Time::ZERO, ConnId(0), 1, Op::Publish { msg: m }, fx);
-        fx.records
+        d.clear();
+        d.publish(Time::ZERO, p, "m");
+        let b = &d.broker;
+        d.fx.records
             .iter()
             .filter_map(|r| match r {
                 Record::Routed { q, .. } => Some(b.names.get(b.queue_name(*q)).to_string()),
@@ -347,30 +321,30 @@ mod tests {
 
     #[test]
     fn direct_routes_by_exact_key_once_per_queue() {
-        let (mut b, mut fx) = rig("direct", &[("q1", "k"), ("q2", "k"), ("q2", "j"), ("q3", "K")]);
-        assert_eq!(publish(&mut b, &mut fx, "k", false), vec!["q1", "q2"]);
-        assert_eq!(publish(&mut b, &mut fx, "j", false), vec!["q2"]);
-        assert!(publish(&mut b, &mut fx, "k ", false).is_empty());
+        let mut d = rig("direct", &[("q1", "k"), ("q2", "k"), ("q2", "j"), ("q3", "K")]);
+        assert_eq!(publish(&mut d, "k", false), vec!["q1", "q2"]);
+        assert_eq!(publish(&mut d, "j", false), vec!["q2"]);
+        assert!(publish(&mut d, "k ", false).is_empty());
     }
 
     #[test]
     fn fanout_ignores_the_key() {
-        let (mut b, mut fx) = rig("fanout", &[("q1", ""), ("q2", "anything")]);
-        assert_eq!(publish(&mut b, &mut fx, "whatever", false), vec!["q1", "q2"]);
+        let mut d = rig("fanout", &[("q1", ""), ("q2", "anything")]);
+        assert_eq!(publish(&mut d, "whatever", false), vec!["q1", "q2"]);
     }
 
     #[test]
     fn topic_matches_words_once_per_queue() {
-        let (mut b, mut fx) = rig("topic", &[("q1", "*.orange.*"), ("q2", "*.*.rabbit"), ("q2", "lazy.#")]);
-        assert_eq!(publish(&mut b, &mut fx, "lazy.pink.rabbit", false), vec!["q2"]);
-        assert_eq!(publish(&mut b, &mut fx, "quick.orange.rabbit", false), vec!["q1", "q2"]);
-        assert!(publish(&mut b, &mut fx, "quick.orange.male.rabbit", false).is_empty());
+        let mut d = rig("topic", &[("q1", "*.orange.*"), ("q2", "*.*.rabbit"), ("q2", "lazy.#")]);
+        assert_eq!(publish(&mut d, "lazy.pink.rabbit", false), vec!["q2"]);
+        assert_eq!(publish(&mut d, "quick.orange.rabbit", false), vec!["q1", "q2"]);
+        assert!(publish(&mut d, "quick.orange.male.rabbit", false).is_empty());
     }
 
     #[test]
     fn headers_match_on_headers_not_the_key() {
-        let (mut b, mut fx) = rig("headers", &[("q1", "ignored")]);
-        assert_eq!(publish(&mut b, &mut fx, "ignored", true), vec!["q1"]);
-        assert!(publish(&mut b, &mut fx, "ignored", false).is_empty());
+        let mut d = rig("headers", &[("q1", "ignored")]);
+        assert_eq!(publish(&mut d, "ignored", true), vec!["q1"]);
+        assert!(publish(&mut d, "ignored", false).is_empty());
     }
 }

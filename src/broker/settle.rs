@@ -12,7 +12,7 @@ use super::message::DeadLetterReason;
 use super::ops::Frame;
 use super::queue::qflags;
 use super::{Broker, Effects};
-use crate::ids::{ChannelId, QueueId, Sym};
+use crate::ids::{ChannelId, ClientId, QueueId, Sym};
 use crate::record::{DeliverWhy, LostWhy, Record, RequeueWhy};
 use crate::sim::Time;
 
@@ -34,7 +34,18 @@ impl Broker {
         }
     }
 
-    pub(crate) fn basic_ack(&mut self, now: Time, ch: ChannelId, tag: u64, multiple: bool, fx: &mut Effects) -> Result<(), AmqpError> {
+    /// Settles the deliveries (`tag`, `multiple`) names: each is released from its consumer and
+    /// queue and handed to `each`; then the queues touched run again. Reuses scratch space:
+    /// no allocation per ack.
+    fn settle(
+        &mut self,
+        now: Time,
+        ch: ChannelId,
+        tag: u64,
+        multiple: bool,
+        fx: &mut Effects,
+        mut each: impl FnMut(&mut Broker, &Unacked, ClientId, &mut Effects),
+    ) -> Result<(), AmqpError> {
         let mut settled = std::mem::take(&mut self.scratch_settled);
         if !self.channels[ch.idx()].take_settled_into(tag, multiple, &mut settled) {
             self.scratch_settled = settled;
@@ -44,8 +55,7 @@ impl Broker {
         let mut touched = std::mem::take(&mut self.scratch_queues);
         for u in &settled {
             self.release(u);
-            self.disk_removed(now, u.queue, &u.qm, fx);
-            fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
+            each(self, u, client, fx);
             Self::push_unique(&mut touched, u.queue);
         }
         for &q in &touched {
@@ -56,6 +66,13 @@ impl Broker {
         self.scratch_settled = settled;
         self.scratch_queues = touched;
         Ok(())
+    }
+
+    pub(crate) fn basic_ack(&mut self, now: Time, ch: ChannelId, tag: u64, multiple: bool, fx: &mut Effects) -> Result<(), AmqpError> {
+        self.settle(now, ch, tag, multiple, fx, |b, u, client, fx| {
+            b.disk_removed(now, u.queue, &u.qm, fx);
+            fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
+        })
     }
 
     /// `basic.nack` (`nack`) or `basic.reject`: requeue, or dead-letter / drop.
@@ -70,30 +87,21 @@ impl Broker {
         nack: bool,
         fx: &mut Effects,
     ) -> Result<(), AmqpError> {
-        let settled = self.channels[ch.idx()].take_settled(tag, multiple).ok_or_else(|| AmqpError::unknown_delivery_tag(tag))?;
-        let client = self.channels[ch.idx()].owner;
         let why = if nack { RequeueWhy::Nack } else { RequeueWhy::Reject };
-        let mut touched = Vec::new();
-        for u in &settled {
-            self.release(u);
+        self.settle(now, ch, tag, multiple, fx, |b, u, client, fx| {
             fx.records.push(Record::Rejected { msg: u.qm.msg, q: u.queue, client, tag: u.tag, requeue, nack });
             if requeue {
-                self.requeue_one(u, client, why, fx);
-            } else if self.queue(u.queue).is_some() {
-                self.disk_removed(now, u.queue, &u.qm, fx);
-                self.dead_letter(now, u.queue, u.qm, DeadLetterReason::Rejected, fx);
+                b.requeue_one(u, client, why, fx);
+            } else if b.queue(u.queue).is_some() {
+                b.disk_removed(now, u.queue, &u.qm, fx);
+                b.dead_letter(now, u.queue, u.qm, DeadLetterReason::Rejected, fx);
             } else {
                 fx.records.push(Record::Lost { msg: u.qm.msg, q: u.queue, why: LostWhy::QueueDeleted });
             }
-            Self::push_unique(&mut touched, u.queue);
-        }
-        for q in touched {
-            self.unblock_and_run(now, q, fx);
-        }
-        Ok(())
+        })
     }
 
-    fn requeue_one(&mut self, u: &Unacked, client: crate::ids::ClientId, why: RequeueWhy, fx: &mut Effects) {
+    fn requeue_one(&mut self, u: &Unacked, client: ClientId, why: RequeueWhy, fx: &mut Effects) {
         let mut qm = u.qm;
         qm.flags |= qflags::DELIVERED;
         match self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {

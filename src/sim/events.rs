@@ -78,11 +78,6 @@ impl<E: Copy> EventQueue<E> {
         seq
     }
 
-    /// Schedules `payload` after `delay` from now.
-    pub fn schedule_in(&mut self, delay: Time, payload: E) -> u64 {
-        self.schedule(self.now.saturating_add(delay), payload)
-    }
-
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, u64, E)> {
@@ -113,11 +108,6 @@ impl<E: Copy> EventQueue<E> {
 
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty() && self.immediate.is_empty()
-    }
-
-    /// How many events were ever scheduled.
-    pub fn scheduled(&self) -> u64 {
-        self.next_seq
     }
 
     /// Advances the clock without an event (used by "run until" when the heap is empty earlier).

@@ -83,9 +83,6 @@ impl<R: HashRecord + Copy> Trace<R> {
         seq
     }
 
-    pub fn keeps_records(&self) -> bool {
-        self.keep
-    }
     pub fn records(&self) -> &[Stamped<R>] {
         &self.records
     }

@@ -32,12 +32,4 @@ impl<T> Slab<T> {
         self.free.push(i);
         v
     }
-
-    pub fn len(&self) -> usize {
-        self.items.len() - self.free.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

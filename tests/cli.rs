@@ -135,3 +135,22 @@ fn help_is_complete() {
         assert!(run_help.contains(flag), "{run_help}");
     }
 }
+
+#[test]
+fn quiet_prints_only_a_summary_with_every_fate() {
+    let (code, out, err) = warren(&["run", "ack-redelivery", "--quiet"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("4 published (0 not sent)") && out.contains("6 delivered (2 redelivered)"), "{out}");
+    assert!(out.contains("fates: 4 acked, 0 auto-acked"), "{out}");
+    assert!(!out.contains("delivered #1"), "no trace lines: {out}");
+    assert!(err.contains("wall time"), "timing goes to stderr: {err}");
+    let (code, out, _) = warren(&["run", "ack-redelivery", "--quiet", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["published"], 4);
+    assert_eq!(v["fates"]["acked"], 4);
+    assert_eq!(v["fates"]["still_ready"], 0);
+    // The hash is the same as the full run's.
+    let (_, full, _) = warren(&["run", "ack-redelivery"]);
+    assert!(full.contains(v["trace_hash"].as_str().unwrap()), "same trace hash with and without --quiet");
+}

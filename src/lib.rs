@@ -28,6 +28,7 @@ pub mod client;
 pub mod explain;
 pub mod explore;
 pub mod export;
+pub mod guarantees;
 pub mod ids;
 pub mod names;
 pub mod outcome;

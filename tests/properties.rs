@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use std::sync::Arc;
 use warren::explore::gen::{self, GenScenario, Profile};
-use warren::explore::guarantees::{check, Guarantee};
+use warren::guarantees::{check, Guarantee};
 use warren::scenario::Scenario;
 use warren::session::Session;
 

@@ -2,8 +2,8 @@
 //! guarantee or an `expect:` item; the failure is shrunk to a minimal counterexample and
 //! written as a scenario file.
 
-use crate::explore::guarantees::Guarantee;
 use crate::explore::{explore, ExploreConfig, Explored};
+use crate::guarantees::Guarantee;
 use std::io::IsTerminal;
 use std::time::Instant;
 

@@ -3,18 +3,19 @@
 //! failure down to a minimal counterexample — written out as an ordinary scenario that
 //! `warren run`, `warren check` and the TUI replay.
 //!
-//! - [`guarantees`]: the properties, checked on a run's trace.
+//! The guarantees themselves live in [`crate::guarantees`]; this module only chooses the
+//! cases to run and shrinks a failure.
+//!
 //! - [`faults`]: the fault schedules `warren explore` tries.
 //! - [`gen`]: random but valid whole scenarios (for the property test suite).
 
 pub mod faults;
 pub mod gen;
-pub mod guarantees;
 
+use crate::guarantees::{self, Guarantee};
 use crate::scenario::model::{ExpectDef, FaultDef, ScenarioFile, Text};
 use crate::scenario::Scenario;
 use crate::session::Session;
-use guarantees::Guarantee;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::cell::Cell;
 use std::sync::Arc;

@@ -999,10 +999,10 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
         return Some(ExpectKind::DeadLettered(n));
     }
     if let Some(g) = &e.guarantee {
-        return match crate::explore::guarantees::Guarantee::parse(g) {
+        return match crate::guarantees::Guarantee::parse(g) {
             Some(g) => Some(ExpectKind::Guarantee(g)),
             None => {
-                let all: Vec<&str> = crate::explore::guarantees::Guarantee::ALL.iter().map(|g| g.name()).collect();
+                let all: Vec<&str> = crate::guarantees::Guarantee::ALL.iter().map(|g| g.name()).collect();
                 c.at(&format!("{p}.guarantee"), format!("unknown guarantee `{g}`: expected one of {}", all.join(", ")));
                 None
             }

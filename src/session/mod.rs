@@ -1,12 +1,19 @@
 //! A run of one scenario: its world and its trace, with the helpers every front end shares
 //! (run to the end, check the `expect:` items at their times).
+//!
+//! - [`expect`]: each `expect:` item evaluated against the world and the trace.
+//!
+//! It sits above the scenario (which it runs), the world and the guarantees (which an
+//! `expect: { guarantee: G }` item asks for), and below the explorer and the front ends.
+
+pub mod expect;
 
 use crate::explain::{Ctx, Lang};
 use crate::record::Record;
-use crate::scenario::expect::Outcome;
 use crate::scenario::Scenario;
 use crate::sim::{Time, Trace};
 use crate::world::{CapHit, World};
+use expect::{evaluate, Outcome};
 use std::sync::Arc;
 
 pub struct Session {
@@ -41,14 +48,14 @@ impl Session {
             s.world.run_until(t, &mut s.trace)?;
             for (i, e) in scenario.expects.iter().enumerate() {
                 if e.at == Some(t) {
-                    results[i] = Some(e.evaluate(&s.world, s.trace.records()));
+                    results[i] = Some(evaluate(e, &s.world, s.trace.records()));
                 }
             }
         }
         s.run()?;
         for (i, e) in scenario.expects.iter().enumerate() {
             if e.at.is_none() {
-                results[i] = Some(e.evaluate(&s.world, s.trace.records()));
+                results[i] = Some(evaluate(e, &s.world, s.trace.records()));
             }
         }
         Ok(results.into_iter().map(|r| r.expect("every item evaluated")).collect())

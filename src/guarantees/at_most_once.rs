@@ -1,0 +1,30 @@
+//! at-most-once: a message delivered with auto-ack is delivered at most once (a copy
+//! restored by recovery may be delivered again: that is a new life of the copy).
+
+use super::{copy_text, Copy, Found};
+use crate::broker::dispatch::NO_QUEUE;
+use crate::record::Record;
+use crate::sim::Stamped;
+use crate::world::World;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
+    let mut auto: BTreeMap<Copy, u32> = BTreeMap::new();
+    let mut restored: BTreeSet<Copy> = BTreeSet::new();
+    for s in records {
+        match s.rec {
+            Record::Restored { msg, q } => {
+                restored.insert((msg, q));
+            }
+            Record::Delivered { msg, q, no_ack: true, .. } if q != NO_QUEUE => {
+                let n = auto.entry((msg, q)).or_default();
+                *n += 1;
+                if *n > 1 && !restored.contains(&(msg, q)) {
+                    return Err((s.t, format!("{} was delivered with auto-ack {} times", copy_text(world, (msg, q)), n)));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -123,7 +123,7 @@ fn queue_arguments(args: &BTreeMap<String, Value>) -> Option<String> {
     Some(format!("{{{}}}", items.join(", ")))
 }
 
-fn mapping_dict(m: &crate::scenario::load::YamlMapping) -> String {
+fn mapping_dict(m: &crate::scenario::model::YamlMapping) -> String {
     let items: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", py_value(k), py_value(v))).collect();
     format!("{{{}}}", items.join(", "))
 }
@@ -184,7 +184,7 @@ fn top_exchange(x: &ExchangeDef) -> String {
     exchange_declare(&x.name, Some(&x.kind), x.durable, x.auto_delete, x.internal, x.alternate_exchange.as_deref(), false)
 }
 
-fn queue_bind(queue_expr: &str, exchange: &str, key: &str, args: &Option<crate::scenario::load::YamlMapping>) -> String {
+fn queue_bind(queue_expr: &str, exchange: &str, key: &str, args: &Option<crate::scenario::model::YamlMapping>) -> String {
     let mut a = vec![format!("exchange={}", py_str(exchange)), format!("queue={queue_expr}")];
     if !key.is_empty() || args.is_none() {
         a.push(format!("routing_key={}", py_str(key)));

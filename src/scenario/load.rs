@@ -3,13 +3,7 @@
 //! bad input is reported with.
 
 use super::locate::Pos;
-use super::model::ScenarioFile;
-
-/// The YAML value types the scenario model is made of (from the YAML crate; named here only,
-/// so that replacing the crate is a change to this file).
-pub type YamlValue = serde_yaml::Value;
-/// A YAML mapping (header tables, binding arguments).
-pub type YamlMapping = serde_yaml::Mapping;
+use super::model::{ScenarioFile, YamlValue};
 
 /// A YAML value written back as YAML text (for a value that is not a scalar).
 pub fn value_to_yaml(v: &YamlValue) -> String {
@@ -59,6 +53,13 @@ pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors
         let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos { line: 1, col: 1 });
         ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos, message: friendly(&e.to_string()) }])
     })
+}
+
+impl ScenarioFile {
+    /// The scenario as YAML that loads back to the same scenario.
+    pub fn to_yaml(&self) -> String {
+        to_yaml(self)
+    }
 }
 
 /// Writes a scenario as YAML (generated and counterexample scenarios).

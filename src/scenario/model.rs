@@ -4,6 +4,10 @@
 //!
 //! The contract keys are documented in `docs/scenarios.md`; add keys freely, never rename or
 //! drop one.
+//!
+//! A leaf: it imports nothing of the rest of `scenario`. Reading and writing the file is
+//! [`super::load`]'s job (which also gives [`ScenarioFile`] its `to_yaml`); the only names this
+//! file takes from the YAML crate are the two value types below.
 
 use crate::sim::Time;
 use serde::de::{self, Deserializer, Visitor};
@@ -89,8 +93,15 @@ impl Text {
     }
 }
 
+/// The YAML value types the scenario model is made of (from the YAML crate; named here, in the
+/// model's one leaf, so that the model needs nothing of the loader and replacing the crate
+/// touches only this pair and [`super::load`]).
+pub type YamlValue = serde_yaml::Value;
+/// A YAML mapping (header tables, binding arguments).
+pub type YamlMapping = serde_yaml::Mapping;
+
 /// A YAML scalar used as a header or argument value.
-pub type Value = super::load::YamlValue;
+pub type Value = YamlValue;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -206,7 +217,7 @@ pub struct BindingDef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<super::load::YamlMapping>,
+    pub arguments: Option<YamlMapping>,
 }
 
 /// What a client declares itself when it connects (as the article's programs do).
@@ -297,7 +308,7 @@ pub struct PublishDef {
     #[serde(default, skip_serializing_if = "is_false")]
     pub mandatory: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<super::load::YamlMapping>,
+    pub headers: Option<YamlMapping>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<Dur>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,7 +359,7 @@ pub struct PrivateBindDef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<super::load::YamlMapping>,
+    pub arguments: Option<YamlMapping>,
 }
 
 /// `work: 1s`, `work: { uniform: [100ms, 2s] }`, `work: { exponential: 500ms }`.
@@ -556,12 +567,5 @@ impl BrokerDef {
 impl LimitsDef {
     fn is_default(&self) -> bool {
         self.events.is_none() && self.time.is_none()
-    }
-}
-
-impl ScenarioFile {
-    /// The scenario as YAML that loads back to the same scenario.
-    pub fn to_yaml(&self) -> String {
-        super::load::to_yaml(self)
     }
 }

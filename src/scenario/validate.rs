@@ -72,7 +72,7 @@ fn check_key(c: &mut Checker, path: &str, key: &str) {
     }
 }
 
-fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<super::load::YamlMapping>) -> Option<Headers> {
+fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<YamlMapping>) -> Option<Headers> {
     let m = m.as_ref()?;
     let mut out = Vec::new();
     for (k, v) in m {
@@ -82,13 +82,13 @@ fn headers(c: &mut Checker, names: &mut Names, path: &str, m: &Option<super::loa
         };
         let p = format!("{path}.{key}");
         let value = match v {
-            super::load::YamlValue::Null => HValue::Void,
-            super::load::YamlValue::Bool(b) => HValue::Bool(*b),
-            super::load::YamlValue::Number(n) => match n.as_i64() {
+            YamlValue::Null => HValue::Void,
+            YamlValue::Bool(b) => HValue::Bool(*b),
+            YamlValue::Number(n) => match n.as_i64() {
                 Some(i) => HValue::Int(i),
                 None => HValue::Float(n.as_f64().unwrap_or(0.0)),
             },
-            super::load::YamlValue::String(s) => HValue::Str(s.as_str().into()),
+            YamlValue::String(s) => HValue::Str(s.as_str().into()),
             _ => {
                 c.at(&p, format!("header `{key}` must be a string, number, boolean or null (null: \"present\" in a binding)"));
                 continue;

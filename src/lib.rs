@@ -13,11 +13,14 @@
 //!   RPC clients, each a small state machine that turns frames and timers into AMQP methods.
 //! - [`world`] — binds them: owns the event heap, carries methods and frames over links with
 //!   latency, applies faults, and records the trace ([`record::Record`]).
-//! - [`scenario`] — YAML → a validated plan; `expect:` checks; the bundled scenarios.
-//! - [`session`] — one run: its world and trace, run to the end or checked against `expect:`.
+//! - [`guarantees`] — the delivery guarantees (conservation, at-most-once, at-least-once, …),
+//!   one checker per guarantee, each reading a finished run's trace and world.
+//! - [`scenario`] — YAML → a validated plan; the `expect:` items as data; the bundled scenarios.
 //! - [`explain`] — trace records → sentences (English, Simplified Chinese) and JSON.
-//! - [`explore`] — delivery guarantees checked on a trace, random scenarios and fault
-//!   schedules, shrinking a failure to a counterexample scenario.
+//! - [`session`] — one run: its world and trace, run to the end, or checked against its
+//!   `expect:` items (evaluated here, at their times, against the live world).
+//! - [`explore`] — random scenarios and fault schedules checked against the guarantees and
+//!   `expect:`, shrinking a failure to a counterexample scenario.
 //! - [`cli`], [`tui`] — observe the event stream and issue commands; add no behaviour.
 //! - [`export`] — a scenario as a pika script for a real broker, or a run as a sequence
 //!   diagram (Mermaid, SVG); [`outcome`] — what `warren diff` compares with a real broker.

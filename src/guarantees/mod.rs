@@ -11,8 +11,8 @@
 //! and faults break it: that is what `warren explore` is for.
 //!
 //! One checker per guarantee, each in its own file, each replaying the trace on its own:
-//! [`conservation`], [`at_most_once`], [`at_least_once`], [`exactly_once`],
-//! [`redelivered_flag`], [`prefetch`], [`no_loss`]. A checker returns where and how the
+//! `conservation.rs`, `at_most_once.rs`, `at_least_once.rs`, `exactly_once.rs`,
+//! `redelivered_flag.rs`, `prefetch.rs`, `no_loss.rs`. A checker returns where and how the
 //! guarantee broke; [`check`] names the guarantee in the [`Violation`].
 
 mod at_least_once;

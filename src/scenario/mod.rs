@@ -4,9 +4,13 @@
 //! - [`model`]: the file's keys, as serde structs (unknown keys are errors).
 //! - [`load`]: the one place that calls serde_yaml; errors with file, line and column.
 //! - [`locate`]: positions of values, for errors found after parsing.
-//! - [`validate`]: names, references, times → a runnable [`Scenario`].
-//! - [`expect`]: the `expect:` items and how they are checked.
+//! - [`validate`]: names, references, times → a runnable [`Scenario`], one section at a time.
+//! - [`expect`]: the `expect:` items as data (checking them is the run's job:
+//!   `crate::session::expect`).
 //! - [`bundled`]: the scenarios shipped inside the binary.
+//!
+//! Below it: the world it plans for and the guarantees an item may name; it knows nothing of
+//! runs, sessions or the explorer.
 
 pub mod bundled;
 pub mod expect;

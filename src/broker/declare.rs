@@ -139,11 +139,7 @@ impl Broker {
                 return Err(AmqpError::delete_system_exchange(&text));
             }
             if if_unused && !x.bindings.is_empty() {
-                return Err(AmqpError {
-                    code: 406,
-                    text: format!("PRECONDITION_FAILED - exchange '{text}' in vhost '/' in use"),
-                    connection: false,
-                });
+                return Err(AmqpError::exchange_in_use(&text));
             }
             self.remove_exchange(id, fx);
         }

@@ -7,9 +7,69 @@
 
 use std::fmt;
 
+/// An AMQP reply code, named as RabbitMQ names it. Frames and trace records carry the
+/// number ([`ReplyCode::code`]); the broker decides with the name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum ReplyCode {
+    Success = 200,
+    /// `basic.return` of a mandatory message no queue took.
+    NoRoute = 312,
+    /// The broker closed the connection on purpose (shutdown); clients reconnect.
+    ConnectionForced = 320,
+    AccessRefused = 403,
+    NotFound = 404,
+    ResourceLocked = 405,
+    PreconditionFailed = 406,
+    CommandInvalid = 503,
+    NotAllowed = 530,
+    NotImplemented = 540,
+}
+
+impl ReplyCode {
+    const ALL: [ReplyCode; 10] = [
+        ReplyCode::Success,
+        ReplyCode::NoRoute,
+        ReplyCode::ConnectionForced,
+        ReplyCode::AccessRefused,
+        ReplyCode::NotFound,
+        ReplyCode::ResourceLocked,
+        ReplyCode::PreconditionFailed,
+        ReplyCode::CommandInvalid,
+        ReplyCode::NotAllowed,
+        ReplyCode::NotImplemented,
+    ];
+
+    /// The number on the wire.
+    pub const fn code(self) -> u16 {
+        self as u16
+    }
+
+    /// The named code for a number, if it is one warren knows.
+    pub fn from_code(code: u16) -> Option<ReplyCode> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The code's name, as RabbitMQ spells it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ReplyCode::Success => "REPLY_SUCCESS",
+            ReplyCode::NoRoute => "NO_ROUTE",
+            ReplyCode::ConnectionForced => "CONNECTION_FORCED",
+            ReplyCode::AccessRefused => "ACCESS_REFUSED",
+            ReplyCode::NotFound => "NOT_FOUND",
+            ReplyCode::ResourceLocked => "RESOURCE_LOCKED",
+            ReplyCode::PreconditionFailed => "PRECONDITION_FAILED",
+            ReplyCode::CommandInvalid => "COMMAND_INVALID",
+            ReplyCode::NotAllowed => "NOT_ALLOWED",
+            ReplyCode::NotImplemented => "NOT_IMPLEMENTED",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AmqpError {
-    pub code: u16,
+    pub code: ReplyCode,
     pub text: String,
     /// Closes the whole connection, not just the channel.
     pub connection: bool,
@@ -17,109 +77,105 @@ pub struct AmqpError {
 
 impl fmt::Display for AmqpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, self.text)
+        write!(f, "{} {}", self.code.code(), self.text)
     }
 }
 
-/// The reply-code's name, as RabbitMQ spells it.
+/// The reply-code's name, as RabbitMQ spells it (`ERROR` for a number warren does not know).
 pub fn code_name(code: u16) -> &'static str {
-    match code {
-        200 => "REPLY_SUCCESS",
-        312 => "NO_ROUTE",
-        320 => "CONNECTION_FORCED",
-        403 => "ACCESS_REFUSED",
-        404 => "NOT_FOUND",
-        405 => "RESOURCE_LOCKED",
-        406 => "PRECONDITION_FAILED",
-        503 => "COMMAND_INVALID",
-        530 => "NOT_ALLOWED",
-        540 => "NOT_IMPLEMENTED",
-        _ => "ERROR",
-    }
+    ReplyCode::from_code(code).map_or("ERROR", ReplyCode::name)
 }
 
-fn channel(code: u16, detail: String) -> AmqpError {
-    AmqpError { code, text: format!("{} - {}", code_name(code), detail), connection: false }
+fn channel(code: ReplyCode, detail: String) -> AmqpError {
+    AmqpError { code, text: format!("{} - {}", code.name(), detail), connection: false }
 }
 
-fn connection(code: u16, detail: String) -> AmqpError {
-    AmqpError { code, text: format!("{} - {}", code_name(code), detail), connection: true }
+fn connection(code: ReplyCode, detail: String) -> AmqpError {
+    AmqpError { code, text: format!("{} - {}", code.name(), detail), connection: true }
 }
 
 impl AmqpError {
     pub fn no_exchange(name: &str) -> Self {
-        channel(404, format!("no exchange '{name}' in vhost '/'"))
+        channel(ReplyCode::NotFound, format!("no exchange '{name}' in vhost '/'"))
     }
     pub fn no_queue(name: &str) -> Self {
-        channel(404, format!("no queue '{name}' in vhost '/'"))
+        channel(ReplyCode::NotFound, format!("no queue '{name}' in vhost '/'"))
     }
     pub fn resource_locked(queue: &str) -> Self {
-        channel(
-            405,
+        channel(ReplyCode::ResourceLocked,
             format!(
                 "cannot obtain exclusive access to locked queue '{queue}' in vhost '/'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration."
             ),
         )
     }
     pub fn inequivalent(kind: &str, name: &str, arg: &str, received: &str, current: &str) -> Self {
-        channel(406, format!("inequivalent arg '{arg}' for {kind} '{name}' in vhost '/': received {received} but current is {current}"))
+        channel(
+            ReplyCode::PreconditionFailed,
+            format!("inequivalent arg '{arg}' for {kind} '{name}' in vhost '/': received {received} but current is {current}"),
+        )
     }
     pub fn unknown_delivery_tag(tag: u64) -> Self {
-        channel(406, format!("unknown delivery tag {tag}"))
+        channel(ReplyCode::PreconditionFailed, format!("unknown delivery tag {tag}"))
     }
     pub fn reserved_name(kind: &str, name: &str) -> Self {
-        channel(403, format!("{kind} name '{name}' contains reserved prefix 'amq.*'"))
+        channel(ReplyCode::AccessRefused, format!("{kind} name '{name}' contains reserved prefix 'amq.*'"))
     }
     pub fn default_exchange_access() -> Self {
-        channel(403, "operation not permitted on the default exchange".into())
+        channel(ReplyCode::AccessRefused, "operation not permitted on the default exchange".into())
     }
     pub fn delete_system_exchange(name: &str) -> Self {
-        channel(403, format!("deletion of system exchange '{name}' in vhost '/' not allowed"))
+        channel(ReplyCode::AccessRefused, format!("deletion of system exchange '{name}' in vhost '/' not allowed"))
     }
     pub fn exclusive_use(queue: &str) -> Self {
-        channel(403, format!("queue '{queue}' in vhost '/' in exclusive use"))
+        channel(ReplyCode::AccessRefused, format!("queue '{queue}' in vhost '/' in exclusive use"))
     }
     pub fn not_empty(queue: &str) -> Self {
-        channel(406, format!("queue '{queue}' in vhost '/' not empty"))
+        channel(ReplyCode::PreconditionFailed, format!("queue '{queue}' in vhost '/' not empty"))
+    }
+    pub fn exchange_in_use(exchange: &str) -> Self {
+        channel(ReplyCode::PreconditionFailed, format!("exchange '{exchange}' in vhost '/' in use"))
     }
     pub fn in_use(queue: &str) -> Self {
-        channel(406, format!("queue '{queue}' in vhost '/' in use"))
+        channel(ReplyCode::PreconditionFailed, format!("queue '{queue}' in vhost '/' in use"))
     }
     pub fn reply_consumer_cannot_ack() -> Self {
-        channel(406, "reply consumer cannot acknowledge".into())
+        channel(ReplyCode::PreconditionFailed, "reply consumer cannot acknowledge".into())
     }
     pub fn fast_reply_consumer_missing() -> Self {
-        channel(406, "fast reply consumer does not exist".into())
+        channel(ReplyCode::PreconditionFailed, "fast reply consumer does not exist".into())
     }
     pub fn reply_consumer_exists() -> Self {
-        channel(406, "reply consumer already set".into())
+        channel(ReplyCode::PreconditionFailed, "reply consumer already set".into())
     }
     pub fn invalid_x_match(value: &str) -> Self {
-        channel(406, format!("Invalid x-match field value <<\"{value}\">>; expected all, any, all-with-x, or any-with-x"))
+        channel(
+            ReplyCode::PreconditionFailed,
+            format!("Invalid x-match field value <<\"{value}\">>; expected all, any, all-with-x, or any-with-x"),
+        )
     }
     pub fn tx_to_confirm() -> Self {
-        channel(406, "cannot switch from tx to confirm mode".into())
+        channel(ReplyCode::PreconditionFailed, "cannot switch from tx to confirm mode".into())
     }
     pub fn confirm_to_tx() -> Self {
-        channel(406, "cannot switch from confirm to tx mode".into())
+        channel(ReplyCode::PreconditionFailed, "cannot switch from confirm to tx mode".into())
     }
     pub fn prefetch_size() -> Self {
-        connection(540, "prefetch_size!=0 (1)".into())
+        connection(ReplyCode::NotImplemented, "prefetch_size!=0 (1)".into())
     }
     pub fn unknown_exchange_type(ty: &str) -> Self {
-        connection(503, format!("unknown exchange type '{ty}'"))
+        connection(ReplyCode::CommandInvalid, format!("unknown exchange type '{ty}'"))
     }
     pub fn consumer_tag_reused(tag: &str) -> Self {
-        connection(530, format!("attempt to reuse consumer tag '{tag}'"))
+        connection(ReplyCode::NotAllowed, format!("attempt to reuse consumer tag '{tag}'"))
     }
     pub fn recover_requeue_false() -> Self {
-        connection(540, "requeue=false".into())
+        connection(ReplyCode::NotImplemented, "requeue=false".into())
     }
     pub fn exclusive_consumer_on_sac(queue: &str) -> Self {
-        channel(403, format!("queue '{queue}' in vhost '/' in exclusive use"))
+        channel(ReplyCode::AccessRefused, format!("queue '{queue}' in vhost '/' in exclusive use"))
     }
     pub fn broker_shutdown() -> Self {
-        connection(320, "broker forced connection closure with reason 'shutdown'".into())
+        connection(ReplyCode::ConnectionForced, "broker forced connection closure with reason 'shutdown'".into())
     }
 }
 
@@ -137,5 +193,17 @@ mod tests {
         );
         assert!(AmqpError::recover_requeue_false().connection);
         assert_eq!(AmqpError::recover_requeue_false().text, "NOT_IMPLEMENTED - requeue=false");
+        assert_eq!(AmqpError::exchange_in_use("x").text, "PRECONDITION_FAILED - exchange 'x' in vhost '/' in use");
+    }
+
+    #[test]
+    fn reply_codes_round_trip_through_their_numbers() {
+        for c in ReplyCode::ALL {
+            assert_eq!(ReplyCode::from_code(c.code()), Some(c));
+            assert_eq!(code_name(c.code()), c.name());
+        }
+        assert_eq!(ReplyCode::ConnectionForced.code(), 320);
+        assert_eq!(ReplyCode::NotFound.code(), 404);
+        assert_eq!(code_name(999), "ERROR");
     }
 }

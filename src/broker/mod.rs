@@ -390,13 +390,14 @@ impl Broker {
         let c = &self.channels[ch.idx()];
         let (conn, number, owner) = (c.conn, c.number, c.owner);
         let text = self.names.intern(&e.text);
-        fx.records.push(Record::ChannelError { client: owner, code: e.code, text, connection: e.connection });
+        let code = e.code.code();
+        fx.records.push(Record::ChannelError { client: owner, code, text, connection: e.connection });
         if e.connection {
-            fx.frames.push((conn, Frame::ConnectionClosed { code: e.code, text }));
-            self.close_connection(now, conn, Disconnect::ConnectionError(e.code), fx);
+            fx.frames.push((conn, Frame::ConnectionClosed { code, text }));
+            self.close_connection(now, conn, Disconnect::ConnectionError(code), fx);
         } else {
-            fx.frames.push((conn, Frame::ChannelClosed { ch: number, code: e.code, text }));
-            self.close_channel(now, ch, RequeueWhy::ChannelError(e.code), fx);
+            fx.frames.push((conn, Frame::ChannelClosed { ch: number, code, text }));
+            self.close_channel(now, ch, RequeueWhy::ChannelError(code), fx);
             self.forget_channel(ch);
         }
     }

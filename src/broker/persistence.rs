@@ -104,9 +104,10 @@ impl Broker {
             self.sync(now, fx);
             self.flush_confirms(fx);
             let conns: Vec<_> = self.conns.iter().flatten().filter(|c| c.open).map(|c| c.id).collect();
-            let text = self.names.intern(&super::error::AmqpError::broker_shutdown().text);
+            let shutdown = super::error::AmqpError::broker_shutdown();
+            let text = self.names.intern(&shutdown.text);
             for c in conns {
-                fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: 320, text }));
+                fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: shutdown.code.code(), text }));
                 self.close_connection(now, c, Disconnect::BrokerStopped, fx);
             }
         }

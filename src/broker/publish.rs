@@ -7,7 +7,7 @@
 //! message is confirmed at once, after its `basic.return`.
 
 use super::dispatch::Offer;
-use super::error::AmqpError;
+use super::error::{AmqpError, ReplyCode};
 use super::exchange::{Dest, Matcher};
 use super::ops::Frame;
 use super::topic::words;
@@ -131,7 +131,7 @@ impl Broker {
         fx.records.push(Record::Unroutable { msg, ex, returned: mandatory });
         if mandatory {
             let c = &self.channels[ch.idx()];
-            fx.frames.push((c.conn, Frame::Return { ch: c.number, msg, code: 312 }));
+            fx.frames.push((c.conn, Frame::Return { ch: c.number, msg, code: ReplyCode::NoRoute.code() }));
         }
     }
 

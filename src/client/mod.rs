@@ -15,6 +15,7 @@ pub mod rpc;
 pub mod spec;
 pub mod work;
 
+use crate::broker::error::ReplyCode;
 use crate::broker::message::MessageStore;
 use crate::broker::ops::{Frame, Op};
 use crate::ids::{ClientId, ConnId, MsgId};
@@ -69,6 +70,17 @@ impl ClientOut {
         self.records.clear();
         self.failed = None;
     }
+}
+
+/// What the world must do after a client handled a frame.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum AfterFrame {
+    /// The process goes on.
+    Continues,
+    /// The process exited (pika raises `ConnectionClosedByBroker` and the program ends):
+    /// frames still on their way to it are lost.
+    Exited,
 }
 
 /// Whether the client is running and connected.
@@ -198,7 +210,20 @@ impl Client {
         }
     }
 
-    pub fn on_frame(&mut self, now: Time, frame: Frame, wire: &mut Wire, out: &mut ClientOut) {
+    /// The broker closed the connection. For a shutdown (320 CONNECTION_FORCED) the process
+    /// lives on and reconnects; any other code is an error pika raises as
+    /// `ConnectionClosedByBroker`, which ends the program.
+    pub fn connection_closed(&mut self, code: u16, out: &mut ClientOut) -> AfterFrame {
+        if ReplyCode::from_code(code) == Some(ReplyCode::ConnectionForced) {
+            self.lost_connection(out);
+            AfterFrame::Continues
+        } else {
+            self.crash(out);
+            AfterFrame::Exited
+        }
+    }
+
+    pub fn on_frame(&mut self, now: Time, frame: Frame, wire: &mut Wire, out: &mut ClientOut) -> AfterFrame {
         match frame {
             Frame::ChannelClosed { .. } => {
                 self.channel_open = false;
@@ -206,13 +231,9 @@ impl Client {
                     c.drop_buffer(self.id, ClientLoss::ConnectionLost, out);
                     c.subscribed = false;
                 }
-                return;
+                return AfterFrame::Continues;
             }
-            Frame::ConnectionClosed { .. } => {
-                // The broker closed the connection with an error or for shutdown.
-                self.lost_connection(out);
-                return;
-            }
+            Frame::ConnectionClosed { code, .. } => return self.connection_closed(code, out),
             _ => {}
         }
         let id = self.id;
@@ -225,6 +246,7 @@ impl Client {
             }
             _ => {}
         }
+        AfterFrame::Continues
     }
 
     pub fn on_timer(&mut self, now: Time, t: ClientTimer, wire: &mut Wire, out: &mut ClientOut) {

@@ -14,7 +14,7 @@ pub mod tally;
 
 use crate::broker::ops::{Frame, Op};
 use crate::broker::{Broker, BrokerTimer, Effects};
-use crate::client::{Client, ClientOut, ClientTimer, Status, Wire};
+use crate::client::{AfterFrame, Client, ClientOut, ClientTimer, Status, Wire};
 use crate::ids::{ClientId, ConnId};
 use crate::record::{Disconnect, FaultRecord, Record};
 use crate::sim::{stream_for, EventQueue, Time, Trace};
@@ -213,19 +213,11 @@ impl World {
                 if f.gen != self.links[f.client.idx()].gen_down || client.conn != Some(f.conn) {
                     return Ok(Some(now));
                 }
-                if let Frame::ConnectionClosed { code, .. } = f.frame {
-                    if code != 320 {
-                        // pika raises ConnectionClosedByBroker: the program exits.
-                        self.out.clear();
-                        self.clients[f.client.idx()].crash(&mut self.out);
-                        self.links[f.client.idx()].gen_down += 1;
-                        self.apply_client_out(now, f.client, trace);
-                        return Ok(Some(now));
-                    }
-                }
                 self.out.clear();
                 let mut wire = Wire { msgs: &mut self.broker.msgs, names: &mut self.broker.names };
-                self.clients[f.client.idx()].on_frame(now, f.frame, &mut wire, &mut self.out);
+                if self.clients[f.client.idx()].on_frame(now, f.frame, &mut wire, &mut self.out) == AfterFrame::Exited {
+                    self.links[f.client.idx()].gen_down += 1;
+                }
                 self.apply_client_out(now, f.client, trace);
             }
             Ev::Broker(timer) => {

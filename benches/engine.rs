@@ -182,7 +182,7 @@ impl Rig {
             .iter()
             .map(|k| {
                 let p = d.props(exchange, k);
-                d.broker.msgs.add_props(p)
+                d.msgs.add_props(p)
             })
             .collect();
         let body = d.sym("job {n}");

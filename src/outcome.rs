@@ -89,7 +89,7 @@ pub fn reported_queues(s: &Scenario) -> Vec<String> {
 }
 
 fn body(world: &World, msg: MsgId) -> String {
-    world.broker.msgs.get(msg).body.render(&world.broker.names).into_owned()
+    world.msgs.get(msg).body.render(&world.names).into_owned()
 }
 
 impl Outcome {
@@ -135,7 +135,7 @@ impl Outcome {
                 }
                 Record::Disconnected { client, .. } if client.idx() < waiting.len() => waiting[client.idx()].clear(),
                 Record::Unroutable { msg, returned: true, .. } => {
-                    let p = w.broker.msgs.get(msg).publisher;
+                    let p = w.msgs.get(msg).publisher;
                     if p != u32::MAX {
                         o.returns.entry(name(ClientId(p))).or_default().push(body(w, msg));
                     }
@@ -176,7 +176,7 @@ impl Outcome {
             }
         }
         for (q, contents) in o.queues.iter_mut() {
-            let found = w.broker.names.lookup(q).and_then(|sym| w.broker.queue_by_name(sym)).and_then(|id| w.broker.queue(id));
+            let found = w.names.lookup(q).and_then(|sym| w.broker.queue_by_name(sym)).and_then(|id| w.broker.queue(id));
             *contents = found.map(|queue| queue.ready.iter().map(|m| body(w, m.msg)).collect());
         }
         o

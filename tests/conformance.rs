@@ -803,7 +803,7 @@ mod queue_properties {
                 "wait_ms" => h.wait_ms(st["ms"].as_u64().unwrap()),
                 "passive_declare" => {
                     let (ready, _) = h.passive(conn, 1, "Q").unwrap();
-                    model.insert(format!("ready_at_{}ms", h.now.as_us() / 1000), json!(ready));
+                    model.insert(format!("ready_at_{}ms", h.now().as_us() / 1000), json!(ready));
                 }
                 "basic_get" => {
                     let got = h.get(conn, 1, "Q", false).unwrap();
@@ -881,7 +881,7 @@ mod queue_properties {
             .drain_full(conn, 1, "DLQ")
             .iter()
             .map(|g| {
-                let p = h.b.msgs.props_of(g.msg).clone();
+                let p = h.d.msgs.props_of(g.msg).clone();
                 let hs = headers_json(&h, &p);
                 json!({
                     "body": g.body,
@@ -943,7 +943,7 @@ mod queue_properties {
                 .drain_full(conn, 1, "DLQ")
                 .iter()
                 .map(|g| {
-                    let d = h.b.msgs.props_of(g.msg).death.clone().expect("x-death");
+                    let d = h.d.msgs.props_of(g.msg).death.clone().expect("x-death");
                     json!({"body": g.body, "reasons": d.entries.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>()})
                 })
                 .collect();
@@ -1210,7 +1210,7 @@ mod requeue_and_redelivery {
     /// A message as the DLQ get showed it. `message_id` is not modelled by warren: it is
     /// taken from the observation (the publish carried it).
     fn message_json(h: &Harness, g: &Got, message_id: &Value) -> Value {
-        let p = h.b.msgs.props_of(g.msg).clone();
+        let p = h.d.msgs.props_of(g.msg).clone();
         let mut v = json!({
             "body": g.body,
             "redelivered": g.redelivered,
@@ -1625,12 +1625,12 @@ mod round_robin_and_prefetch {
         for r in s.trace.records() {
             if let Record::Delivered { client, msg, redelivered, tag, .. } = r.rec {
                 let who = w.client_name(client).to_string();
-                let body = w.broker.msgs.get(msg).body.render(&w.broker.names).into_owned();
+                let body = w.msgs.get(msg).body.render(&w.names).into_owned();
                 let slot = per.iter_mut().find(|(n, _)| *n == who).unwrap_or_else(|| panic!("delivery to {who}"));
                 slot.1.push(Got { ch: 1, tag, redelivered, msg, body, remaining: None, consumer: None });
             }
         }
-        let q = w.broker.names.lookup("Q").and_then(|s| w.broker.queue_by_name(s)).expect("Q");
+        let q = w.names.lookup("Q").and_then(|s| w.broker.queue_by_name(s)).expect("Q");
         let ready = w.broker.queue(q).unwrap().ready_len();
         assert_eq!(outcome(&per, ready), c["observed"], "scenario:\n{yaml}");
     }
@@ -1753,7 +1753,7 @@ mod durability_restart {
                 let got: Vec<Value> = h
                     .drain_full(conn, 1, q)
                     .iter()
-                    .map(|g| json!({"body": g.body, "redelivered": g.redelivered, "delivery_mode": if h.b.msgs.props_of(g.msg).persistent { 2 } else { 1 }}))
+                    .map(|g| json!({"body": g.body, "redelivered": g.redelivered, "delivery_mode": if h.d.msgs.props_of(g.msg).persistent { 2 } else { 1 }}))
                     .collect();
                 contents.insert(q.clone(), json!(got));
             }
@@ -1833,7 +1833,7 @@ mod rpc {
 
         fn serve(&mut self, h: &mut Harness, mandatory: bool) {
             for g in h.deliveries(self.conn) {
-                let req = h.b.msgs.props_of(g.msg).clone();
+                let req = h.d.msgs.props_of(g.msg).clone();
                 let mut p = Pub::to("", &h.text(req.reply_to.expect("reply_to")), &format!("reply:{}", g.body));
                 p.correlation_id = req.correlation_id.map(|c| h.text(c));
                 p.mandatory = mandatory;
@@ -1848,7 +1848,7 @@ mod rpc {
                 .handled
                 .iter()
                 .map(|(req, _)| {
-                    let p = h.b.msgs.props_of(*req);
+                    let p = h.d.msgs.props_of(*req);
                     json!({"body": h.body(*req), "correlation_id": h.text(p.correlation_id.unwrap()), "reply_to": shape(&h.text(p.reply_to.unwrap()))})
                 })
                 .collect::<Vec<_>>())
@@ -1880,10 +1880,10 @@ mod rpc {
         let client_replies: Vec<Value> = replies
             .iter()
             .map(|g| {
-                let p = h.b.msgs.props_of(g.msg);
+                let p = h.d.msgs.props_of(g.msg);
                 let corr = h.text(p.correlation_id.unwrap());
                 let req = server.handled.iter().find(|(_, reply)| *reply == g.msg).expect("a reply the server sent").0;
-                all_match &= h.b.msgs.props_of(req).correlation_id == p.correlation_id;
+                all_match &= h.d.msgs.props_of(req).correlation_id == p.correlation_id;
                 json!({"body": g.body, "correlation_id": corr, "exchange": h.text(p.exchange), "routing_key_is_callback_queue": h.text(p.routing_key) == callback, "redelivered": g.redelivered})
             })
             .collect();
@@ -1907,14 +1907,14 @@ mod rpc {
             .deliveries(cli)
             .iter()
             .map(|g| {
-                let p = h.b.msgs.props_of(g.msg);
+                let p = h.d.msgs.props_of(g.msg);
                 json!({"body": g.body, "correlation_id": h.text(p.correlation_id.unwrap()), "exchange": h.text(p.exchange), "routing_key": shape(&h.text(p.routing_key)), "redelivered": g.redelivered, "delivery_tag": g.tag})
             })
             .collect();
         let passive = h.passive(cli, 1, REPLY_TO);
         let passive = json!({"error": err_json(passive.clone()), "message_count": passive.as_ref().unwrap().0, "consumer_count": passive.as_ref().unwrap().1});
         // The requester goes away; a (mandatory) reply to its first request comes back.
-        let first_reply_to = h.text(h.b.msgs.props_of(server.handled[0].0).reply_to.unwrap());
+        let first_reply_to = h.text(h.d.msgs.props_of(server.handled[0].0).reply_to.unwrap());
         h.close_connection(cli);
         let late = h.publish(server.conn, 1, Pub::to("", &first_reply_to, "late").mandatory());
         let returns: Vec<Value> = h.returns(server.conn).into_iter().map(|(code, m)| h.return_json(code, m, false)).collect();

@@ -10,16 +10,15 @@
 
 use super::message::{DeadLetterReason, Death, DeathEntry, Props};
 use super::queue::QMsg;
-use super::{Broker, Effects};
+use super::{Broker, Cx};
 use crate::ids::{ExchangeId, MsgId, QueueId, Sym};
 use crate::record::{DiscardWhy, Record};
-use crate::sim::Time;
 use std::sync::Arc;
 
 impl Broker {
     /// Dead-letters (or, without a dead-letter exchange, discards) one message copy that has
     /// already left queue `q`.
-    pub(crate) fn dead_letter(&mut self, now: Time, q: QueueId, qm: QMsg, reason: DeadLetterReason, fx: &mut Effects) {
+    pub(crate) fn dead_letter(&mut self, cx: &mut Cx<'_>, q: QueueId, qm: QMsg, reason: DeadLetterReason) {
         let queue_name = self.queue_name(q);
         let dlx_rk = self.queue(q).map(|queue| (queue.args.dead_letter_exchange, queue.args.dead_letter_routing_key));
         let Some((Some(dlx_name), dlrk)) = dlx_rk else {
@@ -28,89 +27,94 @@ impl Broker {
                 DeadLetterReason::Expired => DiscardWhy::Expired,
                 DeadLetterReason::Maxlen => DiscardWhy::MaxLenHead,
             };
-            fx.records.push(Record::Discarded { msg: qm.msg, q, why });
+            cx.fx.records.push(Record::Discarded { msg: qm.msg, q, why });
             return;
         };
         let Some(dlx) = self.exchange_by_name(dlx_name) else {
-            fx.records.push(Record::Discarded { msg: qm.msg, q, why: DiscardWhy::NoDeadLetterExchange });
+            cx.fx.records.push(Record::Discarded { msg: qm.msg, q, why: DiscardWhy::NoDeadLetterExchange });
             return;
         };
-        let copy = self.make_dead_letter_copy(now, qm.msg, q, queue_name, reason, dlx_name, dlrk);
-        fx.records.push(Record::DeadLettered { msg: qm.msg, q, reason, copy, dlx: dlx_name });
-        self.route_dead_letter(now, copy, dlx, reason, fx);
+        let copy = DeadLetter { msg: qm.msg, q, queue_name, reason, dlx_name, dlrk }.copy(cx);
+        cx.fx.records.push(Record::DeadLettered { msg: qm.msg, q, reason, copy, dlx: dlx_name });
+        self.route_dead_letter(cx, copy, dlx, reason);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn make_dead_letter_copy(
-        &mut self,
-        now: Time,
-        msg: MsgId,
-        q: QueueId,
-        queue_name: Sym,
-        reason: DeadLetterReason,
-        dlx_name: Sym,
-        dlrk: Option<Sym>,
-    ) -> MsgId {
-        let m = *self.msgs.get(msg);
-        let old = self.msgs.props(m.props).clone();
+    fn route_dead_letter(&mut self, cx: &mut Cx<'_>, copy: MsgId, dlx: ExchangeId, reason: DeadLetterReason) {
+        let route = self.route(cx, dlx, copy);
+        let death = cx.msgs.props_of(copy).death.clone();
+        if route.queues.is_empty() {
+            cx.fx.records.push(Record::Unroutable { msg: copy, ex: dlx, returned: false });
+            return;
+        }
+        for &(target, via) in route.queues.iter() {
+            cx.fx.records.push(Record::Routed { msg: copy, q: target, via });
+            let target_name = self.queue_name(target);
+            let cycles = reason != DeadLetterReason::Rejected && death.as_deref().is_some_and(|d| is_cycle(target_name, &d.entries));
+            if cycles {
+                cx.fx.records.push(Record::Discarded { msg: copy, q: target, why: DiscardWhy::DeadLetterCycle });
+                continue;
+            }
+            let _ = self.deliver_or_enqueue(cx, target, copy);
+        }
+    }
+}
+
+/// One message copy leaving queue `q` for its dead-letter exchange: what its `x-death`
+/// entry records and where the copy is published.
+struct DeadLetter {
+    msg: MsgId,
+    q: QueueId,
+    queue_name: Sym,
+    reason: DeadLetterReason,
+    dlx_name: Sym,
+    /// `x-dead-letter-routing-key`, if the queue has one.
+    dlrk: Option<Sym>,
+}
+
+impl DeadLetter {
+    /// Stores the copy: the same body and properties, minus `expiration`, plus `x-death`.
+    fn copy(&self, cx: &mut Cx<'_>) -> MsgId {
+        let m = *cx.msgs.get(self.msg);
+        let old = cx.msgs.props(m.props).clone();
         let mut death = old.death.as_deref().cloned().unwrap_or(Death {
             entries: Vec::new(),
-            first_queue: queue_name,
-            first_reason: reason,
+            first_queue: self.queue_name,
+            first_reason: self.reason,
             first_exchange: old.exchange,
         });
         // One x-death entry per (queue, reason): counted, and moved to the front.
-        match death.entries.iter().position(|e| e.queue == queue_name && e.reason == reason) {
+        match death.entries.iter().position(|e| e.queue == self.queue_name && e.reason == self.reason) {
             Some(i) => {
                 let mut e = death.entries.remove(i);
                 e.count += 1;
-                e.time = now;
+                e.time = cx.now;
                 death.entries.insert(0, e);
             }
             None => death.entries.insert(
                 0,
                 DeathEntry {
-                    queue: queue_name,
-                    reason,
+                    queue: self.queue_name,
+                    reason: self.reason,
                     count: 1,
                     exchange: old.exchange,
                     routing_keys: vec![old.routing_key],
-                    time: now,
+                    time: cx.now,
                     original_expiration: old.expiration,
                 },
             ),
         }
         let props = Props {
-            exchange: dlx_name,
-            routing_key: dlrk.unwrap_or(old.routing_key),
+            exchange: self.dlx_name,
+            routing_key: self.dlrk.unwrap_or(old.routing_key),
             expiration: None,
             mandatory: false,
             death: Some(Arc::new(death)),
-            dead_lettered_from: Some(msg),
-            died_in: Some(q),
+            dead_lettered_from: Some(self.msg),
+            died_in: Some(self.q),
             ..old
         };
-        let pid = self.msgs.add_props(props);
-        self.msgs.add(m.body, pid, u32::MAX)
-    }
-
-    fn route_dead_letter(&mut self, now: Time, copy: MsgId, dlx: ExchangeId, reason: DeadLetterReason, fx: &mut Effects) {
-        let route = self.route(dlx, copy, fx);
-        let death = self.msgs.props_of(copy).death.clone();
-        if route.queues.is_empty() {
-            fx.records.push(Record::Unroutable { msg: copy, ex: dlx, returned: false });
-            return;
-        }
-        for &(target, via) in route.queues.iter() {
-            fx.records.push(Record::Routed { msg: copy, q: target, via });
-            let target_name = self.queue_name(target);
-            let cycles = reason != DeadLetterReason::Rejected && death.as_deref().is_some_and(|d| is_cycle(target_name, &d.entries));
-            if cycles {
-                fx.records.push(Record::Discarded { msg: copy, q: target, why: DiscardWhy::DeadLetterCycle });
-                continue;
-            }
-            let _ = self.deliver_or_enqueue(now, target, copy, fx);
-        }
+        let pid = cx.msgs.add_props(props);
+        cx.msgs.add(m.body, pid, u32::MAX)
     }
 }
 
@@ -127,6 +131,7 @@ fn is_cycle(queue: Sym, deaths: &[DeathEntry]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Time;
 
     fn entry(q: u32, reason: DeadLetterReason) -> DeathEntry {
         DeathEntry { queue: Sym(q), reason, count: 1, exchange: Sym(0), routing_keys: vec![], time: Time(0), original_expiration: None }

@@ -9,10 +9,10 @@ use super::message::Headers;
 use super::ops::{ExchangeDecl, ExchangeKind, Frame, QueueDecl};
 use super::queue::{ArgValue, Queue, QueueArgs};
 use super::topic::TopicPattern;
-use super::{Broker, Effects};
+use super::{Broker, Cx};
 use crate::ids::{Actor, BindingId, ChannelId, ExchangeId, QueueId, Sym};
+use crate::names::Names;
 use crate::record::{DiscardWhy, LostWhy, QueueGone, Record};
-use crate::sim::Time;
 
 /// The queue arguments RabbitMQ checks for equivalence on redeclare, in its order.
 const CHECKED_ARGS: &[&str] = &[
@@ -54,13 +54,13 @@ impl Broker {
         id
     }
 
-    pub(crate) fn exchange_declare(&mut self, _now: Time, ch: ChannelId, d: &ExchangeDecl, fx: &mut Effects) -> Result<(), AmqpError> {
+    pub(crate) fn exchange_declare(&mut self, cx: &mut Cx<'_>, ch: ChannelId, d: &ExchangeDecl) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
-        let name_text = self.names.get(d.name).to_string();
+        let name_text = cx.names.get(d.name).to_string();
         let kind = if d.passive {
             None
         } else {
-            Some(ExchangeKind::parse(self.names.get(d.kind)).ok_or_else(|| AmqpError::unknown_exchange_type(self.names.get(d.kind)))?)
+            Some(ExchangeKind::parse(cx.names.get(d.kind)).ok_or_else(|| AmqpError::unknown_exchange_type(cx.names.get(d.kind)))?)
         };
         if name_text.is_empty() {
             return Err(AmqpError::default_exchange_access());
@@ -98,7 +98,7 @@ impl Broker {
                         let show = |s: Option<Sym>| match s {
                             None => "none".to_string(),
                             Some(s) => {
-                                format!("the value '{}' of type 'longstr'", self.names.get(s))
+                                format!("the value '{}' of type 'longstr'", cx.names.get(s))
                             }
                         };
                         return Err(AmqpError::inequivalent(
@@ -120,16 +120,16 @@ impl Broker {
                 }
                 let id = self.add_exchange(d.name, kind.expect("not passive"), d.durable, d.auto_delete, d.internal, d.alternate, false);
                 let by = self.actor_of(ch);
-                fx.records.push(Record::ExchangeDeclared { ex: id, by });
+                cx.fx.records.push(Record::ExchangeDeclared { ex: id, by });
             }
         }
-        fx.frames.push((conn, Frame::ExchangeDeclareOk { ch: number }));
+        cx.fx.frames.push((conn, Frame::ExchangeDeclareOk { ch: number }));
         Ok(())
     }
 
-    pub(crate) fn exchange_delete(&mut self, ch: ChannelId, name: Sym, if_unused: bool, fx: &mut Effects) -> Result<(), AmqpError> {
+    pub(crate) fn exchange_delete(&mut self, cx: &mut Cx<'_>, ch: ChannelId, name: Sym, if_unused: bool) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
-        let text = self.names.get(name).to_string();
+        let text = cx.names.get(name).to_string();
         if text.is_empty() {
             return Err(AmqpError::default_exchange_access());
         }
@@ -141,13 +141,13 @@ impl Broker {
             if if_unused && !x.bindings.is_empty() {
                 return Err(AmqpError::exchange_in_use(&text));
             }
-            self.remove_exchange(id, fx);
+            self.remove_exchange(cx, id);
         }
-        fx.frames.push((conn, Frame::DeleteOk { ch: number, messages: 0 }));
+        cx.fx.frames.push((conn, Frame::DeleteOk { ch: number, messages: 0 }));
         Ok(())
     }
 
-    pub(crate) fn remove_exchange(&mut self, id: ExchangeId, fx: &mut Effects) {
+    pub(crate) fn remove_exchange(&mut self, cx: &mut Cx<'_>, id: ExchangeId) {
         let Some(x) = self.exchanges[id.idx()].take() else {
             return;
         };
@@ -158,7 +158,7 @@ impl Broker {
             self.remove_binding(b);
         }
         self.route_cache.clear();
-        fx.records.push(Record::ExchangeDeleted { ex: id });
+        cx.fx.records.push(Record::ExchangeDeleted { ex: id });
     }
 
     fn remove_binding(&mut self, b: BindingId) {
@@ -174,22 +174,23 @@ impl Broker {
         self.route_cache.clear();
     }
 
-    pub(crate) fn queue_declare(&mut self, now: Time, ch: ChannelId, d: &QueueDecl, fx: &mut Effects) -> Result<(), AmqpError> {
+    pub(crate) fn queue_declare(&mut self, cx: &mut Cx<'_>, ch: ChannelId, d: &QueueDecl) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
         let given = d.name.filter(|s| *s != self.sym.empty);
         // The direct reply-to pseudo queue answers a passive declare.
         if given == Some(self.sym.reply_to) && d.passive {
             let consumers = self.channels[ch.idx()].reply_consumer.is_some() as u32;
-            fx.frames
+            cx.fx
+                .frames
                 .push((conn, Frame::QueueDeclareOk { ch: number, q: QueueId(u32::MAX), name: self.sym.reply_to, messages: 0, consumers }));
             return Ok(());
         }
         let name = match given {
             Some(n) => n,
             None if d.passive => return Err(AmqpError::no_queue("")),
-            None => self.generate_queue_name(),
+            None => self.generate_queue_name(cx.names),
         };
-        let text = self.names.get(name).to_string();
+        let text = cx.names.get(name).to_string();
         let id = match self.queue_by_name(name) {
             Some(id) => {
                 let q = self.queue(id).expect("indexed queue exists");
@@ -214,7 +215,7 @@ impl Broker {
                     if q.exclusive.is_some() != d.exclusive {
                         return Err(AmqpError::resource_locked(&text));
                     }
-                    self.check_args_equivalent(&text, &q.args, &d.args)?;
+                    self.check_args_equivalent(cx.names, &text, &q.args, &d.args)?;
                 }
                 id
             }
@@ -242,21 +243,22 @@ impl Broker {
                 self.queue_index.insert(name, id);
                 self.route_cache.clear();
                 let by = self.actor_of(ch);
-                fx.records.push(Record::QueueDeclared { q: id, by });
+                cx.fx.records.push(Record::QueueDeclared { q: id, by });
                 id
             }
         };
         self.channels[ch.idx()].last_queue = Some(name);
-        self.touch_queue(now, id, fx);
+        self.touch_queue(cx, id);
         let q = self.queue(id).expect("just declared");
-        fx.frames
+        cx.fx
+            .frames
             .push((conn, Frame::QueueDeclareOk { ch: number, q: id, name, messages: q.ready_len(), consumers: q.consumers.len() as u32 }));
         Ok(())
     }
 
-    fn check_args_equivalent(&self, queue: &str, old: &QueueArgs, new: &QueueArgs) -> Result<(), AmqpError> {
+    fn check_args_equivalent(&self, names: &Names, queue: &str, old: &QueueArgs, new: &QueueArgs) -> Result<(), AmqpError> {
         for key in CHECKED_ARGS {
-            let Some(sym) = self.names.lookup(key) else {
+            let Some(sym) = names.lookup(key) else {
                 continue;
             };
             let (o, n) = (old.get(sym), new.get(sym));
@@ -268,14 +270,14 @@ impl Broker {
             if !same {
                 let bare = |v: &ArgValue| match v {
                     ArgValue::Int(i) => format!("'{i}'"),
-                    ArgValue::Str(s) => format!("'{}'", self.names.get(*s)),
+                    ArgValue::Str(s) => format!("'{}'", names.get(*s)),
                     ArgValue::Bool(b) => format!("'{b}'"),
                 };
                 let typed = |v: Option<&ArgValue>| match v {
                     None => "none".to_string(),
                     Some(ArgValue::Int(i)) => format!("the value '{i}' of type 'signedint'"),
                     Some(ArgValue::Str(s)) => {
-                        format!("the value '{}' of type 'longstr'", self.names.get(*s))
+                        format!("the value '{}' of type 'longstr'", names.get(*s))
                     }
                     Some(ArgValue::Bool(b)) => format!("the value '{b}' of type 'bool'"),
                 };
@@ -290,8 +292,8 @@ impl Broker {
     }
 
     /// Checks that `ch` may use an existing queue: it exists and, if exclusive, is its own.
-    pub(crate) fn usable_queue(&self, ch: ChannelId, name: Sym) -> Result<QueueId, AmqpError> {
-        let text = self.names.get(name);
+    pub(crate) fn usable_queue(&self, names: &Names, ch: ChannelId, name: Sym) -> Result<QueueId, AmqpError> {
+        let text = names.get(name);
         let id = self.queue_by_name(name).ok_or_else(|| AmqpError::no_queue(text))?;
         let q = self.queue(id).expect("indexed");
         if let Some(owner) = q.exclusive {
@@ -302,29 +304,29 @@ impl Broker {
         Ok(id)
     }
 
-    fn compile_matcher(&self, source: ExchangeId, key: Sym, args: &Option<Headers>) -> Result<Matcher, AmqpError> {
+    fn compile_matcher(&self, names: &Names, source: ExchangeId, key: Sym, args: &Option<Headers>) -> Result<Matcher, AmqpError> {
         let x = self.exchange(source).expect("checked");
         Ok(match x.kind {
             ExchangeKind::Direct => Matcher::Exact,
             ExchangeKind::Fanout => Matcher::All,
-            ExchangeKind::Topic => Matcher::Topic(TopicPattern::new(self.names.get(key))),
+            ExchangeKind::Topic => Matcher::Topic(TopicPattern::new(names.get(key))),
             ExchangeKind::Headers => {
                 let a: &[(Sym, super::message::HValue)] = args.as_deref().unwrap_or(&[]);
-                Matcher::Headers(HeadersPattern::new(a, &self.names).map_err(|v| AmqpError::invalid_x_match(&v))?)
+                Matcher::Headers(HeadersPattern::new(a, names).map_err(|v| AmqpError::invalid_x_match(&v))?)
             }
         })
     }
 
     fn add_binding(
         &mut self,
+        cx: &mut Cx<'_>,
         ch: Option<ChannelId>,
         source: ExchangeId,
         dest: Dest,
         key: Sym,
         args: Option<Headers>,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
-        let matcher = self.compile_matcher(source, key, &args)?;
+        let matcher = self.compile_matcher(cx.names, source, key, &args)?;
         let exists = self.exchange(source).expect("checked").bindings.iter().any(|b| {
             let b = &self.bindings[b.idx()];
             b.dest == dest && b.key == key && b.args == args
@@ -337,50 +339,49 @@ impl Broker {
         self.exchanges[source.idx()].as_mut().expect("checked").bindings.push(id);
         self.route_cache.clear();
         let by = ch.map(|c| self.actor_of(c)).unwrap_or(Actor::Broker);
-        fx.records.push(Record::Bound { binding: id, by });
+        cx.fx.records.push(Record::Bound { binding: id, by });
         Ok(())
     }
 
-    fn bind_source(&self, exchange: Sym) -> Result<ExchangeId, AmqpError> {
+    fn bind_source(&self, names: &Names, exchange: Sym) -> Result<ExchangeId, AmqpError> {
         if exchange == self.sym.empty {
             return Err(AmqpError::default_exchange_access());
         }
-        self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))
+        self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(names.get(exchange)))
     }
 
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn queue_bind(
         &mut self,
-        _now: Time,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         queue: Sym,
         exchange: Sym,
         key: Sym,
         args: Option<Headers>,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
         if exchange == self.sym.empty {
             return Err(AmqpError::default_exchange_access());
         }
-        let q = self.usable_queue(ch, queue)?;
-        let source = self.bind_source(exchange)?;
-        self.add_binding(Some(ch), source, Dest::Queue(q), key, args, fx)?;
+        let q = self.usable_queue(cx.names, ch, queue)?;
+        let source = self.bind_source(cx.names, exchange)?;
+        self.add_binding(cx, Some(ch), source, Dest::Queue(q), key, args)?;
         let c = &self.channels[ch.idx()];
-        fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        cx.fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
         Ok(())
     }
 
     pub(crate) fn queue_unbind(
         &mut self,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         queue: Sym,
         exchange: Sym,
         key: Sym,
         args: Option<Headers>,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
-        let q = self.usable_queue(ch, queue)?;
-        let source = self.bind_source(exchange)?;
+        let q = self.usable_queue(cx.names, ch, queue)?;
+        let source = self.bind_source(cx.names, exchange)?;
         let found = self.exchange(source).expect("checked").bindings.iter().copied().find(|b| {
             let b = &self.bindings[b.idx()];
             b.dest == Dest::Queue(q) && b.key == key && b.args == args
@@ -389,47 +390,46 @@ impl Broker {
             self.remove_binding(b);
         }
         let c = &self.channels[ch.idx()];
-        fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        cx.fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
         Ok(())
     }
 
     pub(crate) fn exchange_bind(
         &mut self,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         destination: Sym,
         source: Sym,
         key: Sym,
         args: Option<Headers>,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
         if destination == self.sym.empty {
             return Err(AmqpError::default_exchange_access());
         }
-        let dest = self.exchange_by_name(destination).ok_or_else(|| AmqpError::no_exchange(self.names.get(destination)))?;
-        let src = self.bind_source(source)?;
-        self.add_binding(Some(ch), src, Dest::Exchange(dest), key, args, fx)?;
+        let dest = self.exchange_by_name(destination).ok_or_else(|| AmqpError::no_exchange(cx.names.get(destination)))?;
+        let src = self.bind_source(cx.names, source)?;
+        self.add_binding(cx, Some(ch), src, Dest::Exchange(dest), key, args)?;
         let c = &self.channels[ch.idx()];
-        fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        cx.fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
         Ok(())
     }
 
     pub(crate) fn queue_delete_method(
         &mut self,
-        now: Time,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         queue: Sym,
         if_unused: bool,
         if_empty: bool,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
         let (conn, number) = (self.channels[ch.idx()].conn, self.channels[ch.idx()].number);
         let Some(id) = self.queue_by_name(queue) else {
-            fx.frames.push((conn, Frame::DeleteOk { ch: number, messages: 0 }));
+            cx.fx.frames.push((conn, Frame::DeleteOk { ch: number, messages: 0 }));
             return Ok(());
         };
-        self.usable_queue(ch, queue)?;
+        self.usable_queue(cx.names, ch, queue)?;
         let q = self.queue(id).expect("indexed");
-        let text = self.names.get(queue);
+        let text = cx.names.get(queue);
         if if_unused && !q.consumers.is_empty() {
             return Err(AmqpError::in_use(text));
         }
@@ -437,34 +437,34 @@ impl Broker {
             return Err(AmqpError::not_empty(text));
         }
         let messages = q.ready_len();
-        self.delete_queue(now, id, QueueGone::Deleted, fx);
-        fx.frames.push((conn, Frame::DeleteOk { ch: number, messages }));
+        self.delete_queue(cx, id, QueueGone::Deleted);
+        cx.fx.frames.push((conn, Frame::DeleteOk { ch: number, messages }));
         Ok(())
     }
 
-    pub(crate) fn queue_purge(&mut self, now: Time, ch: ChannelId, queue: Sym, fx: &mut Effects) -> Result<(), AmqpError> {
-        let id = self.usable_queue(ch, queue)?;
+    pub(crate) fn queue_purge(&mut self, cx: &mut Cx<'_>, ch: ChannelId, queue: Sym) -> Result<(), AmqpError> {
+        let id = self.usable_queue(cx.names, ch, queue)?;
         let q = self.queues[id.idx()].as_mut().expect("usable");
         let purged: Vec<_> = q.ready.drain(..).collect();
         q.ready_bytes = 0;
         for qm in &purged {
-            self.disk_removed(now, id, qm, fx);
-            fx.records.push(Record::Discarded { msg: qm.msg, q: id, why: DiscardWhy::Purged });
+            self.disk_removed(cx, id, qm);
+            cx.fx.records.push(Record::Discarded { msg: qm.msg, q: id, why: DiscardWhy::Purged });
         }
         let c = &self.channels[ch.idx()];
-        fx.frames.push((c.conn, Frame::PurgeOk { ch: c.number, messages: purged.len() as u32 }));
+        cx.fx.frames.push((c.conn, Frame::PurgeOk { ch: c.number, messages: purged.len() as u32 }));
         Ok(())
     }
 
     /// Deletes a queue: its ready messages are lost with it, its consumers are cancelled,
     /// its bindings go. Unacked copies stay with their channels until settled.
-    pub(crate) fn delete_queue(&mut self, _now: Time, id: QueueId, why: QueueGone, fx: &mut Effects) {
+    pub(crate) fn delete_queue(&mut self, cx: &mut Cx<'_>, id: QueueId, why: QueueGone) {
         let Some(q) = self.queues[id.idx()].take() else {
             return;
         };
         self.queue_index.remove(&q.name);
         for qm in &q.ready {
-            fx.records.push(Record::Lost { msg: qm.msg, q: id, why: LostWhy::QueueDeleted });
+            cx.fx.records.push(Record::Lost { msg: qm.msg, q: id, why: LostWhy::QueueDeleted });
         }
         for c in q.consumers.all() {
             let cons = &mut self.consumers[c.idx()];
@@ -472,7 +472,7 @@ impl Broker {
                 cons.active = false;
                 let chan = &mut self.channels[cons.channel.idx()];
                 chan.consumers.retain(|x| x != c);
-                fx.frames.push((chan.conn, Frame::CancelledByBroker { ch: chan.number, tag: cons.tag }));
+                cx.fx.frames.push((chan.conn, Frame::CancelledByBroker { ch: chan.number, tag: cons.tag }));
             }
         }
         let doomed: Vec<BindingId> = self.bindings.iter().filter(|b| b.alive && b.dest == Dest::Queue(id)).map(|b| b.id).collect();
@@ -480,6 +480,6 @@ impl Broker {
             self.remove_binding(b);
         }
         self.route_cache.clear();
-        fx.records.push(Record::QueueDeleted { q: id, why, messages: q.ready.len() as u32 });
+        cx.fx.records.push(Record::QueueDeleted { q: id, why, messages: q.ready.len() as u32 });
     }
 }

@@ -9,7 +9,7 @@ use super::consumer::Consumer;
 use super::error::AmqpError;
 use super::ops::Frame;
 use super::queue::{qflags, Overflow, QMsg};
-use super::{Broker, Effects};
+use super::{Broker, Cx};
 use crate::broker::channel::Unacked;
 use crate::broker::message::DeadLetterReason;
 use crate::ids::{ChannelId, ConsumerId, MsgId, QueueId, Sym};
@@ -34,14 +34,13 @@ impl Broker {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn basic_consume(
         &mut self,
-        now: Time,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         queue: Sym,
         tag: Sym,
         no_ack: bool,
         exclusive: bool,
         priority: i32,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
         let (conn, number, owner, prefetch) = {
             let c = &self.channels[ch.idx()];
@@ -49,14 +48,14 @@ impl Broker {
         };
         let tag = if tag == self.sym.empty {
             let n = self.consumers.len();
-            self.names.intern(&format!("amq.ctag-{n}"))
+            cx.names.intern(&format!("amq.ctag-{n}"))
         } else {
             tag
         };
         let reused = self.channels[ch.idx()].consumers.iter().any(|c| self.consumers[c.idx()].tag == tag)
             || self.channels[ch.idx()].reply_consumer.is_some_and(|(t, _)| t == tag);
         if reused {
-            return Err(AmqpError::consumer_tag_reused(self.names.get(tag)));
+            return Err(AmqpError::consumer_tag_reused(cx.names.get(tag)));
         }
         let id = ConsumerId(self.consumers.len() as u32);
         if queue == self.sym.reply_to {
@@ -81,14 +80,14 @@ impl Broker {
                 exclusive,
                 active: true,
             });
-            fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
-            fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });
+            cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
+            cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });
             return Ok(());
         }
-        let q = self.usable_queue(ch, queue)?;
+        let q = self.usable_queue(cx.names, ch, queue)?;
         {
             let queue_ref = self.queues[q.idx()].as_ref().expect("usable");
-            let text = self.names.get(queue);
+            let text = cx.names.get(queue);
             let has_exclusive = queue_ref.consumers.all().iter().any(|c| self.consumers[c.idx()].exclusive);
             if has_exclusive || (exclusive && !queue_ref.consumers.is_empty()) {
                 return Err(AmqpError::exclusive_use(text));
@@ -112,15 +111,15 @@ impl Broker {
         queue_mut.consumers.add(id, priority);
         queue_mut.had_consumer = true;
         queue_mut.expires_at = Time::NEVER;
-        fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
-        fx.records.push(Record::Subscribed { client: owner, consumer: id, q, prefetch: if no_ack { 0 } else { prefetch }, no_ack });
-        self.run_queue(now, q, fx);
+        cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
+        cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q, prefetch: if no_ack { 0 } else { prefetch }, no_ack });
+        self.run_queue(cx, q);
         Ok(())
     }
 
     /// `basic.cancel`: the consumer stops receiving; what it holds unacked stays unacked and
     /// can still be acked (it is not requeued).
-    pub(crate) fn basic_cancel(&mut self, now: Time, ch: ChannelId, tag: Sym, fx: &mut Effects) {
+    pub(crate) fn basic_cancel(&mut self, cx: &mut Cx<'_>, ch: ChannelId, tag: Sym) {
         let (conn, number, owner) = {
             let c = &self.channels[ch.idx()];
             (c.conn, c.number, c.owner)
@@ -136,46 +135,46 @@ impl Broker {
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.consumers.remove(c);
             }
-            fx.records.push(Record::Cancelled { client: owner, consumer: c });
-            fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
-            self.after_consumer_left(now, q, fx);
+            cx.fx.records.push(Record::Cancelled { client: owner, consumer: c });
+            cx.fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
+            self.after_consumer_left(cx, q);
         } else {
-            fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
+            cx.fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
         }
     }
 
     /// Offers a newly routed message to a queue: refuse it (reject-publish overflow), hand it
     /// to a consumer, or keep it ready.
-    pub(crate) fn deliver_or_enqueue(&mut self, now: Time, q: QueueId, msg: MsgId, fx: &mut Effects) -> Offer {
-        let m = *self.msgs.get(msg);
-        let props = self.msgs.props(m.props);
+    pub(crate) fn deliver_or_enqueue(&mut self, cx: &mut Cx<'_>, q: QueueId, msg: MsgId) -> Offer {
+        let m = *cx.msgs.get(msg);
+        let props = cx.msgs.props(m.props);
         let (persistent, per_msg_ttl) = (props.persistent, props.expiration);
         let queue = self.queues[q.idx()].as_ref().expect("routed to a live queue");
         let needs_bytes = queue.args.max_length_bytes.is_some();
-        let bytes = if needs_bytes { m.body.len(&self.names) } else { 0 };
+        let bytes = if needs_bytes { m.body.len(&cx.names) } else { 0 };
         // CQs check the length limit before trying a consumer.
         if queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
             let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
             let qm = QMsg { seq: u64::MAX, msg, expires: Time::NEVER, gen: u32::MAX, flags: 0 };
             if dlx {
-                self.dead_letter(now, q, qm, DeadLetterReason::Maxlen, fx);
+                self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
             } else {
-                fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::Overflow });
+                cx.fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::Overflow });
             }
             return Offer::Refused;
         }
         let durable = queue.durable;
-        let expires = Self::expiry_for(now, queue.args.message_ttl, per_msg_ttl);
+        let expires = Self::expiry_for(cx.now, queue.args.message_ttl, per_msg_ttl);
         let backlog = !queue.ready.is_empty();
         let on_disk_later = persistent && durable;
-        let gen = if on_disk_later { self.disk_write(now, fx) } else { u32::MAX };
+        let gen = if on_disk_later { self.disk_write(cx) } else { u32::MAX };
         let queue = self.queues[q.idx()].as_mut().expect("live");
         let qm = QMsg { seq: queue.next_seq, msg, expires, gen, flags: 0 };
         queue.next_seq += 1;
         if !backlog {
             let (pick, why) = self.pick_consumer(q, false);
             if let Some(c) = pick {
-                self.deliver(now, q, qm, c, why, fx);
+                self.deliver(cx, q, qm, c, why);
                 return Offer::Accepted { on_disk_later };
             }
             let queue = self.queues[q.idx()].as_mut().expect("live");
@@ -192,26 +191,26 @@ impl Broker {
                 }
                 _ => ReadyWhy::NoConsumer,
             };
-            fx.records.push(Record::Ready { msg, q, why });
+            cx.fx.records.push(Record::Ready { msg, q, why });
         } else {
             queue.ready.push_back(qm);
             queue.ready_bytes += bytes;
             let why = if queue.consumers.is_empty() { ReadyWhy::NoConsumer } else { ReadyWhy::Backlog };
-            fx.records.push(Record::Ready { msg, q, why });
+            cx.fx.records.push(Record::Ready { msg, q, why });
         }
-        self.enforce_max_length(now, q, fx);
+        self.enforce_max_length(cx, q);
         // TTL 0 (or an already passed expiry): gone at once unless delivered above.
-        self.drop_expired_head(now, q, fx);
-        self.arm_ttl_timer(now, q, fx);
+        self.drop_expired_head(cx, q);
+        self.arm_ttl_timer(cx, q);
         if backlog {
-            self.run_queue(now, q, fx);
+            self.run_queue(cx, q);
         }
         Offer::Accepted { on_disk_later }
     }
 
     /// `x-max-length` / `x-max-length-bytes` with `drop-head`: drop (or dead-letter) from the
     /// head until the queue is within its limits.
-    fn enforce_max_length(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+    fn enforce_max_length(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         loop {
             let queue = self.queues[q.idx()].as_mut().expect("live");
             if !queue.is_over_limit() {
@@ -221,10 +220,10 @@ impl Broker {
                 return;
             };
             if queue.args.max_length_bytes.is_some() {
-                queue.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
             }
-            self.disk_removed(now, q, &qm, fx);
-            self.dead_letter(now, q, qm, DeadLetterReason::Maxlen, fx);
+            self.disk_removed(cx, q, &qm);
+            self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
         }
     }
 
@@ -255,9 +254,9 @@ impl Broker {
     }
 
     /// Delivers from the head of the queue while a consumer can take a message.
-    pub(crate) fn run_queue(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+    pub(crate) fn run_queue(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         loop {
-            self.drop_expired_head(now, q, fx);
+            self.drop_expired_head(cx, q);
             let Some(queue) = self.queues.get(q.idx()).and_then(|x| x.as_ref()) else {
                 return;
             };
@@ -269,15 +268,15 @@ impl Broker {
             let queue = self.queues[q.idx()].as_mut().expect("live");
             let qm = queue.ready.pop_front().expect("not empty");
             if queue.args.max_length_bytes.is_some() {
-                queue.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
             }
-            self.deliver(now, q, qm, c, why, fx);
+            self.deliver(cx, q, qm, c, why);
         }
-        self.arm_ttl_timer(now, q, fx);
+        self.arm_ttl_timer(cx, q);
     }
 
     /// Hands one message copy to a consumer.
-    fn deliver(&mut self, now: Time, q: QueueId, mut qm: QMsg, c: ConsumerId, why: DeliverWhy, fx: &mut Effects) {
+    fn deliver(&mut self, cx: &mut Cx<'_>, q: QueueId, mut qm: QMsg, c: ConsumerId, why: DeliverWhy) {
         let cons = &mut self.consumers[c.idx()];
         let chan = &mut self.channels[cons.channel.idx()];
         let tag = chan.next_tag;
@@ -286,7 +285,7 @@ impl Broker {
         qm.flags |= qflags::DELIVERED;
         let (conn, number, client, no_ack) = (chan.conn, chan.number, cons.client, cons.no_ack);
         if no_ack {
-            self.disk_removed(now, q, &qm, fx);
+            self.disk_removed(cx, q, &qm);
         } else {
             chan.unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm });
             cons.unacked += 1;
@@ -294,13 +293,13 @@ impl Broker {
                 queue.unacked += 1;
             }
         }
-        fx.frames.push((conn, Frame::Deliver { ch: number, consumer: c, tag, redelivered, msg: qm.msg }));
-        fx.records.push(Record::Delivered { msg: qm.msg, q, consumer: c, client, tag, redelivered, no_ack, why });
+        cx.fx.frames.push((conn, Frame::Deliver { ch: number, consumer: c, tag, redelivered, msg: qm.msg }));
+        cx.fx.records.push(Record::Delivered { msg: qm.msg, q, consumer: c, client, tag, redelivered, no_ack, why });
     }
 
     /// After a consumer of `q` settled messages: blocked consumers that can take messages
     /// again rejoin the round-robin at its tail, and the queue runs.
-    pub(crate) fn unblock_and_run(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+    pub(crate) fn unblock_and_run(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         let Broker { queues, consumers, .. } = self;
         let Some(queue) = queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return;
@@ -309,6 +308,6 @@ impl Broker {
             let cons = &consumers[c.idx()];
             cons.can_receive().then_some(cons.priority)
         });
-        self.run_queue(now, q, fx);
+        self.run_queue(cx, q);
     }
 }

@@ -6,7 +6,7 @@
 //! head. A requeued message keeps its original expiry; unacked messages do not expire.
 
 use super::message::DeadLetterReason;
-use super::{Broker, BrokerTimer, Effects};
+use super::{Broker, BrokerTimer, Cx};
 use crate::ids::QueueId;
 use crate::record::QueueGone;
 use crate::sim::Time;
@@ -20,26 +20,26 @@ impl Broker {
     }
 
     /// Removes (or dead-letters) expired messages from the head of the queue.
-    pub(crate) fn drop_expired_head(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+    pub(crate) fn drop_expired_head(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         loop {
             let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
                 return;
             };
             match queue.ready.front() {
-                Some(head) if head.expires <= now => {}
+                Some(head) if head.expires <= cx.now => {}
                 _ => return,
             }
             let qm = queue.ready.pop_front().expect("checked");
             if queue.args.max_length_bytes.is_some() {
-                queue.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
             }
-            self.disk_removed(now, q, &qm, fx);
-            self.dead_letter(now, q, qm, DeadLetterReason::Expired, fx);
+            self.disk_removed(cx, q, &qm);
+            self.dead_letter(cx, q, qm, DeadLetterReason::Expired);
         }
     }
 
     /// Makes sure a timer will fire when the head of the queue expires.
-    pub(crate) fn arm_ttl_timer(&mut self, _now: Time, q: QueueId, fx: &mut Effects) {
+    pub(crate) fn arm_ttl_timer(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         let epoch = self.epoch;
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return;
@@ -51,10 +51,10 @@ impl Broker {
             return;
         }
         queue.ttl_timer = head.expires;
-        fx.timers.push((head.expires, BrokerTimer::Ttl { q, at: head.expires, epoch }));
+        cx.fx.timers.push((head.expires, BrokerTimer::Ttl { q, at: head.expires, epoch }));
     }
 
-    pub(crate) fn on_ttl_timer(&mut self, now: Time, q: QueueId, at: Time, fx: &mut Effects) {
+    pub(crate) fn on_ttl_timer(&mut self, cx: &mut Cx<'_>, q: QueueId, at: Time) {
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return;
         };
@@ -62,13 +62,13 @@ impl Broker {
             return; // superseded by an earlier timer
         }
         queue.ttl_timer = Time::NEVER;
-        self.drop_expired_head(now, q, fx);
-        self.arm_ttl_timer(now, q, fx);
+        self.drop_expired_head(cx, q);
+        self.arm_ttl_timer(cx, q);
     }
 
     /// The queue was used (declared, consumed from, read with `basic.get`): with `x-expires`
     /// and no consumers, its clock starts again.
-    pub(crate) fn touch_queue(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+    pub(crate) fn touch_queue(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         let epoch = self.epoch;
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return;
@@ -79,17 +79,17 @@ impl Broker {
         if !queue.consumers.is_empty() {
             return;
         }
-        let at = now.saturating_add(expires);
+        let at = cx.now.saturating_add(expires);
         queue.expires_at = at;
-        fx.timers.push((at, BrokerTimer::Expires { q, at, epoch }));
+        cx.fx.timers.push((at, BrokerTimer::Expires { q, at, epoch }));
     }
 
-    pub(crate) fn on_expires_timer(&mut self, now: Time, q: QueueId, at: Time, fx: &mut Effects) {
+    pub(crate) fn on_expires_timer(&mut self, cx: &mut Cx<'_>, q: QueueId, at: Time) {
         let Some(queue) = self.queue(q) else { return };
         if queue.expires_at != at || !queue.consumers.is_empty() {
             return;
         }
-        self.delete_queue(now, q, QueueGone::Expired, fx);
+        self.delete_queue(cx, q, QueueGone::Expired);
     }
 }
 
@@ -116,7 +116,7 @@ mod tests {
         d.run_timers(Time::ms(150));
         assert_eq!(d.ready("q"), vec!["long", "short"]);
         // At 300ms "long" expires at the head, and "short" behind it goes too.
-        d.clear_records();
+        d.clear();
         d.run_timers(Time::ms(300));
         assert!(d.ready("q").is_empty());
         assert_eq!(d.fx.records.iter().filter(|r| matches!(r, Record::Discarded { why: DiscardWhy::Expired, .. })).count(), 2);

@@ -90,6 +90,16 @@ impl Effects {
     }
 }
 
+/// What one broker input works with: the current time, the world's shared stores (message
+/// contents and the strings they use — the broker reads them, adds dead-letter copies and
+/// error texts, but does not own them), and where the effects go.
+pub struct Cx<'a> {
+    pub now: Time,
+    pub msgs: &'a mut MessageStore,
+    pub names: &'a mut Names,
+    pub fx: &'a mut Effects,
+}
+
 /// How a queue was declared; kept after the queue is deleted, so old trace lines still
 /// describe it.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,8 +127,6 @@ pub struct Broker {
     pub up: bool,
     /// Bumped at every crash and restart; stale timers carry an older one.
     pub epoch: u32,
-    pub names: Names,
-    pub msgs: MessageStore,
     exchanges: Vec<Option<Exchange>>,
     exchange_meta: Vec<ExchangeMeta>,
     exchange_index: HashMap<Sym, ExchangeId>,
@@ -152,15 +160,13 @@ pub(crate) struct Consts {
 
 impl Broker {
     /// A broker with the default exchange and the `amq.*` exchanges, as RabbitMQ starts.
-    pub fn new(cfg: BrokerConfig, names: Names, rng: Rng) -> Broker {
-        let mut names = names;
+    /// `names` is the world's string table (the broker interns its constants there).
+    pub fn new(cfg: BrokerConfig, names: &mut Names, rng: Rng) -> Broker {
         let sym = Consts { empty: names.intern(""), reply_to: names.intern("amq.rabbitmq.reply-to") };
         let mut b = Broker {
             cfg,
             up: true,
             epoch: 0,
-            names,
-            msgs: MessageStore::default(),
             exchanges: Vec::new(),
             exchange_meta: Vec::new(),
             exchange_index: HashMap::default(),
@@ -190,7 +196,7 @@ impl Broker {
             ("amq.match", ExchangeKind::Headers),
         ];
         for (name, kind) in builtins {
-            let name = b.names.intern(name);
+            let name = names.intern(name);
             b.add_exchange(name, kind, true, false, false, None, true);
         }
         b
@@ -263,7 +269,7 @@ impl Broker {
     // ----- the one entry point for client methods
 
     /// Handles one method from a client's connection, on channel number `ch`.
-    pub fn handle(&mut self, now: Time, conn: ConnId, ch: u16, op: Op, fx: &mut Effects) {
+    pub fn handle(&mut self, cx: &mut Cx<'_>, conn: ConnId, ch: u16, op: Op) {
         if !self.up {
             return; // nobody is listening: the client's connection is already gone
         }
@@ -274,13 +280,13 @@ impl Broker {
                     self.conns.resize(i + 1, None);
                 }
                 self.conns[i] = Some(Conn { id: conn, owner, open: true, channels: Vec::new() });
-                fx.frames.push((conn, Frame::ConnectionOpenOk));
+                cx.fx.frames.push((conn, Frame::ConnectionOpenOk));
                 if owner.0 != u32::MAX {
-                    fx.records.push(Record::Connected { client: owner });
+                    cx.fx.records.push(Record::Connected { client: owner });
                 }
             }
-            Op::CloseConnection => self.close_connection(now, conn, Disconnect::Closed, fx),
-            Op::ConnectionDropped { why } => self.close_connection(now, conn, why, fx),
+            Op::CloseConnection => self.close_connection(cx, conn, Disconnect::Closed),
+            Op::ConnectionDropped { why } => self.close_connection(cx, conn, why),
             Op::OpenChannel => {
                 let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
                     return;
@@ -292,7 +298,7 @@ impl Broker {
                 c.channels.push((ch, id));
                 let owner = c.owner;
                 self.channels.push(Channel::new(id, conn, ch, owner));
-                fx.frames.push((conn, Frame::ChannelOpenOk { ch }));
+                cx.fx.frames.push((conn, Frame::ChannelOpenOk { ch }));
             }
             op => {
                 let Some(chid) = self.channel_of(conn, ch) else {
@@ -301,68 +307,68 @@ impl Broker {
                 if !self.channels[chid.idx()].open {
                     return; // frames on a closed channel are discarded
                 }
-                if let Err(e) = self.channel_op(now, chid, op, fx) {
-                    self.channel_error(now, chid, e, fx);
+                if let Err(e) = self.channel_op(cx, chid, op) {
+                    self.channel_error(cx, chid, e);
                 }
             }
         }
-        self.flush_confirms(fx);
+        self.flush_confirms(cx);
     }
 
-    fn channel_op(&mut self, now: Time, ch: ChannelId, op: Op, fx: &mut Effects) -> Result<(), AmqpError> {
+    fn channel_op(&mut self, cx: &mut Cx<'_>, ch: ChannelId, op: Op) -> Result<(), AmqpError> {
         let conn = self.channels[ch.idx()].conn;
         let number = self.channels[ch.idx()].number;
         match op {
             Op::CloseChannel => {
-                self.close_channel(now, ch, RequeueWhy::ChannelClosed, fx);
+                self.close_channel(cx, ch, RequeueWhy::ChannelClosed);
                 self.forget_channel(ch);
             }
-            Op::ExchangeDeclare(d) => self.exchange_declare(now, ch, &d, fx)?,
-            Op::ExchangeDelete { name, if_unused } => self.exchange_delete(ch, name, if_unused, fx)?,
-            Op::QueueDeclare(d) => self.queue_declare(now, ch, &d, fx)?,
+            Op::ExchangeDeclare(d) => self.exchange_declare(cx, ch, &d)?,
+            Op::ExchangeDelete { name, if_unused } => self.exchange_delete(cx, ch, name, if_unused)?,
+            Op::QueueDeclare(d) => self.queue_declare(cx, ch, &d)?,
             Op::QueueBind { queue, exchange, key, args } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.queue_bind(now, ch, q, exchange, key, args, fx)?
+                self.queue_bind(cx, ch, q, exchange, key, args)?
             }
             Op::QueueUnbind { queue, exchange, key, args } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.queue_unbind(ch, q, exchange, key, args, fx)?
+                self.queue_unbind(cx, ch, q, exchange, key, args)?
             }
-            Op::ExchangeBind { destination, source, key, args } => self.exchange_bind(ch, destination, source, key, args, fx)?,
+            Op::ExchangeBind { destination, source, key, args } => self.exchange_bind(cx, ch, destination, source, key, args)?,
             Op::QueueDelete { queue, if_unused, if_empty } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.queue_delete_method(now, ch, q, if_unused, if_empty, fx)?
+                self.queue_delete_method(cx, ch, q, if_unused, if_empty)?
             }
             Op::QueuePurge { queue } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.queue_purge(now, ch, q, fx)?
+                self.queue_purge(cx, ch, q)?
             }
             Op::Qos { prefetch, prefetch_size, global: _ } => {
                 if prefetch_size != 0 {
                     return Err(AmqpError::prefetch_size());
                 }
                 self.channels[ch.idx()].prefetch = prefetch;
-                fx.frames.push((conn, Frame::QosOk { ch: number }));
+                cx.fx.frames.push((conn, Frame::QosOk { ch: number }));
             }
             Op::Consume { queue, tag, no_ack, exclusive, priority } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.basic_consume(now, ch, q, tag, no_ack, exclusive, priority, fx)?
+                self.basic_consume(cx, ch, q, tag, no_ack, exclusive, priority)?
             }
-            Op::Cancel { tag } => self.basic_cancel(now, ch, tag, fx),
-            Op::Publish { msg } => self.basic_publish(now, ch, msg, fx)?,
-            Op::Ack { tag, multiple } => self.basic_ack(now, ch, tag, multiple, fx)?,
-            Op::Nack { tag, multiple, requeue } => self.basic_nack(now, ch, tag, multiple, requeue, true, fx)?,
-            Op::Reject { tag, requeue } => self.basic_nack(now, ch, tag, false, requeue, false, fx)?,
+            Op::Cancel { tag } => self.basic_cancel(cx, ch, tag),
+            Op::Publish { msg } => self.basic_publish(cx, ch, msg)?,
+            Op::Ack { tag, multiple } => self.basic_ack(cx, ch, tag, multiple)?,
+            Op::Nack { tag, multiple, requeue } => self.basic_nack(cx, ch, tag, multiple, requeue, true)?,
+            Op::Reject { tag, requeue } => self.basic_nack(cx, ch, tag, false, requeue, false)?,
             Op::Get { queue, no_ack } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.basic_get(now, ch, q, no_ack, fx)?
+                self.basic_get(cx, ch, q, no_ack)?
             }
             Op::Recover { requeue } => {
                 if !requeue {
                     return Err(AmqpError::recover_requeue_false());
                 }
-                self.requeue_all(now, ch, RequeueWhy::Recover, fx);
-                fx.frames.push((conn, Frame::RecoverOk { ch: number }));
+                self.requeue_all(cx, ch, RequeueWhy::Recover);
+                cx.fx.frames.push((conn, Frame::RecoverOk { ch: number }));
             }
             Op::ConfirmSelect => {
                 let c = &mut self.channels[ch.idx()];
@@ -370,7 +376,7 @@ impl Broker {
                     return Err(AmqpError::tx_to_confirm());
                 }
                 c.confirm = true;
-                fx.frames.push((conn, Frame::SelectOk { ch: number }));
+                cx.fx.frames.push((conn, Frame::SelectOk { ch: number }));
             }
             Op::TxSelect => {
                 let c = &mut self.channels[ch.idx()];
@@ -378,7 +384,7 @@ impl Broker {
                     return Err(AmqpError::confirm_to_tx());
                 }
                 c.tx = true;
-                fx.frames.push((conn, Frame::SelectOk { ch: number }));
+                cx.fx.frames.push((conn, Frame::SelectOk { ch: number }));
             }
             Op::OpenConnection { .. } | Op::CloseConnection | Op::ConnectionDropped { .. } | Op::OpenChannel => {}
         }
@@ -386,18 +392,18 @@ impl Broker {
     }
 
     /// Closes a channel (or its connection) with an AMQP error, as RabbitMQ does.
-    fn channel_error(&mut self, now: Time, ch: ChannelId, e: AmqpError, fx: &mut Effects) {
+    fn channel_error(&mut self, cx: &mut Cx<'_>, ch: ChannelId, e: AmqpError) {
         let c = &self.channels[ch.idx()];
         let (conn, number, owner) = (c.conn, c.number, c.owner);
-        let text = self.names.intern(&e.text);
+        let text = cx.names.intern(&e.text);
         let code = e.code.code();
-        fx.records.push(Record::ChannelError { client: owner, code, text, connection: e.connection });
+        cx.fx.records.push(Record::ChannelError { client: owner, code, text, connection: e.connection });
         if e.connection {
-            fx.frames.push((conn, Frame::ConnectionClosed { code, text }));
-            self.close_connection(now, conn, Disconnect::ConnectionError(code), fx);
+            cx.fx.frames.push((conn, Frame::ConnectionClosed { code, text }));
+            self.close_connection(cx, conn, Disconnect::ConnectionError(code));
         } else {
-            fx.frames.push((conn, Frame::ChannelClosed { ch: number, code, text }));
-            self.close_channel(now, ch, RequeueWhy::ChannelError(code), fx);
+            cx.fx.frames.push((conn, Frame::ChannelClosed { ch: number, code, text }));
+            self.close_channel(cx, ch, RequeueWhy::ChannelError(code));
             self.forget_channel(ch);
         }
     }
@@ -412,7 +418,7 @@ impl Broker {
     /// A connection ends: the client closed it, crashed, was cut off, or the broker closed it
     /// with an error. Its channels close (unacked messages requeued) and its exclusive queues
     /// are deleted.
-    pub fn close_connection(&mut self, now: Time, conn: ConnId, why: Disconnect, fx: &mut Effects) {
+    pub fn close_connection(&mut self, cx: &mut Cx<'_>, conn: ConnId, why: Disconnect) {
         let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
             return;
         };
@@ -429,22 +435,22 @@ impl Broker {
             _ => RequeueWhy::ConnectionLost,
         };
         for ch in channels {
-            self.close_channel(now, ch, requeue_why, fx);
+            self.close_channel(cx, ch, requeue_why);
         }
         if let Disconnect::ConnectionError(_) = why {
-            fx.records.push(Record::Disconnected { client: owner, why });
+            cx.fx.records.push(Record::Disconnected { client: owner, why });
         }
         // Exclusive queues die with their connection.
         let owned: Vec<QueueId> = self.live_queues().filter(|q| q.exclusive == Some(conn)).map(|q| q.id).collect();
         for q in owned {
-            self.delete_queue(now, q, QueueGone::ExclusiveOwnerGone, fx);
+            self.delete_queue(cx, q, QueueGone::ExclusiveOwnerGone);
         }
-        self.flush_confirms(fx);
+        self.flush_confirms(cx);
     }
 
     /// Closes a channel: cancels its consumers, requeues what it held unacked (at the
     /// messages' original positions, flagged redelivered), then applies auto-delete.
-    fn close_channel(&mut self, now: Time, ch: ChannelId, why: RequeueWhy, fx: &mut Effects) {
+    fn close_channel(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy) {
         if !self.channels[ch.idx()].open {
             return;
         }
@@ -462,20 +468,20 @@ impl Broker {
             }
         }
         self.channels[ch.idx()].reply_consumer = None;
-        self.requeue_all(now, ch, why, fx);
+        self.requeue_all(cx, ch, why);
         // Confirms still owed on this channel will never be sent.
         let c = &mut self.channels[ch.idx()];
         c.unconfirmed.clear();
         c.batch_acks.clear();
         c.batch_nacks.clear();
         for q in touched {
-            self.after_consumer_left(now, q, fx);
+            self.after_consumer_left(cx, q);
         }
     }
 
     /// After a consumer went away: auto-delete the queue if it was its last, or start the
     /// `x-expires` clock.
-    fn after_consumer_left(&mut self, now: Time, q: QueueId, fx: &mut Effects) {
+    fn after_consumer_left(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         let Some(queue) = self.queues[q.idx()].as_ref() else {
             return;
         };
@@ -483,14 +489,14 @@ impl Broker {
             return;
         }
         if queue.auto_delete && queue.had_consumer {
-            self.delete_queue(now, q, QueueGone::AutoDelete, fx);
+            self.delete_queue(cx, q, QueueGone::AutoDelete);
         } else {
-            self.touch_queue(now, q, fx);
+            self.touch_queue(cx, q);
         }
     }
 
     /// Sends the confirms decided while handling this input, coalesced per channel.
-    fn flush_confirms(&mut self, fx: &mut Effects) {
+    fn flush_confirms(&mut self, cx: &mut Cx<'_>) {
         if self.confirm_dirty.is_empty() {
             return;
         }
@@ -509,29 +515,29 @@ impl Broker {
             }
             for (seq, multiple, ack) in c.coalesce() {
                 let frame = if ack { Frame::Ack { ch: c.number, seq, multiple } } else { Frame::Nack { ch: c.number, seq, multiple } };
-                fx.frames.push((c.conn, frame));
-                fx.records.push(Record::Confirm { client: c.owner, seq, multiple, ack });
+                cx.fx.frames.push((c.conn, frame));
+                cx.fx.records.push(Record::Confirm { client: c.owner, seq, multiple, ack });
             }
         }
         self.confirm_dirty = dirty;
     }
 
     /// A timer the broker asked for has come due.
-    pub fn on_timer(&mut self, now: Time, t: BrokerTimer, fx: &mut Effects) {
+    pub fn on_timer(&mut self, cx: &mut Cx<'_>, t: BrokerTimer) {
         if !self.up {
             return;
         }
         match t {
-            BrokerTimer::Ttl { q, at, epoch } if epoch == self.epoch => self.on_ttl_timer(now, q, at, fx),
-            BrokerTimer::Expires { q, at, epoch } if epoch == self.epoch => self.on_expires_timer(now, q, at, fx),
-            BrokerTimer::Sync { epoch } if epoch == self.epoch => self.sync(now, fx),
+            BrokerTimer::Ttl { q, at, epoch } if epoch == self.epoch => self.on_ttl_timer(cx, q, at),
+            BrokerTimer::Expires { q, at, epoch } if epoch == self.epoch => self.on_expires_timer(cx, q, at),
+            BrokerTimer::Sync { epoch } if epoch == self.epoch => self.sync(cx),
             _ => {}
         }
-        self.flush_confirms(fx);
+        self.flush_confirms(cx);
     }
 
     /// A fresh server-generated queue name: `amq.gen-` and 22 characters of `[A-Za-z0-9_-]`.
-    fn generate_queue_name(&mut self) -> Sym {
+    fn generate_queue_name(&mut self, names: &mut Names) -> Sym {
         use rand::RngExt;
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         loop {
@@ -539,8 +545,8 @@ impl Broker {
             for _ in 0..22 {
                 s.push(ALPHABET[self.rng.random_range(0..64usize)] as char);
             }
-            if self.names.lookup(&s).and_then(|sym| self.queue_by_name(sym)).is_none() {
-                return self.names.intern(&s);
+            if names.lookup(&s).and_then(|sym| self.queue_by_name(sym)).is_none() {
+                return names.intern(&s);
             }
         }
     }

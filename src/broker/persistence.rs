@@ -16,7 +16,7 @@
 //! then transient messages and non-durable queues and exchanges are dropped.
 
 use super::queue::{qflags, QMsg};
-use super::{Broker, BrokerTimer, Effects};
+use super::{Broker, BrokerTimer, Cx};
 use crate::ids::{ChannelId, QueueId};
 use crate::record::{Disconnect, LostWhy, QueueGone, Record};
 use crate::sim::Time;
@@ -43,37 +43,37 @@ impl Broker {
     }
 
     /// A persistent copy is written to a durable queue: returns its generation.
-    pub(crate) fn disk_write(&mut self, now: Time, fx: &mut Effects) -> u32 {
+    pub(crate) fn disk_write(&mut self, cx: &mut Cx<'_>) -> u32 {
         self.disk.dirty += 1;
-        self.ensure_sync(now, fx);
+        self.ensure_sync(cx);
         self.disk.gen
     }
 
     /// A copy leaves its queue (acked, dropped, delivered without ack, ...).
-    pub(crate) fn disk_removed(&mut self, now: Time, q: QueueId, qm: &QMsg, fx: &mut Effects) {
+    pub(crate) fn disk_removed(&mut self, cx: &mut Cx<'_>, q: QueueId, qm: &QMsg) {
         if self.on_disk(qm) {
             self.disk.pending_removals.push((q, *qm));
-            self.ensure_sync(now, fx);
+            self.ensure_sync(cx);
         }
     }
 
-    fn ensure_sync(&mut self, now: Time, fx: &mut Effects) {
+    fn ensure_sync(&mut self, cx: &mut Cx<'_>) {
         if self.disk.sync_pending {
             return;
         }
         self.disk.sync_pending = true;
         let period = self.cfg.sync_every.as_us();
-        let since = now.as_us().saturating_sub(self.disk.started_at.as_us());
+        let since = cx.now.as_us().saturating_sub(self.disk.started_at.as_us());
         // Period 0: sync at once; otherwise at the next tick of the sync timer.
         let at = match since.checked_div(period) {
-            None => now,
+            None => cx.now,
             Some(ticks) => Time(self.disk.started_at.as_us() + (ticks + 1) * period),
         };
-        fx.timers.push((at, BrokerTimer::Sync { epoch: self.epoch }));
+        cx.fx.timers.push((at, BrokerTimer::Sync { epoch: self.epoch }));
     }
 
     /// Everything written so far reaches disk; publishes waiting for it are confirmed.
-    pub(crate) fn sync(&mut self, _now: Time, fx: &mut Effects) {
+    pub(crate) fn sync(&mut self, cx: &mut Cx<'_>) {
         self.disk.sync_pending = false;
         self.disk.gen += 1;
         self.disk.pending_removals.clear();
@@ -88,7 +88,7 @@ impl Broker {
             }
         }
         if self.disk.dirty > 0 {
-            fx.records.push(Record::Synced { messages: self.disk.dirty });
+            cx.fx.records.push(Record::Synced { messages: self.disk.dirty });
             self.disk.dirty = 0;
         }
     }
@@ -96,22 +96,22 @@ impl Broker {
     /// The broker goes down: `graceful` for a stop, otherwise a crash. What it recovers is
     /// computed now (the losses are recorded at the moment of the crash); the clients learn
     /// of their lost connections from the world.
-    pub fn crash(&mut self, now: Time, graceful: bool, fx: &mut Effects) {
+    pub fn crash(&mut self, cx: &mut Cx<'_>, graceful: bool) {
         if !self.up {
             return;
         }
         if graceful {
-            self.sync(now, fx);
-            self.flush_confirms(fx);
+            self.sync(cx);
+            self.flush_confirms(cx);
             let conns: Vec<_> = self.conns.iter().flatten().filter(|c| c.open).map(|c| c.id).collect();
             let shutdown = super::error::AmqpError::broker_shutdown();
-            let text = self.names.intern(&shutdown.text);
+            let text = cx.names.intern(&shutdown.text);
             for c in conns {
-                fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: shutdown.code.code(), text }));
-                self.close_connection(now, c, Disconnect::BrokerStopped, fx);
+                cx.fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: shutdown.code.code(), text }));
+                self.close_connection(cx, c, Disconnect::BrokerStopped);
             }
         }
-        fx.records.push(Record::BrokerDown { graceful });
+        cx.fx.records.push(Record::BrokerDown { graceful });
         // What each durable queue had, ready or unacked, in publication order.
         let mut held: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
         for ch in &mut self.channels {
@@ -143,10 +143,10 @@ impl Broker {
             if !durable {
                 all.sort_by_key(|m| m.seq);
                 for qm in &all {
-                    fx.records.push(Record::Lost { msg: qm.msg, q, why: LostWhy::QueueNotDurable });
+                    cx.fx.records.push(Record::Lost { msg: qm.msg, q, why: LostWhy::QueueNotDurable });
                 }
                 self.queues[q.idx()].as_mut().expect("live").ready.clear();
-                self.delete_queue(now, q, QueueGone::BrokerDown, fx);
+                self.delete_queue(cx, q, QueueGone::BrokerDown);
                 continue;
             }
             let mut survivors = Vec::new();
@@ -154,20 +154,20 @@ impl Broker {
                 if self.on_disk(&qm) {
                     survivors.push(qm);
                 } else {
-                    let persistent = self.msgs.props_of(qm.msg).persistent;
+                    let persistent = cx.msgs.props_of(qm.msg).persistent;
                     let why = if persistent { LostWhy::NotSynced } else { LostWhy::Transient };
-                    fx.records.push(Record::Lost { msg: qm.msg, q, why });
+                    cx.fx.records.push(Record::Lost { msg: qm.msg, q, why });
                 }
             }
             for (rq, qm) in &removed {
                 if *rq == q {
-                    fx.records.push(Record::Restored { msg: qm.msg, q });
+                    cx.fx.records.push(Record::Restored { msg: qm.msg, q });
                     survivors.push(*qm);
                 }
             }
             survivors.sort_by_key(|m| m.seq);
-            let names = &self.names;
-            let msgs = &self.msgs;
+            let names = &cx.names;
+            let msgs = &cx.msgs;
             let queue = self.queues[q.idx()].as_mut().expect("live");
             queue.ready_bytes = 0;
             for mut qm in survivors {
@@ -187,7 +187,7 @@ impl Broker {
         }
         let transient: Vec<_> = self.live_exchanges().filter(|x| !x.durable && !x.builtin).map(|x| x.id).collect();
         for x in transient {
-            self.remove_exchange(x, fx);
+            self.remove_exchange(cx, x);
         }
         self.disk.waiters.clear();
         self.disk.dirty = 0;
@@ -199,7 +199,7 @@ impl Broker {
     }
 
     /// The broker comes back with what it recovered.
-    pub fn restart(&mut self, now: Time, fx: &mut Effects) {
+    pub fn restart(&mut self, cx: &mut Cx<'_>) {
         if self.up {
             return;
         }
@@ -207,16 +207,16 @@ impl Broker {
         self.epoch += 1;
         // Everything recovered is on disk: start a fresh generation count above theirs.
         self.disk.gen = self.disk.gen.saturating_add(1);
-        self.disk.started_at = now;
+        self.disk.started_at = cx.now;
         let ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();
         let mut messages = 0u32;
         for q in &ids {
             messages += self.queue(*q).map(|x| x.ready_len()).unwrap_or(0);
-            self.drop_expired_head(now, *q, fx);
-            self.arm_ttl_timer(now, *q, fx);
-            self.touch_queue(now, *q, fx);
+            self.drop_expired_head(cx, *q);
+            self.arm_ttl_timer(cx, *q);
+            self.touch_queue(cx, *q);
         }
-        fx.records.push(Record::BrokerUp { queues: ids.len() as u32, messages });
+        cx.fx.records.push(Record::BrokerUp { queues: ids.len() as u32, messages });
     }
 }
 
@@ -246,12 +246,12 @@ mod tests {
         let mut d = driver();
         publish(&mut d, Time::ms(50), "safe");
         assert!(!d.fx.frames.iter().any(|(_, f)| matches!(f, Frame::Ack { .. })), "no confirm before the sync");
-        assert_eq!(d.fx.timers[0].0, Time::ms(200), "the sync falls on the next 200ms tick");
+        assert_eq!(d.timers.peek_time(), Some(Time::ms(200)), "the sync falls on the next 200ms tick");
         d.run_timers(Time::ms(200));
         assert!(d.fx.frames.iter().any(|(_, f)| matches!(f, Frame::Ack { seq: 1, .. })), "confirmed once on disk");
         publish(&mut d, Time::ms(250), "in the window");
-        d.broker.crash(Time::ms(300), false, &mut d.fx);
-        d.broker.restart(Time::ms(400), &mut d.fx);
+        d.crash(Time::ms(300), false);
+        d.restart(Time::ms(400));
         assert_eq!(d.ready("q"), vec!["safe"], "the unsynced message is lost, the synced one survives");
     }
 
@@ -265,9 +265,9 @@ mod tests {
         d.op(Time::ms(260), Op::Ack { tag: 1, multiple: false });
         assert!(d.ready("q").is_empty());
         d.clear();
-        d.broker.crash(Time::ms(300), false, &mut d.fx);
+        d.crash(Time::ms(300), false);
         assert!(d.fx.records.iter().any(|r| matches!(r, Record::Restored { .. })));
-        d.broker.restart(Time::ms(400), &mut d.fx);
+        d.restart(Time::ms(400));
         assert_eq!(d.ready("q"), vec!["m"], "the ack was still in the sync window");
     }
 }

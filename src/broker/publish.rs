@@ -11,10 +11,9 @@ use super::error::{AmqpError, ReplyCode};
 use super::exchange::{Dest, Matcher};
 use super::ops::Frame;
 use super::topic::words;
-use super::{Broker, Effects};
+use super::{Broker, Cx};
 use crate::ids::{ChannelId, ExchangeId, MsgId, PropsId, QueueId};
 use crate::record::{DeliverWhy, Record, Via};
-use crate::sim::Time;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -44,16 +43,16 @@ impl RouteCache {
 const ROUTE_CACHE_LIMIT: usize = 4096;
 
 impl Broker {
-    pub(crate) fn basic_publish(&mut self, now: Time, ch: ChannelId, msg: MsgId, fx: &mut Effects) -> Result<(), AmqpError> {
+    pub(crate) fn basic_publish(&mut self, cx: &mut Cx<'_>, ch: ChannelId, msg: MsgId) -> Result<(), AmqpError> {
         let (owner, confirm) = {
             let c = &self.channels[ch.idx()];
             (c.owner, c.confirm)
         };
-        let props = self.msgs.props_of(msg);
+        let props = cx.msgs.props_of(msg);
         let (exchange, key, mandatory, reply_to) = (props.exchange, props.routing_key, props.mandatory, props.reply_to);
-        let ex = self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(self.names.get(exchange)))?;
+        let ex = self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(cx.names.get(exchange)))?;
         if reply_to == Some(self.sym.reply_to) {
-            self.rewrite_direct_reply_to(ch, msg)?;
+            self.rewrite_direct_reply_to(cx, ch, msg)?;
         }
         let seq = if confirm {
             let c = &mut self.channels[ch.idx()];
@@ -64,14 +63,14 @@ impl Broker {
         } else {
             0
         };
-        fx.records.push(Record::Published { msg, client: owner, confirm_seq: seq });
+        cx.fx.records.push(Record::Published { msg, client: owner, confirm_seq: seq });
 
         // A reply to a direct reply-to requester goes straight to its channel.
         if ex == ExchangeId(0) {
             if let Some(&target) = self.reply_tokens.get(&key) {
-                let delivered = self.deliver_direct_reply(ch, target, msg, fx);
+                let delivered = self.deliver_direct_reply(cx, ch, target, msg);
                 if !delivered {
-                    self.unroutable(ch, ex, msg, mandatory, fx);
+                    self.unroutable(cx, ch, ex, msg, mandatory);
                 }
                 if confirm {
                     self.confirm_now(ch, seq, true);
@@ -82,9 +81,9 @@ impl Broker {
 
         let mut refused = false;
         let mut on_disk_later = false;
-        let mut offer = |b: &mut Broker, q: QueueId, via: Via, fx: &mut Effects| {
-            fx.records.push(Record::Routed { msg, q, via });
-            match b.deliver_or_enqueue(now, q, msg, fx) {
+        let mut offer = |b: &mut Broker, q: QueueId, via: Via, cx: &mut Cx<'_>| {
+            cx.fx.records.push(Record::Routed { msg, q, via });
+            match b.deliver_or_enqueue(cx, q, msg) {
                 Offer::Refused => refused = true,
                 Offer::Accepted { on_disk_later: d } => on_disk_later |= d,
             }
@@ -92,9 +91,9 @@ impl Broker {
         if ex == ExchangeId(0) {
             // The default exchange: the queue named by the key, no bindings, no allocation.
             match self.queue_by_name(key) {
-                Some(q) => offer(self, q, Via::DefaultExchange, fx),
+                Some(q) => offer(self, q, Via::DefaultExchange, cx),
                 None => {
-                    self.unroutable(ch, ex, msg, mandatory, fx);
+                    self.unroutable(cx, ch, ex, msg, mandatory);
                     if confirm {
                         self.confirm_now(ch, seq, true);
                     }
@@ -102,16 +101,16 @@ impl Broker {
                 }
             }
         } else {
-            let route = self.route(ex, msg, fx);
+            let route = self.route(cx, ex, msg);
             if route.queues.is_empty() {
-                self.unroutable(ch, ex, msg, mandatory, fx);
+                self.unroutable(cx, ch, ex, msg, mandatory);
                 if confirm {
                     self.confirm_now(ch, seq, true);
                 }
                 return Ok(());
             }
             for &(q, via) in route.queues.iter() {
-                offer(self, q, via, fx);
+                offer(self, q, via, cx);
             }
         }
         if confirm {
@@ -127,11 +126,11 @@ impl Broker {
         Ok(())
     }
 
-    fn unroutable(&mut self, ch: ChannelId, ex: ExchangeId, msg: MsgId, mandatory: bool, fx: &mut Effects) {
-        fx.records.push(Record::Unroutable { msg, ex, returned: mandatory });
+    fn unroutable(&mut self, cx: &mut Cx<'_>, ch: ChannelId, ex: ExchangeId, msg: MsgId, mandatory: bool) {
+        cx.fx.records.push(Record::Unroutable { msg, ex, returned: mandatory });
         if mandatory {
             let c = &self.channels[ch.idx()];
-            fx.frames.push((c.conn, Frame::Return { ch: c.number, msg, code: ReplyCode::NoRoute.code() }));
+            cx.fx.frames.push((c.conn, Frame::Return { ch: c.number, msg, code: ReplyCode::NoRoute.code() }));
         }
     }
 
@@ -150,7 +149,7 @@ impl Broker {
 
     /// `reply_to: amq.rabbitmq.reply-to` becomes a token naming this channel, if the channel
     /// consumes its replies; otherwise 406.
-    fn rewrite_direct_reply_to(&mut self, ch: ChannelId, msg: MsgId) -> Result<(), AmqpError> {
+    fn rewrite_direct_reply_to(&mut self, cx: &mut Cx<'_>, ch: ChannelId, msg: MsgId) -> Result<(), AmqpError> {
         if self.channels[ch.idx()].reply_consumer.is_none() {
             return Err(AmqpError::fast_reply_consumer_missing());
         }
@@ -163,29 +162,29 @@ impl Broker {
                 for _ in 0..24 {
                     s.push(ALPHABET[self.rng.random_range(0..62usize)] as char);
                 }
-                let t = self.names.intern(&s);
+                let t = cx.names.intern(&s);
                 self.reply_tokens.insert(t, ch);
                 self.reply_token_of.insert(ch, t);
                 t
             }
         };
-        let m = *self.msgs.get(msg);
-        let mut p = self.msgs.props(m.props).clone();
+        let m = *cx.msgs.get(msg);
+        let mut p = cx.msgs.props(m.props).clone();
         p.reply_to = Some(token);
-        let pid = self.msgs.add_props(p);
-        self.msgs.set_props(msg, pid);
+        let pid = cx.msgs.add_props(p);
+        cx.msgs.set_props(msg, pid);
         Ok(())
     }
 
     /// Delivers a direct reply to the requesting channel's reply consumer, if it is still there.
-    fn deliver_direct_reply(&mut self, _from: ChannelId, target: ChannelId, msg: MsgId, fx: &mut Effects) -> bool {
+    fn deliver_direct_reply(&mut self, cx: &mut Cx<'_>, _from: ChannelId, target: ChannelId, msg: MsgId) -> bool {
         let chan = &self.channels[target.idx()];
         let Some((_, consumer)) = chan.reply_consumer.filter(|_| chan.open) else {
             return false;
         };
         // RabbitMQ 3.10 sends direct replies outside the channel's tag sequence (tag 1).
-        fx.frames.push((chan.conn, Frame::Deliver { ch: chan.number, consumer, tag: 1, redelivered: false, msg }));
-        fx.records.push(Record::Delivered {
+        cx.fx.frames.push((chan.conn, Frame::Deliver { ch: chan.number, consumer, tag: 1, redelivered: false, msg }));
+        cx.fx.records.push(Record::Delivered {
             msg,
             q: super::dispatch::NO_QUEUE,
             consumer,
@@ -200,12 +199,12 @@ impl Broker {
 
     /// Routes a message through exchange `ex` (and any exchanges bound to it). Records the
     /// alternate exchanges used.
-    pub(crate) fn route(&mut self, ex: ExchangeId, msg: MsgId, fx: &mut Effects) -> Arc<Route> {
-        let pid = self.msgs.get(msg).props;
+    pub(crate) fn route(&mut self, cx: &mut Cx<'_>, ex: ExchangeId, msg: MsgId) -> Arc<Route> {
+        let pid = cx.msgs.get(msg).props;
         let route = match self.route_cache.map.get(&(ex, pid)) {
             Some(r) => r.clone(),
             None => {
-                let r = Arc::new(self.compute_route(ex, pid));
+                let r = Arc::new(self.compute_route(cx, ex, pid));
                 if self.route_cache.map.len() >= ROUTE_CACHE_LIMIT {
                     self.route_cache.map.clear();
                 }
@@ -214,14 +213,14 @@ impl Broker {
             }
         };
         for &(from, to) in &route.alternates {
-            fx.records.push(Record::Alternate { msg, from, to });
+            cx.fx.records.push(Record::Alternate { msg, from, to });
         }
         route
     }
 
-    fn compute_route(&self, ex: ExchangeId, pid: PropsId) -> Route {
-        let props = self.msgs.props(pid);
-        let key_text = self.names.get(props.routing_key);
+    fn compute_route(&self, cx: &Cx<'_>, ex: ExchangeId, pid: PropsId) -> Route {
+        let props = cx.msgs.props(pid);
+        let key_text = cx.names.get(props.routing_key);
         let mut key_words: Option<Vec<&str>> = None;
         let headers = props.headers.as_deref();
         let mut out = Route::default();
@@ -247,7 +246,7 @@ impl Broker {
                     Matcher::All => true,
                     Matcher::Exact => binding.key == props.routing_key,
                     Matcher::Topic(p) => p.matches_words(key_words.get_or_insert_with(|| words(key_text))),
-                    Matcher::Headers(h) => h.matches(headers, &self.names),
+                    Matcher::Headers(h) => h.matches(headers, cx.names),
                 };
                 if !hit {
                     continue;
@@ -313,7 +312,7 @@ mod tests {
         d.fx.records
             .iter()
             .filter_map(|r| match r {
-                Record::Routed { q, .. } => Some(b.names.get(b.queue_name(*q)).to_string()),
+                Record::Routed { q, .. } => Some(d.text(b.queue_name(*q)).to_string()),
                 _ => None,
             })
             .collect()

@@ -11,10 +11,9 @@ use super::error::AmqpError;
 use super::message::DeadLetterReason;
 use super::ops::Frame;
 use super::queue::qflags;
-use super::{Broker, Effects};
+use super::{Broker, Cx};
 use crate::ids::{ChannelId, ClientId, QueueId, Sym};
 use crate::record::{DeliverWhy, LostWhy, Record, RequeueWhy};
-use crate::sim::Time;
 
 impl Broker {
     /// Forgets an unacked delivery's bookkeeping in its consumer and queue.
@@ -39,12 +38,11 @@ impl Broker {
     /// no allocation per ack.
     fn settle(
         &mut self,
-        now: Time,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         tag: u64,
         multiple: bool,
-        fx: &mut Effects,
-        mut each: impl FnMut(&mut Broker, &Unacked, ClientId, &mut Effects),
+        mut each: impl FnMut(&mut Broker, &Unacked, ClientId, &mut Cx<'_>),
     ) -> Result<(), AmqpError> {
         let mut settled = std::mem::take(&mut self.scratch_settled);
         if !self.channels[ch.idx()].take_settled_into(tag, multiple, &mut settled) {
@@ -55,11 +53,11 @@ impl Broker {
         let mut touched = std::mem::take(&mut self.scratch_queues);
         for u in &settled {
             self.release(u);
-            each(self, u, client, fx);
+            each(self, u, client, cx);
             Self::push_unique(&mut touched, u.queue);
         }
         for &q in &touched {
-            self.unblock_and_run(now, q, fx);
+            self.unblock_and_run(cx, q);
         }
         settled.clear();
         touched.clear();
@@ -68,10 +66,10 @@ impl Broker {
         Ok(())
     }
 
-    pub(crate) fn basic_ack(&mut self, now: Time, ch: ChannelId, tag: u64, multiple: bool, fx: &mut Effects) -> Result<(), AmqpError> {
-        self.settle(now, ch, tag, multiple, fx, |b, u, client, fx| {
-            b.disk_removed(now, u.queue, &u.qm, fx);
-            fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
+    pub(crate) fn basic_ack(&mut self, cx: &mut Cx<'_>, ch: ChannelId, tag: u64, multiple: bool) -> Result<(), AmqpError> {
+        self.settle(cx, ch, tag, multiple, |b, u, client, cx| {
+            b.disk_removed(cx, u.queue, &u.qm);
+            cx.fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
         })
     }
 
@@ -79,73 +77,72 @@ impl Broker {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn basic_nack(
         &mut self,
-        now: Time,
+        cx: &mut Cx<'_>,
         ch: ChannelId,
         tag: u64,
         multiple: bool,
         requeue: bool,
         nack: bool,
-        fx: &mut Effects,
     ) -> Result<(), AmqpError> {
         let why = if nack { RequeueWhy::Nack } else { RequeueWhy::Reject };
-        self.settle(now, ch, tag, multiple, fx, |b, u, client, fx| {
-            fx.records.push(Record::Rejected { msg: u.qm.msg, q: u.queue, client, tag: u.tag, requeue, nack });
+        self.settle(cx, ch, tag, multiple, |b, u, client, cx| {
+            cx.fx.records.push(Record::Rejected { msg: u.qm.msg, q: u.queue, client, tag: u.tag, requeue, nack });
             if requeue {
-                b.requeue_one(u, client, why, fx);
+                b.requeue_one(cx, u, client, why);
             } else if b.queue(u.queue).is_some() {
-                b.disk_removed(now, u.queue, &u.qm, fx);
-                b.dead_letter(now, u.queue, u.qm, DeadLetterReason::Rejected, fx);
+                b.disk_removed(cx, u.queue, &u.qm);
+                b.dead_letter(cx, u.queue, u.qm, DeadLetterReason::Rejected);
             } else {
-                fx.records.push(Record::Lost { msg: u.qm.msg, q: u.queue, why: LostWhy::QueueDeleted });
+                cx.fx.records.push(Record::Lost { msg: u.qm.msg, q: u.queue, why: LostWhy::QueueDeleted });
             }
         })
     }
 
-    fn requeue_one(&mut self, u: &Unacked, client: ClientId, why: RequeueWhy, fx: &mut Effects) {
+    fn requeue_one(&mut self, cx: &mut Cx<'_>, u: &Unacked, client: ClientId, why: RequeueWhy) {
         let mut qm = u.qm;
         qm.flags |= qflags::DELIVERED;
         match self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
             Some(queue) => {
                 if queue.args.max_length_bytes.is_some() {
-                    queue.ready_bytes += self.msgs.get(qm.msg).body.len(&self.names);
+                    queue.ready_bytes += cx.msgs.get(qm.msg).body.len(&cx.names);
                 }
                 let pos = queue.requeue(qm);
-                fx.records.push(Record::Requeued { msg: qm.msg, q: u.queue, client, why, pos });
+                cx.fx.records.push(Record::Requeued { msg: qm.msg, q: u.queue, client, why, pos });
             }
-            None => fx.records.push(Record::Lost { msg: qm.msg, q: u.queue, why: LostWhy::QueueDeleted }),
+            None => cx.fx.records.push(Record::Lost { msg: qm.msg, q: u.queue, why: LostWhy::QueueDeleted }),
         }
     }
 
     /// Requeues everything a channel holds unacked (channel closed, connection lost, recover).
-    pub(crate) fn requeue_all(&mut self, now: Time, ch: ChannelId, why: RequeueWhy, fx: &mut Effects) {
+    pub(crate) fn requeue_all(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy) {
         let held: Vec<Unacked> = self.channels[ch.idx()].unacked.drain(..).collect();
         let client = self.channels[ch.idx()].owner;
         let mut touched = Vec::new();
         for u in &held {
             self.release(u);
-            self.requeue_one(u, client, why, fx);
+            self.requeue_one(cx, u, client, why);
             Self::push_unique(&mut touched, u.queue);
         }
         for q in touched {
-            self.unblock_and_run(now, q, fx);
+            self.unblock_and_run(cx, q);
         }
     }
 
-    pub(crate) fn basic_get(&mut self, now: Time, ch: ChannelId, queue: Sym, no_ack: bool, fx: &mut Effects) -> Result<(), AmqpError> {
-        let q = self.usable_queue(ch, queue)?;
-        self.touch_queue(now, q, fx);
-        self.drop_expired_head(now, q, fx);
+    pub(crate) fn basic_get(&mut self, cx: &mut Cx<'_>, ch: ChannelId, queue: Sym, no_ack: bool) -> Result<(), AmqpError> {
+        let q = self.usable_queue(cx.names, ch, queue)?;
+        self.touch_queue(cx, q);
+        self.drop_expired_head(cx, q);
         let (conn, number, client) = {
             let c = &self.channels[ch.idx()];
             (c.conn, c.number, c.owner)
         };
         let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
         let Some(mut qm) = queue_mut.ready.pop_front() else {
-            fx.frames.push((conn, Frame::GetEmpty { ch: number }));
+            cx.fx.frames.push((conn, Frame::GetEmpty { ch: number }));
             return Ok(());
         };
         if queue_mut.args.max_length_bytes.is_some() {
-            queue_mut.ready_bytes -= self.msgs.get(qm.msg).body.len(&self.names);
+            queue_mut.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
         }
         let remaining = queue_mut.ready_len();
         let redelivered = qm.delivered_before();
@@ -154,13 +151,13 @@ impl Broker {
         let tag = chan.next_tag;
         chan.next_tag += 1;
         if no_ack {
-            self.disk_removed(now, q, &qm, fx);
+            self.disk_removed(cx, q, &qm);
         } else {
             chan.unacked.push_back(Unacked { tag, queue: q, consumer: None, qm });
             self.queues[q.idx()].as_mut().expect("usable").unacked += 1;
         }
-        fx.frames.push((conn, Frame::GetOk { ch: number, tag, redelivered, msg: qm.msg, remaining }));
-        fx.records.push(Record::Delivered {
+        cx.fx.frames.push((conn, Frame::GetOk { ch: number, tag, redelivered, msg: qm.msg, remaining }));
+        cx.fx.records.push(Record::Delivered {
             msg: qm.msg,
             q,
             consumer: NO_CONSUMER,
@@ -170,7 +167,7 @@ impl Broker {
             no_ack,
             why: DeliverWhy::Get,
         });
-        self.arm_ttl_timer(now, q, fx);
+        self.arm_ttl_timer(cx, q);
         Ok(())
     }
 }

@@ -1,48 +1,114 @@
-//! A broker driven directly, one method at a time, on connection 0 / channel 1 — for unit
-//! tests, property tests and benchmarks. The simulation itself never uses it.
+//! A broker driven directly, one method at a time — for unit tests, property tests,
+//! benchmarks and the conformance harness (`tests/common`). The simulation itself never
+//! uses it.
+//!
+//! It holds what the world would: the shared stores (messages, strings), the effects the
+//! broker returned, and the broker's timers on the engine's own event heap
+//! ([`EventQueue`]), fed back in `(time, seq)` order as in a run.
 
-use super::message::{Body, Headers, Props};
+use super::message::{Body, Headers, MessageStore, Props};
 use super::ops::{ExchangeDecl, Op, QueueDecl, QueueRef};
 use super::queue::QueueArgs;
-use super::{Broker, BrokerConfig, Effects};
+use super::{Broker, BrokerConfig, BrokerTimer, Cx, Effects};
 use crate::ids::{ClientId, ConnId, MsgId, PropsId, Sym};
 use crate::names::Names;
-use crate::sim::Time;
+use crate::sim::{EventQueue, Time};
+
+/// How many timers one [`Driver::run_timers`] may fire before it calls it a timer loop.
+const TIMER_LOOP_LIMIT: u32 = 100_000;
 
 pub struct Driver {
     pub broker: Broker,
-    /// What the last methods produced (cleared by [`Driver::clear`]).
+    pub msgs: MessageStore,
+    pub names: Names,
+    /// The frames and records produced since the last [`Driver::clear`]. Timers go to
+    /// `timers` as soon as the broker asks for them.
     pub fx: Effects,
+    /// The broker's pending timers. Its clock is the driver's: it moves with the timers fired.
+    pub timers: EventQueue<BrokerTimer>,
+    /// The connection [`Driver::op`] sends on (opened by [`Driver::new`], channel 1).
     pub conn: ConnId,
 }
 
 impl Driver {
-    /// A broker with one open connection and channel.
+    /// A broker with no connection yet.
+    pub fn bare(cfg: BrokerConfig) -> Driver {
+        let mut names = Names::new();
+        let broker = Broker::new(cfg, &mut names, crate::sim::stream_for(0, "broker"));
+        Driver { broker, msgs: MessageStore::default(), names, fx: Effects::default(), timers: EventQueue::new(), conn: ConnId(0) }
+    }
+
+    /// A broker with one open connection (0, owned by client 0) and channel 1.
     pub fn new(cfg: BrokerConfig) -> Driver {
-        let mut d =
-            Driver { broker: Broker::new(cfg, Names::new(), crate::sim::stream_for(0, "broker")), fx: Effects::default(), conn: ConnId(0) };
-        d.broker.handle(Time::ZERO, d.conn, 0, Op::OpenConnection { owner: ClientId(0) }, &mut d.fx);
+        let mut d = Driver::bare(cfg);
+        d.send(Time::ZERO, d.conn, 0, Op::OpenConnection { owner: ClientId(0) });
         d.op(Time::ZERO, Op::OpenChannel);
         d
     }
 
-    /// Sends a method on channel 1.
-    pub fn op(&mut self, now: Time, op: Op) {
-        self.broker.handle(now, self.conn, 1, op, &mut self.fx);
+    /// The clock: the time of the last timer fired, or of the last [`Driver::run_timers`].
+    pub fn now(&self) -> Time {
+        self.timers.now()
     }
 
+    /// Runs `f` on the broker with a context at `now`, then schedules the timers it asked for.
+    pub fn with_broker(&mut self, now: Time, f: impl FnOnce(&mut Broker, &mut Cx<'_>)) {
+        let mut cx = Cx { now, msgs: &mut self.msgs, names: &mut self.names, fx: &mut self.fx };
+        f(&mut self.broker, &mut cx);
+        for (at, timer) in self.fx.timers.drain(..) {
+            self.timers.schedule(at, timer);
+        }
+    }
+
+    /// Sends a method on connection `conn`, channel number `ch`.
+    pub fn send(&mut self, now: Time, conn: ConnId, ch: u16, op: Op) {
+        self.with_broker(now, |b, cx| b.handle(cx, conn, ch, op));
+    }
+
+    /// Sends a method on the driver's connection, channel 1.
+    pub fn op(&mut self, now: Time, op: Op) {
+        self.send(now, self.conn, 1, op);
+    }
+
+    /// The broker goes down: `graceful` is `rabbitmqctl stop`, otherwise a crash.
+    pub fn crash(&mut self, now: Time, graceful: bool) {
+        self.with_broker(now, |b, cx| b.crash(cx, graceful));
+    }
+
+    /// The broker starts again with what it recovered.
+    pub fn restart(&mut self, now: Time) {
+        self.with_broker(now, |b, cx| b.restart(cx));
+    }
+
+    /// Forgets the frames and records so far; pending timers stay scheduled.
     pub fn clear(&mut self) {
         self.fx.clear();
     }
 
-    /// Forgets the records and frames so far, keeping the timers still to feed back.
-    pub fn clear_records(&mut self) {
-        self.fx.records.clear();
-        self.fx.frames.clear();
+    /// Fires every timer due up to `until`, in `(time, seq)` order (timers they set included),
+    /// then moves the clock to `until`.
+    pub fn run_timers(&mut self, until: Time) {
+        let mut fired = 0u32;
+        while self.timers.peek_time().is_some_and(|at| at <= until) {
+            fired += 1;
+            assert!(fired < TIMER_LOOP_LIMIT, "the broker keeps asking for timers before {until}: a timer loop?");
+            let (at, _, timer) = self.timers.pop().expect("peeked");
+            self.with_broker(at, |b, cx| b.on_timer(cx, timer));
+        }
+        self.timers.advance_to(until);
     }
 
     pub fn sym(&mut self, s: &str) -> Sym {
-        self.broker.names.intern(s)
+        self.names.intern(s)
+    }
+
+    pub fn text(&self, s: Sym) -> &str {
+        self.names.get(s)
+    }
+
+    /// A message's body, as text.
+    pub fn body(&self, m: MsgId) -> String {
+        self.msgs.get(m).body.render(&self.names).into_owned()
     }
 
     pub fn exchange(&mut self, name: &str, kind: &str) {
@@ -71,32 +137,22 @@ impl Driver {
 
     /// Publishes one message with these properties (stored once per call).
     pub fn publish(&mut self, now: Time, props: Props, body: &str) -> MsgId {
-        let pid = self.broker.msgs.add_props(props);
+        let pid = self.msgs.add_props(props);
         let body = Body::literal(self.sym(body));
         self.publish_with(now, pid, body)
     }
 
     /// Publishes one message with properties already stored.
     pub fn publish_with(&mut self, now: Time, props: PropsId, body: Body) -> MsgId {
-        let m = self.broker.msgs.add(body, props, 0);
+        let m = self.msgs.add(body, props, 0);
         self.op(now, Op::Publish { msg: m });
         m
-    }
-
-    /// Feeds back every timer the broker asked for, due up to `until`, in time order.
-    pub fn run_timers(&mut self, until: Time) {
-        loop {
-            let due = self.fx.timers.iter().enumerate().filter(|(_, (at, _))| *at <= until).min_by_key(|(_, (at, _))| *at).map(|(i, _)| i);
-            let Some(i) = due else { return };
-            let (at, timer) = self.fx.timers.remove(i);
-            self.broker.on_timer(at, timer, &mut self.fx);
-        }
     }
 
     /// A queue's ready messages, head first (empty if it does not exist).
     pub fn ready(&self, queue: &str) -> Vec<String> {
         let b = &self.broker;
-        let Some(q) = b.names.lookup(queue).and_then(|s| b.queue_by_name(s)).and_then(|q| b.queue(q)) else { return Vec::new() };
-        q.ready.iter().map(|m| b.msgs.get(m.msg).body.render(&b.names).into_owned()).collect()
+        let Some(q) = self.names.lookup(queue).and_then(|s| b.queue_by_name(s)).and_then(|q| b.queue(q)) else { return Vec::new() };
+        q.ready.iter().map(|m| self.body(m.msg)).collect()
     }
 }

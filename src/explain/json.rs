@@ -30,13 +30,13 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
     m.insert("kind".into(), json!(s.rec.kind()));
     match s.rec {
         Record::ExchangeDeclared { ex, .. } | Record::ExchangeDeleted { ex } => {
-            m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(ex))));
+            m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(ex))));
         }
         Record::QueueDeclared { q, .. } => queue_field(cx, &mut m, q),
         Record::Bound { binding, .. } => {
             let b = cx.world.broker.binding(binding);
-            m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(b.source))));
-            m.insert("binding_key".into(), json!(cx.world.broker.names.get(b.key)));
+            m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(b.source))));
+            m.insert("binding_key".into(), json!(cx.world.names.get(b.key)));
         }
         Record::QueueDeleted { q, why, messages } => {
             queue_field(cx, &mut m, q);
@@ -58,15 +58,15 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
         Record::ChannelError { client, code, text, connection } => {
             client_field(cx, &mut m, "client", client);
             m.insert("code".into(), json!(code));
-            m.insert("reply_text".into(), json!(cx.world.broker.names.get(text)));
+            m.insert("reply_text".into(), json!(cx.world.names.get(text)));
             m.insert("connection".into(), json!(connection));
         }
         Record::Published { msg, client, confirm_seq } => {
             msg_fields(cx, &mut m, msg);
             client_field(cx, &mut m, "client", client);
-            let p = cx.world.broker.msgs.props_of(msg);
-            m.insert("exchange".into(), json!(cx.world.broker.names.get(p.exchange)));
-            m.insert("routing_key".into(), json!(cx.world.broker.names.get(p.routing_key)));
+            let p = cx.world.msgs.props_of(msg);
+            m.insert("exchange".into(), json!(cx.world.names.get(p.exchange)));
+            m.insert("routing_key".into(), json!(cx.world.names.get(p.routing_key)));
             m.insert("persistent".into(), json!(p.persistent));
             m.insert("mandatory".into(), json!(p.mandatory));
             if confirm_seq > 0 {
@@ -75,7 +75,7 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
         }
         Record::NotPublished { client, body, why } => {
             client_field(cx, &mut m, "client", client);
-            m.insert("body".into(), json!(body.render(&cx.world.broker.names)));
+            m.insert("body".into(), json!(body.render(&cx.world.names)));
             m.insert("why".into(), json!(format!("{why:?}")));
         }
         Record::Routed { msg, q, via } => {
@@ -91,20 +91,20 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
                 Via::Binding(b) => {
                     let b = cx.world.broker.binding(b);
                     m.insert("via".into(), json!("binding"));
-                    m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(b.source))));
-                    m.insert("binding_key".into(), json!(cx.world.broker.names.get(b.key)));
+                    m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(b.source))));
+                    m.insert("binding_key".into(), json!(cx.world.names.get(b.key)));
                 }
             }
         }
         Record::Unroutable { msg, ex, returned } => {
             msg_fields(cx, &mut m, msg);
-            m.insert("exchange".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(ex))));
+            m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(ex))));
             m.insert("returned".into(), json!(returned));
         }
         Record::Alternate { msg, from, to } => {
             msg_fields(cx, &mut m, msg);
-            m.insert("from".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(from))));
-            m.insert("to".into(), json!(cx.world.broker.names.get(cx.world.broker.exchange_name(to))));
+            m.insert("from".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(from))));
+            m.insert("to".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(to))));
         }
         Record::Confirm { client, seq, multiple, ack } => {
             client_field(cx, &mut m, "client", client);
@@ -165,7 +165,7 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
             queue_field(cx, &mut m, q);
             m.insert("reason".into(), json!(reason.as_str()));
             m.insert("copy".into(), json!(copy.0 + 1));
-            m.insert("dead_letter_exchange".into(), json!(cx.world.broker.names.get(dlx)));
+            m.insert("dead_letter_exchange".into(), json!(cx.world.names.get(dlx)));
         }
         Record::Lost { msg, q, why } => {
             msg_fields(cx, &mut m, msg);

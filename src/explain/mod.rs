@@ -74,7 +74,7 @@ impl<'a> Ctx<'a> {
         Ctx { world, notes, lang }
     }
     fn s(&self, sym: Sym) -> &str {
-        self.world.broker.names.get(sym)
+        self.world.names.get(sym)
     }
     pub fn client(&self, c: ClientId) -> String {
         self.world.client_name(c).to_string()
@@ -114,14 +114,14 @@ impl<'a> Ctx<'a> {
         self.client(self.world.broker.consumer(c).client)
     }
     pub fn body(&self, m: MsgId) -> String {
-        self.world.broker.msgs.get(m).body.render(&self.world.broker.names).into_owned()
+        self.world.msgs.get(m).body.render(&self.world.names).into_owned()
     }
     /// `#12 "task 3"`
     pub fn msg(&self, m: MsgId) -> String {
         format!("#{} {:?}", m.0 + 1, self.body(m))
     }
     fn key(&self, m: MsgId) -> String {
-        self.s(self.world.broker.msgs.props_of(m).routing_key).to_string()
+        self.s(self.world.msgs.props_of(m).routing_key).to_string()
     }
     fn actor(&self, a: Actor) -> String {
         match a {
@@ -295,7 +295,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         }
         Record::Published { msg, client, confirm_seq } => {
             let m = cx.msg(msg);
-            let props = cx.world.broker.msgs.props_of(msg);
+            let props = cx.world.msgs.props_of(msg);
             let ex = cx.exchange_named(props.exchange);
             let key = cx.key(msg);
             let mut flags = Vec::new();
@@ -325,7 +325,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
             line(cx.client(client), tr!(l, "published {m} to {to} with key `{key}`{f}", "发布 {m} 到{to}，路由键 `{key}`{f}"), None)
         }
         Record::NotPublished { client, body, why } => {
-            let b = body.render(&cx.world.broker.names).into_owned();
+            let b = body.render(&cx.world.names).into_owned();
             let w = match why {
                 NotSent::ClientDown => tr!(l, "the producer is down", "生产者已宕机"),
                 NotSent::NoConnection => {
@@ -363,7 +363,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
                 tr!(l, "no binding of exchange {exn} matches `{key}`", "交换机 {exn} 没有与 `{key}` 匹配的绑定")
             };
             let fate = if returned {
-                let p = cx.client(ClientId(cx.world.broker.msgs.get(msg).publisher));
+                let p = cx.client(ClientId(cx.world.msgs.get(msg).publisher));
                 tr!(l, "; returned to {p} (312 NO_ROUTE) because it is mandatory", "；因为设置了 mandatory，退回给 {p}（312 NO_ROUTE）")
             } else {
                 tr!(l, "; dropped silently: it is not mandatory", "；没有设置 mandatory，被静默丢弃")
@@ -611,7 +611,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         ),
         Record::Reply { client, msg, call, accepted } => {
             let b = cx.body(msg);
-            let corr = cx.world.broker.msgs.props_of(msg).correlation_id.map(|c| cx.s(c).to_string()).unwrap_or_else(|| "none".into());
+            let corr = cx.world.msgs.props_of(msg).correlation_id.map(|c| cx.s(c).to_string()).unwrap_or_else(|| "none".into());
             if accepted {
                 let n = call + 1;
                 line(

@@ -178,7 +178,7 @@ impl Builder<'_> {
         quote(&self.cx.body(m))
     }
     fn exchange_of(&self, m: MsgId) -> ExchangeId {
-        let props = self.cx.world.broker.msgs.props_of(m);
+        let props = self.cx.world.msgs.props_of(m);
         self.cx.world.broker.exchange_by_name(props.exchange).unwrap_or(ExchangeId(0))
     }
     fn sentence(&self, rec: &Record) -> String {
@@ -198,8 +198,8 @@ impl Builder<'_> {
                 if confirm_seq > 0 {
                     confirms.insert((client, confirm_seq), msg);
                 }
-                let props = w.broker.msgs.props_of(msg);
-                let key = w.broker.names.get(props.routing_key);
+                let props = w.msgs.props_of(msg);
+                let key = w.names.get(props.routing_key);
                 let k = if key.is_empty() {
                     String::new()
                 } else if key.chars().count() > 28 {
@@ -217,7 +217,7 @@ impl Builder<'_> {
                 let x = self.exchange_of(msg);
                 let by = match via {
                     Via::Binding(b) => {
-                        let key = w.broker.names.get(w.broker.binding(b).key);
+                        let key = w.names.get(w.broker.binding(b).key);
                         if key.is_empty() {
                             String::new()
                         } else {
@@ -229,7 +229,7 @@ impl Builder<'_> {
                 self.arrow(t, Key::Exchange(x), Key::Queue(q), format!("route {}{by}", self.body(msg)), Style::Publish);
             }
             Record::Unroutable { msg, ex, returned } => {
-                let p = w.broker.msgs.get(msg).publisher;
+                let p = w.msgs.get(msg).publisher;
                 if returned && p != u32::MAX {
                     self.arrow(
                         t,
@@ -417,7 +417,7 @@ impl Diagram {
                 let label = match k {
                     Key::Client(c) => b.cx.client(*c),
                     Key::Exchange(x) => {
-                        let name = b.cx.world.broker.names.get(b.cx.world.broker.exchange_name(*x));
+                        let name = b.cx.world.names.get(b.cx.world.broker.exchange_name(*x));
                         let kind = b.cx.world.broker.exchange_meta(*x).map(|m| m.kind.as_str()).unwrap_or("?");
                         if name.is_empty() {
                             match lang {

@@ -40,7 +40,7 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
     }
     let relevant = |msg: MsgId, q: QueueId| -> bool {
         confirmed.contains(&msg)
-            && world.broker.msgs.props_of(msg).persistent
+            && world.msgs.props_of(msg).persistent
             && world.broker.queue_meta(q).is_some_and(|m| m.durable && !m.exclusive && !m.auto_delete)
     };
     // Last state of each relevant copy.

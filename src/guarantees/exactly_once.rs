@@ -25,7 +25,7 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
             if *n > 1 {
                 return Err((s.t, format!("{} was delivered {} times without any fault or requeue", copy_text(world, (msg, q)), n)));
             }
-            let publisher = world.broker.msgs.get(msg).publisher;
+            let publisher = world.msgs.get(msg).publisher;
             if publisher == u32::MAX {
                 continue;
             }

@@ -105,11 +105,11 @@ type Copy = (MsgId, QueueId);
 type Found = Result<(), (Time, String)>;
 
 fn body(world: &World, m: MsgId) -> String {
-    world.broker.msgs.get(m).body.render(&world.broker.names).into_owned()
+    world.msgs.get(m).body.render(&world.names).into_owned()
 }
 
 fn copy_text(world: &World, (m, q): Copy) -> String {
-    format!("#{} {:?} in {}", m.0 + 1, body(world, m), world.broker.names.get(world.broker.queue_name(q)))
+    format!("#{} {:?} in {}", m.0 + 1, body(world, m), world.names.get(world.broker.queue_name(q)))
 }
 
 /// Checks one guarantee against a finished run.

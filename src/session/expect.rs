@@ -218,15 +218,15 @@ fn list(v: &[String]) -> String {
 }
 
 fn body(world: &World, msg: MsgId) -> String {
-    world.broker.msgs.get(msg).body.render(&world.broker.names).into_owned()
+    world.msgs.get(msg).body.render(&world.names).into_owned()
 }
 
 fn publisher(world: &World, msg: MsgId) -> u32 {
-    world.broker.msgs.get(msg).publisher
+    world.msgs.get(msg).publisher
 }
 
 fn queue_state<'w>(world: &'w World, name: &str) -> Option<&'w crate::broker::queue::Queue> {
-    let sym = world.broker.names.lookup(name)?;
+    let sym = world.names.lookup(name)?;
     let id = world.broker.queue_by_name(sym)?;
     world.broker.queue(id)
 }

@@ -54,7 +54,7 @@ fn published_exchanges(world: &World, c: ClientId) -> Vec<ExchangeId> {
     match &client.spec.role {
         RoleSpec::Producer(p) => {
             for e in &p.entries {
-                let props = world.broker.msgs.props(e.props);
+                let props = world.msgs.props(e.props);
                 if let Some(x) = world.broker.exchange_by_name(props.exchange) {
                     if !out.contains(&x) {
                         out.push(x);
@@ -76,8 +76,8 @@ fn default_keys(world: &World) -> Vec<QueueId> {
         match &client.spec.role {
             RoleSpec::Producer(p) => {
                 for e in &p.entries {
-                    let props = world.broker.msgs.props(e.props);
-                    if world.broker.names.get(props.exchange).is_empty() {
+                    let props = world.msgs.props(e.props);
+                    if world.names.get(props.exchange).is_empty() {
                         if let Some(q) = world.broker.queue_by_name(props.routing_key) {
                             out.push(q);
                         }
@@ -283,7 +283,7 @@ impl Hot {
             match s.rec {
                 Record::Published { msg, client, .. } => {
                     push(&mut h.clients, client);
-                    let props = world.broker.msgs.props_of(msg);
+                    let props = world.msgs.props_of(msg);
                     if let Some(x) = world.broker.exchange_by_name(props.exchange) {
                         push(&mut h.exchanges, x);
                     }

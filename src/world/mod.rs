@@ -12,10 +12,12 @@ pub mod plan;
 pub mod slab;
 pub mod tally;
 
+use crate::broker::message::MessageStore;
 use crate::broker::ops::{Frame, Op};
-use crate::broker::{Broker, BrokerTimer, Effects};
+use crate::broker::{Broker, BrokerTimer, Cx, Effects};
 use crate::client::{AfterFrame, Client, ClientOut, ClientTimer, Status, Wire};
 use crate::ids::{ClientId, ConnId};
+use crate::names::Names;
 use crate::record::{Disconnect, FaultRecord, Record};
 use crate::sim::{stream_for, EventQueue, Time, Trace};
 use link::Link;
@@ -85,6 +87,11 @@ pub struct World {
     pub plan: Arc<WorldPlan>,
     pub queue: EventQueue<Ev>,
     pub broker: Broker,
+    /// The message store: every message's body and properties, stored once. Clients add
+    /// the messages they publish; the broker reads them and adds its dead-letter copies.
+    pub msgs: MessageStore,
+    /// The strings messages, names and errors use.
+    pub names: Names,
     pub clients: Vec<Client>,
     pub links: Vec<Link>,
     ops_in_flight: Slab<OpInFlight>,
@@ -102,9 +109,8 @@ pub struct World {
 
 impl World {
     pub fn new(plan: Arc<WorldPlan>) -> World {
-        let broker = Broker::new(plan.broker.clone(), plan.names.clone(), stream_for(plan.seed, "broker"));
-        let mut broker = broker;
-        broker.msgs = plan.msgs.clone();
+        let mut names = plan.names.clone();
+        let broker = Broker::new(plan.broker.clone(), &mut names, stream_for(plan.seed, "broker"));
         let clients: Vec<Client> = plan
             .clients
             .iter()
@@ -132,6 +138,8 @@ impl World {
             }
         }
         World {
+            msgs: plan.msgs.clone(),
+            names,
             plan,
             queue,
             broker,
@@ -204,7 +212,8 @@ impl World {
                 if inflight.gen != self.links[inflight.client.idx()].gen_up {
                     return Ok(Some(now)); // lost with the link
                 }
-                self.broker.handle(now, inflight.conn, inflight.ch, inflight.op, &mut self.fx);
+                let (broker, mut cx) = self.broker_cx(now);
+                broker.handle(&mut cx, inflight.conn, inflight.ch, inflight.op);
                 self.apply_broker_fx(now, trace);
             }
             Ev::ToClient(slot) => {
@@ -214,14 +223,15 @@ impl World {
                     return Ok(Some(now));
                 }
                 self.out.clear();
-                let mut wire = Wire { msgs: &mut self.broker.msgs, names: &mut self.broker.names };
+                let mut wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
                 if self.clients[f.client.idx()].on_frame(now, f.frame, &mut wire, &mut self.out) == AfterFrame::Exited {
                     self.links[f.client.idx()].gen_down += 1;
                 }
                 self.apply_client_out(now, f.client, trace);
             }
             Ev::Broker(timer) => {
-                self.broker.on_timer(now, timer, &mut self.fx);
+                let (broker, mut cx) = self.broker_cx(now);
+                broker.on_timer(&mut cx, timer);
                 self.apply_broker_fx(now, trace);
             }
             Ev::Client { client, epoch, timer } => {
@@ -234,7 +244,7 @@ impl World {
                     return Ok(Some(now));
                 }
                 self.out.clear();
-                let mut wire = Wire { msgs: &mut self.broker.msgs, names: &mut self.broker.names };
+                let mut wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
                 self.clients[client.idx()].on_timer(now, timer, &mut wire, &mut self.out);
                 self.apply_client_out(now, client, trace);
                 if self.clients[client.idx()].reconnect_when_idle && !self.clients[client.idx()].is_busy() {
@@ -301,19 +311,28 @@ impl World {
     fn setup(&mut self, now: Time, trace: &mut Trace<Record>) {
         let conn = self.new_conn(SETUP);
         let mut ch = 1u16;
-        self.broker.handle(now, conn, 0, Op::OpenConnection { owner: SETUP }, &mut self.fx);
-        self.broker.handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
+        let (broker, mut cx) = self.broker_cx(now);
+        broker.handle(&mut cx, conn, 0, Op::OpenConnection { owner: SETUP });
+        broker.handle(&mut cx, conn, ch, Op::OpenChannel);
         let plan = self.plan.clone();
         for op in &plan.setup_ops {
-            self.broker.handle(now, conn, ch, op.clone(), &mut self.fx);
-            if self.fx.frames.iter().any(|(_, f)| matches!(f, Frame::ChannelClosed { .. })) {
+            let (broker, mut cx) = self.broker_cx(now);
+            broker.handle(&mut cx, conn, ch, op.clone());
+            if cx.fx.frames.iter().any(|(_, f)| matches!(f, Frame::ChannelClosed { .. })) {
                 ch += 1;
-                self.broker.handle(now, conn, ch, Op::OpenChannel, &mut self.fx);
+                broker.handle(&mut cx, conn, ch, Op::OpenChannel);
             }
             self.apply_broker_fx(now, trace);
         }
-        self.broker.handle(now, conn, 0, Op::CloseConnection, &mut self.fx);
+        let (broker, mut cx) = self.broker_cx(now);
+        broker.handle(&mut cx, conn, 0, Op::CloseConnection);
         self.apply_broker_fx(now, trace);
+    }
+
+    /// The broker and the context of one of its inputs (now, the shared stores, the effects
+    /// to apply), borrowed apart from the rest of the world.
+    fn broker_cx(&mut self, now: Time) -> (&mut Broker, Cx<'_>) {
+        (&mut self.broker, Cx { now, msgs: &mut self.msgs, names: &mut self.names, fx: &mut self.fx })
     }
 
     fn new_conn(&mut self, owner: ClientId) -> ConnId {
@@ -463,7 +482,8 @@ impl World {
         self.apply_client_out(now, c, trace);
         self.record(now, trace, Record::Disconnected { client: c, why });
         if let Some(conn) = conn {
-            self.broker.close_connection(now, conn, why, &mut self.fx);
+            let (broker, mut cx) = self.broker_cx(now);
+            broker.close_connection(&mut cx, conn, why);
             self.apply_broker_fx(now, trace);
         }
     }
@@ -488,7 +508,8 @@ impl World {
                 if !self.broker.up {
                     return;
                 }
-                self.broker.crash(now, graceful, &mut self.fx);
+                let (broker, mut cx) = self.broker_cx(now);
+                broker.crash(&mut cx, graceful);
                 // Every link's traffic is lost with the broker.
                 for l in &mut self.links {
                     l.cut();
@@ -510,7 +531,8 @@ impl World {
                 if self.broker.up {
                     return;
                 }
-                self.broker.restart(now, &mut self.fx);
+                let (broker, mut cx) = self.broker_cx(now);
+                broker.restart(&mut cx);
                 self.apply_broker_fx(now, trace);
                 for i in 0..self.clients.len() {
                     if !self.links[i].partitioned {

@@ -1,6 +1,8 @@
 //! A small harness for driving the broker model directly, the way the conformance
 //! observations drove a real RabbitMQ: connections, channels, AMQP methods, and a clock with
-//! the broker's timers fed back in time order.
+//! the broker's timers fed back in time order. It is built on the broker's own test driver
+//! ([`Driver`]: the stores, and the timers on the engine's event heap); what it adds is
+//! per-connection inboxes, the record log, and pika-like calls that fail with the close.
 //!
 //! Also: loading the observation files (`tests/conformance/*.json`) and turning the JSON
 //! setups (queue arguments, typed header values) into broker values.
@@ -9,12 +11,13 @@
 
 use serde_json::{json, Value};
 use std::collections::VecDeque;
+use warren::broker::error::ReplyCode;
 use warren::broker::message::{Body, HValue, Headers, Props};
 use warren::broker::ops::{ExchangeDecl, Frame, Op, QueueDecl, QueueRef};
 use warren::broker::queue::{ArgValue, Overflow, QueueArgs};
-use warren::broker::{Broker, BrokerConfig, BrokerTimer, Effects};
+use warren::broker::testkit::Driver;
+use warren::broker::{Broker, BrokerConfig};
 use warren::ids::{ClientId, ConnId, ConsumerId, MsgId, Sym};
-use warren::names::Names;
 use warren::record::Record;
 use warren::sim::Time;
 
@@ -121,12 +124,10 @@ pub struct QOpts {
     pub args: QueueArgs,
 }
 
-/// The broker, a clock, the broker's pending timers, and every frame sent so far.
+/// The broker (a [`Driver`]: its stores, its timers on the engine's event heap, its clock),
+/// every frame sent so far per connection, and every record.
 pub struct Harness {
-    pub b: Broker,
-    pub now: Time,
-    timers: Vec<(Time, u64, BrokerTimer)>,
-    timer_seq: u64,
+    pub d: Driver,
     /// Frames not yet taken, per connection, in the order the broker sent them.
     inbox: Vec<VecDeque<Frame>>,
     pub records: Vec<Record>,
@@ -145,79 +146,71 @@ impl Harness {
     }
 
     pub fn with_config(cfg: BrokerConfig) -> Harness {
-        let b = Broker::new(cfg, Names::new(), warren::sim::stream_for(0, "broker"));
-        Harness { b, now: Time::ZERO, timers: Vec::new(), timer_seq: 0, inbox: Vec::new(), records: Vec::new(), next_conn: 0 }
+        Harness { d: Driver::bare(cfg), inbox: Vec::new(), records: Vec::new(), next_conn: 0 }
+    }
+
+    /// The clock.
+    pub fn now(&self) -> Time {
+        self.d.now()
+    }
+
+    pub fn b(&self) -> &Broker {
+        &self.d.broker
     }
 
     pub fn sym(&mut self, s: &str) -> Sym {
-        self.b.names.intern(s)
+        self.d.sym(s)
     }
 
     pub fn text(&self, s: Sym) -> String {
-        self.b.names.get(s).to_string()
+        self.d.text(s).to_string()
     }
 
     pub fn body(&self, m: MsgId) -> String {
-        self.b.msgs.get(m).body.render(&self.b.names).into_owned()
+        self.d.body(m)
     }
 
-    fn absorb(&mut self, fx: Effects) {
-        for (conn, f) in fx.frames {
+    /// Moves what the driver collected into the inboxes and the record log; returns the
+    /// frames, for every connection.
+    fn absorb(&mut self) -> Vec<(ConnId, Frame)> {
+        let frames: Vec<(ConnId, Frame)> = self.d.fx.frames.drain(..).collect();
+        for &(conn, f) in &frames {
             let i = conn.idx();
             if self.inbox.len() <= i {
                 self.inbox.resize_with(i + 1, VecDeque::new);
             }
             self.inbox[i].push_back(f);
         }
-        for (at, t) in fx.timers {
-            self.timer_seq += 1;
-            self.timers.push((at, self.timer_seq, t));
-        }
-        self.records.extend(fx.records);
+        self.records.append(&mut self.d.fx.records);
+        frames
     }
 
     /// Moves the clock to `t`, firing the broker's timers due on the way, in time order.
     pub fn advance_to(&mut self, t: Time) {
-        let mut fired = 0u32;
-        loop {
-            fired += 1;
-            assert!(fired < 100_000, "the broker keeps asking for timers before {t}: a timer loop?");
-            let next = self.timers.iter().enumerate().filter(|(_, (at, _, _))| *at <= t).min_by_key(|(_, (at, seq, _))| (*at, *seq));
-            let Some((i, _)) = next else { break };
-            let (at, _, timer) = self.timers.remove(i);
-            self.now = self.now.max(at);
-            let mut fx = Effects::default();
-            self.b.on_timer(self.now, timer, &mut fx);
-            self.absorb(fx);
-        }
-        self.now = self.now.max(t);
+        self.d.run_timers(t);
+        self.absorb();
     }
 
     pub fn wait_ms(&mut self, ms: u64) {
-        self.advance_to(self.now.saturating_add(Time::ms(ms)));
+        self.advance_to(self.now().saturating_add(Time::ms(ms)));
     }
 
     /// The broker goes down: `graceful` is `rabbitmqctl stop`, otherwise a crash.
     pub fn crash(&mut self, graceful: bool) {
-        let mut fx = Effects::default();
-        self.b.crash(self.now, graceful, &mut fx);
-        self.absorb(fx);
+        self.d.crash(self.now(), graceful);
+        self.absorb();
     }
 
     /// The broker starts again with what it recovered.
     pub fn restart(&mut self) {
-        let mut fx = Effects::default();
-        self.b.restart(self.now, &mut fx);
-        self.absorb(fx);
+        self.d.restart(self.now());
+        self.absorb();
     }
 
     /// Sends one method; returns the frames it caused, for every connection.
     pub fn send(&mut self, conn: ConnId, ch: u16, op: Op) -> Vec<(ConnId, Frame)> {
-        let mut fx = Effects::default();
-        self.b.handle(self.now, conn, ch, op, &mut fx);
-        let frames = fx.frames.clone();
-        self.absorb(fx);
-        frames
+        self.d.send(self.now(), conn, ch, op);
+        self.absorb()
     }
 
     /// Sends one method; `Err` if the broker answered by closing this channel or connection.
@@ -352,7 +345,7 @@ impl Harness {
         match r {
             Ok(_) => true,
             Err(e) => {
-                assert_eq!(e.code, 404, "passive declare of {name}: {e:?}");
+                assert_eq!(e.code, ReplyCode::NotFound.code(), "passive declare of {name}: {e:?}");
                 false
             }
         }
@@ -407,14 +400,14 @@ impl Harness {
         props.persistent = p.persistent;
         props.expiration = p.expiration_ms.map(Time::ms);
         props.headers = p.headers.as_ref().map(|hs| {
-            let v: Vec<(Sym, HValue)> = hs.iter().map(|(k, v)| (self.b.names.intern(k), v.clone())).collect();
+            let v: Vec<(Sym, HValue)> = hs.iter().map(|(k, v)| (self.d.sym(k), v.clone())).collect();
             v.into()
         });
-        props.reply_to = p.reply_to.as_deref().map(|s| self.b.names.intern(s));
-        props.correlation_id = p.correlation_id.as_deref().map(|s| self.b.names.intern(s));
-        let pid = self.b.msgs.add_props(props);
+        props.reply_to = p.reply_to.as_deref().map(|s| self.d.sym(s));
+        props.correlation_id = p.correlation_id.as_deref().map(|s| self.d.sym(s));
+        let pid = self.d.msgs.add_props(props);
         let body = Body::literal(self.sym(&p.body));
-        self.b.msgs.add(body, pid, publisher)
+        self.d.msgs.add(body, pid, publisher)
     }
 
     /// `basic.publish`; returns the message id, or how the broker closed the channel.
@@ -513,8 +506,8 @@ impl Harness {
 
     /// A returned message as the observation files write it.
     pub fn return_json(&self, code: u16, msg: MsgId, with_route: bool) -> Value {
-        assert_eq!(code, 312);
-        let p = self.b.msgs.props_of(msg);
+        assert_eq!(code, ReplyCode::NoRoute.code());
+        let p = self.d.msgs.props_of(msg);
         if with_route {
             json!({"reply_code": code, "reply_text": "NO_ROUTE", "exchange": self.text(p.exchange), "routing_key": self.text(p.routing_key), "body": self.body(msg)})
         } else {

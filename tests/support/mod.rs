@@ -36,7 +36,7 @@ impl Run {
 
     pub fn body(&self, msg: warren::ids::MsgId) -> String {
         let w = &self.session.world;
-        w.broker.msgs.get(msg).body.render(&w.broker.names).into_owned()
+        w.msgs.get(msg).body.render(&w.names).into_owned()
     }
 
     /// What a consumer received: (body, redelivered) in delivery order.
@@ -59,7 +59,7 @@ impl Run {
     /// The ready messages of a queue at the end, head first (None if it does not exist).
     pub fn queue(&self, name: &str) -> Option<Vec<String>> {
         let w = &self.session.world;
-        let sym = w.broker.names.lookup(name)?;
+        let sym = w.names.lookup(name)?;
         let q = w.broker.queue(w.broker.queue_by_name(sym)?)?;
         Some(q.ready.iter().map(|m| self.body(m.msg)).collect())
     }

@@ -72,15 +72,15 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     let world = &r.tl.world;
     let cx = Ctx::new(world, &r.tl.scenario.notes, lang);
     let b = &world.broker;
-    let m = *b.msgs.get(msg);
-    let props = b.msgs.props_of(msg);
+    let m = *world.msgs.get(msg);
+    let props = world.msgs.props_of(msg);
     let mut pl = vec![heading(L::Properties.get(lang))];
     pl.extend(field(L::Body.get(lang), format!("{:?}", cx.body(msg)), w));
     let publisher = if m.publisher == u32::MAX { L::Broker.s(lang) } else { cx.client(ClientId(m.publisher)) };
     pl.extend(field(L::PublishedBy.get(lang), publisher, w));
-    let ex = b.exchange_by_name(props.exchange).map(|x| cx.exchange(x)).unwrap_or_else(|| b.names.get(props.exchange).to_string());
+    let ex = b.exchange_by_name(props.exchange).map(|x| cx.exchange(x)).unwrap_or_else(|| world.names.get(props.exchange).to_string());
     pl.extend(field(L::Exchange.get(lang), ex, w));
-    pl.extend(field(L::RoutingKey.get(lang), format!("`{}`", b.names.get(props.routing_key)), w));
+    pl.extend(field(L::RoutingKey.get(lang), format!("`{}`", world.names.get(props.routing_key)), w));
     let mut flags = vec![if props.persistent { L::Persistent.s(lang) } else { L::Transient.s(lang) }];
     if props.mandatory {
         flags.push(L::Mandatory.s(lang));
@@ -90,13 +90,13 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
         pl.extend(field(L::Expiration.get(lang), e.to_duration_string(), w));
     }
     if let Some(rt) = props.reply_to {
-        pl.extend(field(L::ReplyTo.get(lang), b.names.get(rt).to_string(), w));
+        pl.extend(field(L::ReplyTo.get(lang), world.names.get(rt).to_string(), w));
     }
     if let Some(c) = props.correlation_id {
-        pl.extend(field(L::CorrelationId.get(lang), b.names.get(c).to_string(), w));
+        pl.extend(field(L::CorrelationId.get(lang), world.names.get(c).to_string(), w));
     }
     if let Some(h) = &props.headers {
-        let hs: Vec<String> = h.iter().map(|(k, v)| format!("{}={}", b.names.get(*k), v.show())).collect();
+        let hs: Vec<String> = h.iter().map(|(k, v)| format!("{}={}", world.names.get(*k), v.show())).collect();
         pl.extend(field(L::Headers.get(lang), hs.join(", "), w));
     }
     if let Some(from) = props.dead_lettered_from {
@@ -105,7 +105,7 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     }
     if let Some(d) = &props.death {
         let es: Vec<String> =
-            d.entries.iter().map(|e| i18n::x_death_entry(lang, e.count, e.reason.as_str(), b.names.get(e.queue))).collect();
+            d.entries.iter().map(|e| i18n::x_death_entry(lang, e.count, e.reason.as_str(), world.names.get(e.queue))).collect();
         pl.extend(field(L::XDeath.get(lang), es.join("; "), w));
     }
     let mut out = vec![heading(L::Now.get(lang))];

@@ -249,10 +249,10 @@ fn build(cx: &Ctx, diagram: &Diagram, hot: &Hot, r: &Run, d: Density) -> Vec<Row
                     let key = match &bd.matcher {
                         Matcher::All => String::new(),
                         Matcher::Headers(h) => {
-                            let args: Vec<String> = h.args.iter().map(|(k, v)| format!("{}={}", b.names.get(*k), v.show())).collect();
+                            let args: Vec<String> = h.args.iter().map(|(k, v)| format!("{}={}", world.names.get(*k), v.show())).collect();
                             format!("{} {}", h.mode.as_str(), args.join(","))
                         }
-                        _ => format!("`{}`", b.names.get(bd.key)),
+                        _ => format!("`{}`", world.names.get(bd.key)),
                     };
                     (key, hot.bindings.contains(&id))
                 }

@@ -34,18 +34,22 @@ fn bool_text(b: bool) -> &'static str {
     }
 }
 
+/// An exchange to create, as declared (or built in: the default and `amq.*` exchanges).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct NewExchange {
+    pub name: Sym,
+    pub kind: ExchangeKind,
+    pub durable: bool,
+    pub auto_delete: bool,
+    pub internal: bool,
+    pub alternate: Option<Sym>,
+    /// One of the exchanges the broker starts with; it cannot be deleted.
+    pub builtin: bool,
+}
+
 impl Broker {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_exchange(
-        &mut self,
-        name: Sym,
-        kind: ExchangeKind,
-        durable: bool,
-        auto_delete: bool,
-        internal: bool,
-        alternate: Option<Sym>,
-        builtin: bool,
-    ) -> ExchangeId {
+    pub(crate) fn add_exchange(&mut self, x: NewExchange) -> ExchangeId {
+        let NewExchange { name, kind, durable, auto_delete, internal, alternate, builtin } = x;
         let id = ExchangeId(self.exchanges.len() as u32);
         self.exchanges.push(Some(Exchange { id, name, kind, durable, auto_delete, internal, alternate, bindings: Vec::new(), builtin }));
         self.exchange_meta.push(super::ExchangeMeta { name, kind, durable });
@@ -118,7 +122,15 @@ impl Broker {
                 if name_text.starts_with("amq.") {
                     return Err(AmqpError::reserved_name("exchange", &name_text));
                 }
-                let id = self.add_exchange(d.name, kind.expect("not passive"), d.durable, d.auto_delete, d.internal, d.alternate, false);
+                let id = self.add_exchange(NewExchange {
+                    name: d.name,
+                    kind: kind.expect("not passive"),
+                    durable: d.durable,
+                    auto_delete: d.auto_delete,
+                    internal: d.internal,
+                    alternate: d.alternate,
+                    builtin: false,
+                });
                 let by = self.actor_of(ch);
                 cx.fx.records.push(Record::ExchangeDeclared { ex: id, by });
             }
@@ -350,7 +362,6 @@ impl Broker {
         self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(names.get(exchange)))
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn queue_bind(
         &mut self,
         cx: &mut Cx<'_>,

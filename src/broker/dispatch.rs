@@ -30,18 +30,20 @@ pub const NO_CONSUMER: ConsumerId = ConsumerId(u32::MAX);
 /// A queue id no queue has (a direct reply-to delivery).
 pub const NO_QUEUE: QueueId = QueueId(u32::MAX);
 
+/// A `basic.consume`, its queue resolved.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Subscribe {
+    pub queue: Sym,
+    /// `""`: the broker names the consumer (`amq.ctag-N`).
+    pub tag: Sym,
+    pub no_ack: bool,
+    pub exclusive: bool,
+    pub priority: i32,
+}
+
 impl Broker {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn basic_consume(
-        &mut self,
-        cx: &mut Cx<'_>,
-        ch: ChannelId,
-        queue: Sym,
-        tag: Sym,
-        no_ack: bool,
-        exclusive: bool,
-        priority: i32,
-    ) -> Result<(), AmqpError> {
+    pub(crate) fn basic_consume(&mut self, cx: &mut Cx<'_>, ch: ChannelId, sub: Subscribe) -> Result<(), AmqpError> {
+        let Subscribe { queue, tag, no_ack, exclusive, priority } = sub;
         let (conn, number, owner, prefetch) = {
             let c = &self.channels[ch.idx()];
             (c.conn, c.number, c.owner, c.prefetch)
@@ -151,7 +153,7 @@ impl Broker {
         let (persistent, per_msg_ttl) = (props.persistent, props.expiration);
         let queue = self.queues[q.idx()].as_ref().expect("routed to a live queue");
         let needs_bytes = queue.args.max_length_bytes.is_some();
-        let bytes = if needs_bytes { m.body.len(&cx.names) } else { 0 };
+        let bytes = if needs_bytes { m.body.len(cx.names) } else { 0 };
         // CQs check the length limit before trying a consumer.
         if queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
             let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
@@ -220,7 +222,7 @@ impl Broker {
                 return;
             };
             if queue.args.max_length_bytes.is_some() {
-                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
+                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
             }
             self.disk_removed(cx, q, &qm);
             self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
@@ -268,7 +270,7 @@ impl Broker {
             let queue = self.queues[q.idx()].as_mut().expect("live");
             let qm = queue.ready.pop_front().expect("not empty");
             if queue.args.max_length_bytes.is_some() {
-                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
+                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
             }
             self.deliver(cx, q, qm, c, why);
         }

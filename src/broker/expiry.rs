@@ -31,7 +31,7 @@ impl Broker {
             }
             let qm = queue.ready.pop_front().expect("checked");
             if queue.args.max_length_bytes.is_some() {
-                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
+                queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
             }
             self.disk_removed(cx, q, &qm);
             self.dead_letter(cx, q, qm, DeadLetterReason::Expired);

@@ -197,7 +197,15 @@ impl Broker {
         ];
         for (name, kind) in builtins {
             let name = names.intern(name);
-            b.add_exchange(name, kind, true, false, false, None, true);
+            b.add_exchange(declare::NewExchange {
+                name,
+                kind,
+                durable: true,
+                auto_delete: false,
+                internal: false,
+                alternate: None,
+                builtin: true,
+            });
         }
         b
     }
@@ -352,7 +360,7 @@ impl Broker {
             }
             Op::Consume { queue, tag, no_ack, exclusive, priority } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.basic_consume(cx, ch, q, tag, no_ack, exclusive, priority)?
+                self.basic_consume(cx, ch, dispatch::Subscribe { queue: q, tag, no_ack, exclusive, priority })?
             }
             Op::Cancel { tag } => self.basic_cancel(cx, ch, tag),
             Op::Publish { msg } => self.basic_publish(cx, ch, msg)?,

@@ -68,7 +68,7 @@ impl Broker {
         // A reply to a direct reply-to requester goes straight to its channel.
         if ex == ExchangeId(0) {
             if let Some(&target) = self.reply_tokens.get(&key) {
-                let delivered = self.deliver_direct_reply(cx, ch, target, msg);
+                let delivered = self.deliver_direct_reply(cx, target, msg);
                 if !delivered {
                     self.unroutable(cx, ch, ex, msg, mandatory);
                 }
@@ -177,7 +177,7 @@ impl Broker {
     }
 
     /// Delivers a direct reply to the requesting channel's reply consumer, if it is still there.
-    fn deliver_direct_reply(&mut self, cx: &mut Cx<'_>, _from: ChannelId, target: ChannelId, msg: MsgId) -> bool {
+    fn deliver_direct_reply(&mut self, cx: &mut Cx<'_>, target: ChannelId, msg: MsgId) -> bool {
         let chan = &self.channels[target.idx()];
         let Some((_, consumer)) = chan.reply_consumer.filter(|_| chan.open) else {
             return false;

@@ -74,7 +74,6 @@ impl Broker {
     }
 
     /// `basic.nack` (`nack`) or `basic.reject`: requeue, or dead-letter / drop.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn basic_nack(
         &mut self,
         cx: &mut Cx<'_>,
@@ -104,7 +103,7 @@ impl Broker {
         match self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
             Some(queue) => {
                 if queue.args.max_length_bytes.is_some() {
-                    queue.ready_bytes += cx.msgs.get(qm.msg).body.len(&cx.names);
+                    queue.ready_bytes += cx.msgs.get(qm.msg).body.len(cx.names);
                 }
                 let pos = queue.requeue(qm);
                 cx.fx.records.push(Record::Requeued { msg: qm.msg, q: u.queue, client, why, pos });
@@ -142,7 +141,7 @@ impl Broker {
             return Ok(());
         };
         if queue_mut.args.max_length_bytes.is_some() {
-            queue_mut.ready_bytes -= cx.msgs.get(qm.msg).body.len(&cx.names);
+            queue_mut.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
         }
         let remaining = queue_mut.ready_len();
         let redelivered = qm.delivered_before();

@@ -4,12 +4,12 @@
 //! and, like the article's server, fails before acking if the request has no `reply_to`.
 
 use super::spec::{Action, ConsumerSpec};
-use super::{work, ClientOut, ClientTimer, Delivery, Wire};
+use super::{work, ClientOut, ClientTimer, Cx, Delivery, Wire};
 use crate::broker::message::{Body, Props};
 use crate::broker::ops::{Frame, Op};
 use crate::ids::ClientId;
 use crate::record::{ClientLoss, Record, ServerFailure};
-use crate::sim::{Rng, Time};
+use crate::sim::Rng;
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug, Default)]
@@ -33,29 +33,29 @@ impl ConsumerState {
         out.ops.push((1, spec.consume.clone()));
     }
 
-    pub fn on_frame(&mut self, now: Time, me: ClientId, spec: &ConsumerSpec, rng: &mut Rng, frame: Frame, out: &mut ClientOut) {
+    pub fn on_frame(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, rng: &mut Rng, frame: Frame) {
         match frame {
             Frame::ConsumeOk { .. } => self.subscribed = true,
             Frame::CancelledByBroker { .. } => self.subscribed = false,
             Frame::Deliver { tag, redelivered, msg, .. } => {
                 self.buffer.push_back(Delivery { tag, msg, redelivered });
                 if self.busy.is_none() {
-                    self.start_next(now, me, spec, rng, out);
+                    self.start_next(cx, spec, rng);
                 }
             }
             _ => {}
         }
     }
 
-    fn start_next(&mut self, now: Time, me: ClientId, spec: &ConsumerSpec, rng: &mut Rng, out: &mut ClientOut) {
+    fn start_next(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, rng: &mut Rng) {
         let Some(d) = self.buffer.pop_front() else {
             return;
         };
         let took = work::draw(spec.work, rng);
-        let until = now.saturating_add(took);
+        let until = cx.now.saturating_add(took);
         self.busy = Some(d);
-        out.records.push(Record::WorkStarted { client: me, msg: d.msg, until_us: until.as_us() });
-        out.timers.push((until, ClientTimer::WorkDone));
+        cx.out.records.push(Record::WorkStarted { client: cx.me, msg: d.msg, until_us: until.as_us() });
+        cx.out.timers.push((until, ClientTimer::WorkDone));
     }
 
     fn decide(&mut self, spec: &ConsumerSpec, d: Delivery, wire: &Wire) -> Action {
@@ -82,19 +82,11 @@ impl ConsumerState {
     }
 
     /// The current delivery's work is done: reply (RPC server), then settle it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn work_done(
-        &mut self,
-        now: Time,
-        me: ClientId,
-        spec: &ConsumerSpec,
-        connected: bool,
-        rng: &mut Rng,
-        wire: &mut Wire,
-        out: &mut ClientOut,
-    ) {
+    /// `connected`: its channel is open, so what it sends reaches the broker.
+    pub fn work_done(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, connected: bool, rng: &mut Rng) {
         let Some(d) = self.busy.take() else { return };
-        let action = self.decide(spec, d, wire);
+        let action = self.decide(spec, d, &cx.wire);
+        let (me, wire, out) = (cx.me, &mut cx.wire, &mut *cx.out);
         if action == Action::Crash {
             out.failed = Some((d.msg, ServerFailure::Rule));
             return;
@@ -148,7 +140,7 @@ impl ConsumerState {
                 }
             }
         }
-        self.start_next(now, me, spec, rng, out);
+        self.start_next(cx, spec, rng);
     }
 
     /// Deliveries waiting in the client are dropped (the connection is gone). Auto-acked ones

@@ -20,7 +20,7 @@ use crate::broker::message::MessageStore;
 use crate::broker::ops::{Frame, Op};
 use crate::ids::{ClientId, ConnId, MsgId};
 use crate::names::Names;
-use crate::record::{ClientLoss, Record, ServerFailure};
+use crate::record::{ClientLoss, NotSent, Record, ServerFailure};
 use crate::sim::{Rng, Time};
 use spec::{ClientSpec, RoleSpec};
 use std::sync::Arc;
@@ -29,6 +29,15 @@ use std::sync::Arc;
 pub struct Wire<'a> {
     pub msgs: &'a mut MessageStore,
     pub names: &'a mut Names,
+}
+
+/// What a client's role works with for one input: the time, who it is, the shared stores,
+/// and where its output goes.
+pub struct Cx<'a> {
+    pub now: Time,
+    pub me: ClientId,
+    pub wire: Wire<'a>,
+    pub out: &'a mut ClientOut,
 }
 
 /// A timer a client set.
@@ -150,16 +159,16 @@ impl Client {
     }
 
     /// The first start: schedule-driven timers (publishes, calls) begin.
-    pub fn on_start(&mut self, now: Time, out: &mut ClientOut) {
+    pub fn on_start(&mut self, out: &mut ClientOut) {
         match (&mut self.role, &self.spec.role) {
-            (RoleState::Producer(_), RoleSpec::Producer(p)) => producer::schedule_first(p, now, out),
-            (RoleState::RpcClient(_), RoleSpec::RpcClient(r)) => rpc::schedule_first(r, now, out),
+            (RoleState::Producer(_), RoleSpec::Producer(p)) => producer::schedule_first(p, out),
+            (RoleState::RpcClient(_), RoleSpec::RpcClient(r)) => rpc::schedule_first(r, out),
             _ => {}
         }
     }
 
     /// Opens a new connection `conn` and sends everything the client does on connecting.
-    pub fn connect(&mut self, _now: Time, conn: ConnId, out: &mut ClientOut) {
+    pub fn connect(&mut self, conn: ConnId, out: &mut ClientOut) {
         self.status = Status::Connected;
         self.conn = Some(conn);
         self.channel_open = true;
@@ -223,7 +232,7 @@ impl Client {
         }
     }
 
-    pub fn on_frame(&mut self, now: Time, frame: Frame, wire: &mut Wire, out: &mut ClientOut) -> AfterFrame {
+    pub fn on_frame(&mut self, now: Time, frame: Frame, wire: Wire<'_>, out: &mut ClientOut) -> AfterFrame {
         match frame {
             Frame::ChannelClosed { .. } => {
                 self.channel_open = false;
@@ -236,38 +245,41 @@ impl Client {
             Frame::ConnectionClosed { code, .. } => return self.connection_closed(code, out),
             _ => {}
         }
-        let id = self.id;
+        let mut cx = Cx { now, me: self.id, wire, out };
         match (&mut self.role, &self.spec.role) {
             (RoleState::Consumer(c), RoleSpec::Consumer(spec)) => {
-                c.on_frame(now, id, spec, &mut self.rng, frame, out);
+                c.on_frame(&mut cx, spec, &mut self.rng, frame);
             }
             (RoleState::RpcClient(r), RoleSpec::RpcClient(spec)) => {
-                r.on_frame(now, id, &self.spec.name, spec, frame, wire, out);
+                r.on_frame(&mut cx, &self.spec.name, spec, frame);
             }
             _ => {}
         }
         AfterFrame::Continues
     }
 
-    pub fn on_timer(&mut self, now: Time, t: ClientTimer, wire: &mut Wire, out: &mut ClientOut) {
-        let id = self.id;
-        let sendable = self.status == Status::Connected && self.channel_open;
-        let why_not = if self.status == Status::Down || self.status == Status::NotStarted {
-            crate::record::NotSent::ClientDown
-        } else if self.status == Status::Disconnected {
-            crate::record::NotSent::NoConnection
-        } else {
-            crate::record::NotSent::ChannelClosed
-        };
+    /// Why nothing the client sends now would reach the broker; `None` if it can send.
+    fn blocked(&self) -> Option<NotSent> {
+        match self.status {
+            Status::Connected if self.channel_open => None,
+            Status::Connected => Some(NotSent::ChannelClosed),
+            Status::Disconnected => Some(NotSent::NoConnection),
+            Status::Down | Status::NotStarted => Some(NotSent::ClientDown),
+        }
+    }
+
+    pub fn on_timer(&mut self, now: Time, t: ClientTimer, wire: Wire<'_>, out: &mut ClientOut) {
+        let blocked = self.blocked();
+        let mut cx = Cx { now, me: self.id, wire, out };
         match (&mut self.role, &self.spec.role, t) {
             (RoleState::Producer(p), RoleSpec::Producer(spec), ClientTimer::Publish { entry, k }) => {
-                p.publish(now, id, spec, entry, k, sendable, why_not, wire, out);
+                p.publish(&mut cx, spec, entry, k, blocked);
             }
             (RoleState::Consumer(c), RoleSpec::Consumer(spec), ClientTimer::WorkDone) => {
-                c.work_done(now, id, spec, sendable, &mut self.rng, wire, out);
+                c.work_done(&mut cx, spec, blocked.is_none(), &mut self.rng);
             }
             (RoleState::RpcClient(r), RoleSpec::RpcClient(spec), ClientTimer::Call { i }) => {
-                r.call(now, id, &self.spec.name, spec, i, sendable, why_not, wire, out);
+                r.call(&mut cx, &self.spec.name, spec, i, blocked);
             }
             _ => {}
         }

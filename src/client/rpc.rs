@@ -3,13 +3,12 @@
 //! unknown id is discarded.
 
 use super::spec::{ReplyMode, RpcClientSpec};
-use super::{ClientOut, ClientTimer, Wire};
+use super::{ClientOut, ClientTimer, Cx};
 use crate::broker::message::{Body, Props};
 use crate::broker::ops::{Frame, Op, QueueDecl, QueueRef};
 use crate::broker::queue::QueueArgs;
-use crate::ids::{ClientId, Sym};
+use crate::ids::Sym;
 use crate::record::{NotSent, Record};
-use crate::sim::Time;
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug, Default)]
@@ -25,7 +24,7 @@ pub struct RpcState {
 }
 
 /// Schedules the first call.
-pub fn schedule_first(spec: &RpcClientSpec, _now: Time, out: &mut ClientOut) {
+pub fn schedule_first(spec: &RpcClientSpec, out: &mut ClientOut) {
     if !spec.calls.is_empty() {
         out.timers.push((spec.first_call, ClientTimer::Call { i: 0 }));
     }
@@ -66,17 +65,7 @@ impl RpcState {
         self.reply_to = None;
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn on_frame(
-        &mut self,
-        now: Time,
-        me: ClientId,
-        name: &str,
-        spec: &RpcClientSpec,
-        frame: Frame,
-        wire: &mut Wire,
-        out: &mut ClientOut,
-    ) {
+    pub fn on_frame(&mut self, cx: &mut Cx<'_>, name: &str, spec: &RpcClientSpec, frame: Frame) {
         match frame {
             Frame::QueueDeclareOk { name: q, .. } if spec.reply_to == ReplyMode::Callback => {
                 self.reply_to = Some(q);
@@ -87,54 +76,44 @@ impl RpcState {
                 }
                 self.ready = true;
                 while let Some(i) = self.waiting.pop_front() {
-                    self.send_call(now, me, name, spec, i, wire, out);
+                    self.send_call(cx, name, spec, i);
                 }
             }
             Frame::Deliver { msg, .. } => {
-                let corr = wire.msgs.props_of(msg).correlation_id;
+                let corr = cx.wire.msgs.props_of(msg).correlation_id;
                 let found = corr.and_then(|c| self.outstanding.iter().position(|(k, _)| *k == c));
                 match found {
                     Some(i) => {
                         let (_, call) = self.outstanding.remove(i);
                         self.answered.push(call);
-                        out.records.push(Record::Reply { client: me, msg, call, accepted: true });
+                        cx.out.records.push(Record::Reply { client: cx.me, msg, call, accepted: true });
                     }
-                    None => out.records.push(Record::Reply { client: me, msg, call: u32::MAX, accepted: false }),
+                    None => cx.out.records.push(Record::Reply { client: cx.me, msg, call: u32::MAX, accepted: false }),
                 }
             }
             _ => {}
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn call(
-        &mut self,
-        now: Time,
-        me: ClientId,
-        name: &str,
-        spec: &RpcClientSpec,
-        i: u32,
-        sendable: bool,
-        why_not: NotSent,
-        wire: &mut Wire,
-        out: &mut ClientOut,
-    ) {
+    /// Call `i` falls due: make it, unless `blocked` says why it cannot be sent (or wait
+    /// for the reply queue); then schedule the next call.
+    pub fn call(&mut self, cx: &mut Cx<'_>, name: &str, spec: &RpcClientSpec, i: u32, blocked: Option<NotSent>) {
         if (i as usize) + 1 < spec.calls.len() {
-            out.timers.push((now.saturating_add(spec.every), ClientTimer::Call { i: i + 1 }));
+            cx.out.timers.push((cx.now.saturating_add(spec.every), ClientTimer::Call { i: i + 1 }));
         }
-        if !sendable {
-            out.records.push(Record::NotPublished { client: me, body: Body::literal(spec.calls[i as usize]), why: why_not });
+        if let Some(why) = blocked {
+            cx.out.records.push(Record::NotPublished { client: cx.me, body: Body::literal(spec.calls[i as usize]), why });
             return;
         }
         if !self.ready {
             self.waiting.push_back(i);
             return;
         }
-        self.send_call(now, me, name, spec, i, wire, out);
+        self.send_call(cx, name, spec, i);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn send_call(&mut self, _now: Time, me: ClientId, name: &str, spec: &RpcClientSpec, i: u32, wire: &mut Wire, out: &mut ClientOut) {
+    fn send_call(&mut self, cx: &mut Cx<'_>, name: &str, spec: &RpcClientSpec, i: u32) {
+        let wire = &mut cx.wire;
         let empty = wire.names.intern("");
         let mut p = Props::new(empty, spec.queue);
         let corr = wire.names.intern(&format!("{name}-{}", i + 1));
@@ -145,10 +124,10 @@ impl RpcState {
         };
         p.persistent = spec.persistent;
         let pid = wire.msgs.add_props(p);
-        let msg = wire.msgs.add(Body::literal(spec.calls[i as usize]), pid, me.0);
+        let msg = wire.msgs.add(Body::literal(spec.calls[i as usize]), pid, cx.me.0);
         if spec.reply_to != ReplyMode::None {
             self.outstanding.push((corr, i));
         }
-        out.ops.push((1, Op::Publish { msg }));
+        cx.out.ops.push((1, Op::Publish { msg }));
     }
 }

@@ -203,7 +203,7 @@ impl World {
             Ev::Setup => self.setup(now, trace),
             Ev::Start(c) => {
                 self.out.clear();
-                self.clients[c.idx()].on_start(now, &mut self.out);
+                self.clients[c.idx()].on_start(&mut self.out);
                 self.apply_client_out(now, c, trace);
                 self.connect(now, c, trace);
             }
@@ -223,8 +223,8 @@ impl World {
                     return Ok(Some(now));
                 }
                 self.out.clear();
-                let mut wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
-                if self.clients[f.client.idx()].on_frame(now, f.frame, &mut wire, &mut self.out) == AfterFrame::Exited {
+                let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
+                if self.clients[f.client.idx()].on_frame(now, f.frame, wire, &mut self.out) == AfterFrame::Exited {
                     self.links[f.client.idx()].gen_down += 1;
                 }
                 self.apply_client_out(now, f.client, trace);
@@ -244,8 +244,8 @@ impl World {
                     return Ok(Some(now));
                 }
                 self.out.clear();
-                let mut wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
-                self.clients[client.idx()].on_timer(now, timer, &mut wire, &mut self.out);
+                let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
+                self.clients[client.idx()].on_timer(now, timer, wire, &mut self.out);
                 self.apply_client_out(now, client, trace);
                 if self.clients[client.idx()].reconnect_when_idle && !self.clients[client.idx()].is_busy() {
                     self.try_reconnect(now, client, trace);
@@ -360,7 +360,7 @@ impl World {
         }
         let conn = self.new_conn(c);
         self.out.clear();
-        self.clients[c.idx()].connect(now, conn, &mut self.out);
+        self.clients[c.idx()].connect(conn, &mut self.out);
         self.apply_client_out(now, c, trace);
     }
 

@@ -47,7 +47,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
     let names: Vec<String> =
         queues.iter().map(|q| cx.queue(q.id)).chain(holders.iter().map(|c| world.client_name(*c).to_string())).collect();
     let label_w = names.iter().map(|n| width(n)).max().unwrap_or(0).min(18);
-    let total = inner.width as usize;
+    let chips = Chips { cx: &cx, lang, hot: &hot, selected, total: inner.width as usize };
     // Lines with messages, each with the messages it shows; empty ones are listed together.
     let mut lines: Vec<(Line, Vec<MsgId>)> = Vec::new();
     let mut empty: Vec<(String, Style)> = Vec::new();
@@ -59,7 +59,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
         }
         let items: Vec<(MsgId, &str)> = q.ready.iter().map(|m| (m.msg, if m.delivered_before() { "↻" } else { "" })).collect();
         let label = pad(&ellipsize(&cx.queue(q.id), label_w), label_w);
-        let line = chips(&cx, lang, label, st, l(app, L::Ready), &items, &hot, selected, total);
+        let line = chips.line(label, st, l(app, L::Ready), &items);
         lines.push((line, items.iter().map(|(m, _)| *m).collect()));
     }
     for &c in &holders {
@@ -84,7 +84,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
             })
             .collect();
         let label = pad(&ellipsize(world.client_name(c), label_w), label_w);
-        let line = chips(&cx, lang, label, st, l(app, L::Holds), &items, &hot, selected, total);
+        let line = chips.line(label, st, l(app, L::Holds), &items);
         lines.push((line, items.iter().map(|(m, _)| *m).collect()));
     }
     if !empty.is_empty() {
@@ -108,44 +108,46 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// One line: a label, a word (`ready`, `holds`), then message chips while they fit.
-#[allow(clippy::too_many_arguments)]
-fn chips(
-    cx: &Ctx,
+/// What every line of message chips shares: how messages are named and highlighted, and
+/// the width a line may take.
+struct Chips<'a> {
+    cx: &'a Ctx<'a>,
     lang: crate::explain::Lang,
-    label: String,
-    label_style: Style,
-    word: &str,
-    items: &[(MsgId, &str)],
-    hot: &Hot,
+    hot: &'a Hot,
     selected: Option<MsgId>,
     total: usize,
-) -> Line<'static> {
-    let mut spans = vec![Span::styled(label, label_style), Span::styled(format!(" {word} ▏"), theme::dim())];
-    let mut used: usize = spans.iter().map(|s| s.width()).sum();
-    if items.is_empty() {
-        spans.push(Span::styled(l_empty(lang), theme::dim()));
-        return Line::from(spans);
-    }
-    for (i, (m, mark)) in items.iter().enumerate() {
-        let text = format!("{mark}{}", cx.msg(*m));
-        let w = width(&text) + 1;
-        let rest = items.len() - i;
-        let more = i18n::more(lang, rest);
-        let reserve = if rest > 1 { width(&more) + 1 } else { 0 };
-        if used + w + reserve > total {
-            spans.push(Span::styled(format!(" {more}"), theme::dim()));
-            break;
+}
+
+impl Chips<'_> {
+    /// One line: a label, a word (`ready`, `holds`), then message chips while they fit.
+    fn line(&self, label: String, label_style: Style, word: &str, items: &[(MsgId, &str)]) -> Line<'static> {
+        let Chips { cx, lang, hot, selected, total } = *self;
+        let mut spans = vec![Span::styled(label, label_style), Span::styled(format!(" {word} ▏"), theme::dim())];
+        let mut used: usize = spans.iter().map(|s| s.width()).sum();
+        if items.is_empty() {
+            spans.push(Span::styled(l_empty(lang), theme::dim()));
+            return Line::from(spans);
         }
-        let mut st = if hot.msgs.contains(m) { theme::hot() } else { Style::new() };
-        if selected == Some(*m) {
-            st = st.patch(theme::selected());
+        for (i, (m, mark)) in items.iter().enumerate() {
+            let text = format!("{mark}{}", cx.msg(*m));
+            let w = width(&text) + 1;
+            let rest = items.len() - i;
+            let more = i18n::more(lang, rest);
+            let reserve = if rest > 1 { width(&more) + 1 } else { 0 };
+            if used + w + reserve > total {
+                spans.push(Span::styled(format!(" {more}"), theme::dim()));
+                break;
+            }
+            let mut st = if hot.msgs.contains(m) { theme::hot() } else { Style::new() };
+            if selected == Some(*m) {
+                st = st.patch(theme::selected());
+            }
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(text, st));
+            used += w;
         }
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(text, st));
-        used += w;
+        Line::from(spans)
     }
-    Line::from(spans)
 }
 
 fn l_empty(lang: crate::explain::Lang) -> String {

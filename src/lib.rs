@@ -11,8 +11,9 @@
 //!   current time and return effects as data.
 //! - [`client`] — the scenario's actors: producers, consumers (with RPC servers among them) and
 //!   RPC clients, each a small state machine that turns frames and timers into AMQP methods.
-//! - [`world`] — binds them: owns the event heap, carries methods and frames over links with
-//!   latency, applies faults, and records the trace ([`record::Record`]).
+//! - [`world`] — binds them: owns the event heap and the shared stores (messages, names),
+//!   carries methods and frames over links with latency, applies faults, and records the
+//!   trace ([`record::Record`]).
 //! - [`guarantees`] — the delivery guarantees (conservation, at-most-once, at-least-once, …),
 //!   one checker per guarantee, each reading a finished run's trace and world.
 //! - [`scenario`] — YAML → a validated plan; the `expect:` items as data; the bundled scenarios.

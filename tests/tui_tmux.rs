@@ -1,5 +1,6 @@
 //! End to end: the real `warren` binary in a real terminal (tmux), driven by keys, checked by
-//! what a person would see on the screen. Skipped, with a notice, where tmux is missing.
+//! what a person would see on the screen. Skipped, with a notice, where tmux is missing —
+//! except when `CI` is set: CI installs tmux (`.ci/run`), so there a missing tmux fails.
 //!
 //! Each test runs its own tmux server (`tmux -L <unique socket>`), so it never touches a
 //! tmux session of the person running the tests, and kills that server when done.
@@ -12,9 +13,15 @@ fn tmux_available() -> bool {
     Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
 }
 
+/// Whether this is CI, where tmux is installed and a skip would hide a missing test.
+fn required() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
 macro_rules! need_tmux {
     () => {
         if !tmux_available() {
+            assert!(!required(), "CI is set but tmux is not installed: the end-to-end TUI test cannot run (.ci/run installs tmux)");
             eprintln!("notice: tmux is not installed; skipping the end-to-end TUI test");
             return;
         }

@@ -1,10 +1,15 @@
 //! The broker model: exchanges, bindings, queues, consumers, channels, persistence —
 //! RabbitMQ 3.10 with classic queues.
 //!
-//! The broker has no clock and no I/O. Each call takes the current simulated time and one
-//! input (a client's [`Op`] on a channel, a timer it asked for, a crash), changes the
-//! broker's state, and appends what follows to an [`Effects`] value: frames for clients,
-//! timers to schedule, and trace [`Record`]s with their causes. The engine applies them.
+//! The broker has no clock and no I/O. Each call takes one input (a client's [`Op`] on a
+//! channel, a timer it asked for, a crash) and a [`Cx`]: the current simulated time, the
+//! world's shared stores (the [`MessageStore`] and the [`Names`] — the world owns them; the
+//! clients write the messages they publish there, the broker reads them and adds its
+//! dead-letter copies and error texts), and an [`Effects`] value to append what follows to:
+//! frames for clients, timers to schedule, and trace [`Record`]s with their causes. The
+//! engine applies them.
+//!
+//! Reply codes are named by [`error::ReplyCode`]; frames and records carry the number.
 //!
 //! The implementation is split by concern: [`declare`] (exchanges, queues, bindings),
 //! [`publish`] (routing and confirms), [`dispatch`] (queue → consumer), [`settle`] (acks,

@@ -3,8 +3,12 @@
 //! Each client is a small state machine driven by three inputs — connect, a frame from the
 //! broker, a timer of its own — and answers with [`ClientOut`]: AMQP methods to send, timers
 //! to set, trace records, and whether its process died. It never touches the broker; the
-//! only shared thing it writes is the message store ("the bytes on the wire": a client
-//! builds the messages it publishes).
+//! only shared things it writes are the world's message store and string table, lent to it
+//! as a [`Wire`] ("the bytes on the wire": a client builds the messages it publishes).
+//!
+//! Client behaviour lives here, not in the world: what a broker's connection close means
+//! for the process (a shutdown: reconnect; an error: pika raises and the program exits) is
+//! [`Client::connection_closed`], and the world applies the [`AfterFrame`] it returns.
 //!
 //! A consumer handles deliveries one at a time in delivery order, as a pika callback does:
 //! with prefetch 2 it holds two messages but works on one.

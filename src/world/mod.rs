@@ -1,10 +1,12 @@
 //! The world: the engine, the broker and the clients bound together.
 //!
-//! It owns the event heap and is the only thing that advances time. Each step pops one
-//! event and hands it to the broker or a client; what they return (methods, frames, timers,
-//! records) is applied here: methods and frames travel over per-client links with latency
-//! (FIFO, like TCP), timers go on the heap, records go to the trace. Faults are applied
-//! here too. The CLI and the TUI drive it with [`World::step`] and [`World::run_until`] and
+//! It owns the event heap and is the only thing that advances time. It also owns the
+//! shared stores — the message store and the string table — and lends them to the broker
+//! (a [`Cx`]) and to the clients (a [`Wire`]), so data flows one way: neither owns what the
+//! other writes. Each step pops one event and hands it to the broker or a client; what they
+//! return (methods, frames, timers, records, a client's exit) is applied here: methods and
+//! frames travel over per-client links with latency (FIFO, like TCP), timers go on the
+//! heap, records go to the trace. Faults are applied here too. The CLI and the TUI drive it with [`World::step`] and [`World::run_until`] and
 //! read its state; they add no behaviour.
 
 pub mod link;

@@ -7,8 +7,8 @@
 //! - [`sim`] — the engine: integer time, the `(time, seq)` event heap, seeded random streams,
 //!   the trace and its rolling hash. Knows nothing of AMQP.
 //! - [`broker`] — the AMQP model (RabbitMQ 3.10, classic queues): exchanges, bindings, queues,
-//!   consumers, channels, persistence. No clock of its own: handlers take an input and the
-//!   current time and return effects as data.
+//!   consumers, channels, persistence. No clock of its own: handlers take an input and a
+//!   context (the current time, the world's stores) and return effects as data.
 //! - [`client`] — the scenario's actors: producers, consumers (with RPC servers among them) and
 //!   RPC clients, each a small state machine that turns frames and timers into AMQP methods.
 //! - [`world`] — binds them: owns the event heap and the shared stores (messages, names),

@@ -49,25 +49,72 @@ impl Default for PikaOptions {
     }
 }
 
-/// A Python string literal.
-pub fn py_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
+/// Writes `s` as the inside of a Python string literal delimited by `quote` (`'` or `"`):
+/// the one place where scenario text becomes script text. The result is pure printable
+/// ASCII: backslashes and the quote are escaped, `\n` `\r` `\t` by name, every other control
+/// character (C0, DEL, C1) and every non-ASCII character as `\xNN`, `\uNNNN` or
+/// `\UNNNNNNNN`. So no character of `s` can end the literal, a comment or a docstring, or
+/// start a line of code: Python's line breaks (`\n`, `\r`, `\x0b`, `\x0c`, `\x1c`-`\x1e`,
+/// `\x85`, U+2028, U+2029) and NUL all come out as escapes.
+pub fn py_escape_into(out: &mut String, s: &str, quote: char) {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x100 => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c => out.push(c),
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
         }
     }
+}
+
+/// A Python string literal, in single quotes (see [`py_escape_into`]).
+pub fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    py_escape_into(&mut out, s, '\'');
     out.push('\'');
     out
+}
+
+/// Scenario text for a comment or a docstring line: escaped as inside a `"` literal (see
+/// [`py_escape_into`]), so it can neither break the line nor close a `"""` docstring.
+pub fn py_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    py_escape_into(&mut out, s, '"');
+    out
+}
+
+/// Lines of scenario text for a docstring: each line escaped, joined by real newlines.
+fn py_doc_lines(s: &str) -> String {
+    s.lines().map(py_text).collect::<Vec<_>>().join("\n")
+}
+
+/// A float as a Python expression (`float('inf')` for the infinities and NaN).
+fn py_float(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:?}")
+    } else {
+        format!("float('{x}')")
+    }
+}
+
+/// UTF-8 bytes as hex: how a question's answer travels in the script until its time.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Seconds as a Python float: `0.1`, `1.5`, `30.0`.
@@ -91,19 +138,22 @@ fn py_value(v: &Value) -> String {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if !x.is_finite() => py_float(x),
+            _ => n.to_string(),
+        },
         Value::String(s) => py_str(s),
         other => py_str(crate::scenario::load::value_to_yaml(other).trim()),
     }
 }
 
-/// A text comment block: each line prefixed.
+/// A comment block of scenario text: each line escaped ([`py_text`]) and prefixed.
 fn comment(out: &mut String, indent: &str, text: &str) {
     for line in text.trim_end().lines() {
         if line.trim().is_empty() {
             let _ = writeln!(out, "{indent}#");
         } else {
-            let _ = writeln!(out, "{indent}# {line}");
+            let _ = writeln!(out, "{indent}# {}", py_text(line));
         }
     }
 }
@@ -463,7 +513,7 @@ impl Writer<'_> {
         if let Some(s) = p.start.filter(|s| s.0 > Time::ZERO) {
             let _ = write!(what, ", starts at {}", s.0);
         }
-        self.line(0, &format!("# ---- {}: {what}", p.name));
+        comment(&mut self.out, "", &format!("---- {}: {what}", p.name));
         self.line(0, &format!("def {f}(client):"));
         self.connect(&p.declare);
         if p.confirms {
@@ -693,7 +743,7 @@ impl Writer<'_> {
                     cond.push("True".into());
                 }
                 let kw = if i == 0 { "if" } else { "elif" };
-                self.line(2, &format!("{kw} {}:  # {}", cond.join(" and "), c.rules[i].action));
+                self.line(2, &format!("{kw} {}:  # {}", cond.join(" and "), py_text(&c.rules[i].action)));
                 if r.times.is_some() {
                     self.line(3, &format!("client.use({i})"));
                 }
@@ -718,7 +768,7 @@ impl Writer<'_> {
         if let Some(r) = &c.reply {
             let _ = write!(what, ", an RPC server ({r})");
         }
-        self.line(0, &format!("# ---- {}: {what}", c.name));
+        comment(&mut self.out, "", &format!("---- {}: {what}", c.name));
         self.line(0, &format!("def {f}(client):"));
         self.connect(&c.declare);
         let queue_expr = self.consumer_queue(c);
@@ -759,7 +809,7 @@ impl Writer<'_> {
             "none" => "no reply_to at all (the article's bug)",
             _ => "an exclusive callback queue",
         };
-        self.line(0, &format!("# ---- {}: RPC client of {}, replies through {desc}", r.name, r.queue));
+        comment(&mut self.out, "", &format!("---- {}: RPC client of {}, replies through {desc}", r.name, r.queue));
         self.line(0, &format!("def {f}(client):"));
         self.connect(&r.declare);
         match mode.as_str() {
@@ -789,7 +839,7 @@ impl Writer<'_> {
                 r.calls.len()
             ),
         );
-        self.line(2, &format!("corr_id = {}", body_expr(&format!("{}-{{n}}", r.name))));
+        self.line(2, &format!("corr_id = f{}", py_str(&format!("{}-{{n}}", r.name.replace('{', "{{").replace('}', "}}")))));
         let props = if mode == "none" {
             "pika.BasicProperties(correlation_id=corr_id)".to_string()
         } else {
@@ -817,10 +867,12 @@ impl Writer<'_> {
 /// The scenario's notes and faults, as the script performs them.
 #[derive(Default)]
 struct Timeline {
-    /// Every note and fault, in time order, for the timeline comment.
+    /// Every note and fault, in time order, for the timeline comment. A question appears
+    /// without its answer.
     events: Vec<(Time, String)>,
-    /// The notes the script prints at their time.
-    notes: Vec<(Time, String)>,
+    /// The notes the script prints at their time: the text, and what only that time may
+    /// reveal (a question's answer and explanation).
+    notes: Vec<(Time, String, Option<String>)>,
     /// (time, what `--broker-restart-cmd` is asked to do).
     broker_faults: Vec<(Time, &'static str)>,
     /// Faults the script cannot perform (delays, partitions): printed as notes.
@@ -832,15 +884,17 @@ struct Timeline {
 impl Timeline {
     fn new(s: &Scenario, names: &[&str]) -> Timeline {
         let mut tl = Timeline::default();
-        for n in &s.notes {
-            tl.events.push((n.at, format!("note: {}", note_text(n))));
+        let mut notes: Vec<(Time, String, Option<String>)> = s.notes.iter().map(|n| (n.at, note_text(n), note_answer(n))).collect();
+        notes.sort_by_key(|(t, _, _)| *t);
+        for (t, text, _) in &notes {
+            tl.events.push((*t, format!("note: {text}")));
         }
+        tl.notes = notes;
         for f in &s.plan.faults {
             let text = tl.fault(f, names);
             tl.events.push((f.at, text));
         }
         tl.events.sort_by_key(|(t, _)| *t);
-        tl.notes = tl.events.iter().filter_map(|(t, text)| text.strip_prefix("note: ").map(|n| (*t, n.to_string()))).collect();
         tl
     }
 
@@ -876,23 +930,29 @@ impl Timeline {
     }
 }
 
-/// A note's text, or its question with the choices, the answer and the explanation.
+/// A note's text, or its question with the choices (not the answer: see [`note_answer`]).
 fn note_text(n: &crate::scenario::Note) -> String {
     match (&n.text, &n.ask) {
         (Some(t), _) => t.get("en").to_string(),
         (_, Some(a)) => {
             let choices: Vec<&str> = n.choices.iter().map(|c| c.get("en")).collect();
-            let mut q = format!("question: {} [{}]", a.get("en"), choices.join(" / "));
-            if let Some(i) = n.answer {
-                let _ = write!(q, " answer: {}", choices.get(i).copied().unwrap_or_default());
-            }
-            if let Some(e) = &n.explain {
-                let _ = write!(q, " ({})", e.get("en"));
-            }
-            q
+            format!("question: {} [{}]", a.get("en"), choices.join(" / "))
         }
         _ => String::new(),
     }
+}
+
+/// What a question reveals when the script reaches it: ` answer: A (explanation)`.
+fn note_answer(n: &crate::scenario::Note) -> Option<String> {
+    n.ask.as_ref()?;
+    let mut q = String::new();
+    if let Some(i) = n.answer {
+        let _ = write!(q, " answer: {}", n.choices.get(i).map(|c| c.get("en")).unwrap_or_default());
+    }
+    if let Some(e) = &n.explain {
+        let _ = write!(q, " ({})", e.get("en"));
+    }
+    (!q.is_empty()).then_some(q)
 }
 
 /// The clients of the run, as the script names and starts them.
@@ -947,14 +1007,16 @@ impl Writer<'_> {
     fn header(&mut self, opts: &PikaOptions) {
         let s = self.s;
         self.line(0, "#!/usr/bin/env python3");
-        let mut doc = format!("{}: {}\n\n", s.name, s.title("en"));
+        // Every piece of scenario text in the docstring goes through py_text: it cannot close
+        // the docstring or break out of it.
+        let mut doc = format!("{}: {}\n\n", py_text(&s.name), py_doc_lines(&s.title("en")));
         let desc = s.description("en");
         if !desc.trim().is_empty() {
-            doc.push_str(desc.trim_end());
+            doc.push_str(&py_doc_lines(desc.trim_end()));
             doc.push_str("\n\n");
         }
         let invoked = if opts.invoked_as.is_empty() { s.name.clone() } else { opts.invoked_as.clone() };
-        let _ = writeln!(doc, "Generated by `warren export pika {invoked}` from {} (seed {}).", s.file, s.seed);
+        let _ = writeln!(doc, "Generated by `warren export pika {}` from {} (seed {}).", py_text(&invoked), py_text(&s.file), s.seed);
         doc.push_str(
             "It performs the scenario against a real RabbitMQ broker with pika 1.x: one thread and one
 connection per client, every time multiplied by --time-scale. It prints one JSON object per
@@ -968,7 +1030,7 @@ function per client, is at the end of this file, after the harness.
 ",
         );
         let _ = writeln!(doc, "                         [--time-scale {}] [--broker-restart-cmd CMD]", opts.time_scale);
-        let _ = writeln!(self.out, "\"\"\"{}\"\"\"", doc.replace('\\', "\\\\").replace("\"\"\"", "\\\"\"\""));
+        let _ = writeln!(self.out, "\"\"\"{doc}\"\"\"");
         for m in ["argparse", "json", "os", "socket", "subprocess", "sys", "threading", "time"] {
             self.line(0, &format!("import {m}"));
         }
@@ -976,13 +1038,13 @@ function per client, is at the end of this file, after the harness.
         self.line(0, "import pika");
         self.blank();
         self.line(0, &format!("SCENARIO = {}", py_str(&s.name)));
-        self.line(0, &format!("TIME_SCALE = {:?}  # real seconds per simulated second (--time-scale)", opts.time_scale));
+        self.line(0, &format!("TIME_SCALE = {}  # real seconds per simulated second (--time-scale)", py_float(opts.time_scale)));
         self.blank();
         self.out.push_str(HARNESS);
         self.blank();
         self.blank();
         self.line(0, "# =============================================================================================");
-        self.line(0, &format!("# The scenario: {}", s.name));
+        comment(&mut self.out, "", &format!("The scenario: {}", s.name));
         self.line(0, "# =============================================================================================");
         self.blank();
     }
@@ -1069,10 +1131,14 @@ function per client, is at the end of this file, after the harness.
         self.line(0, "# Broker faults: (simulated time, what --broker-restart-cmd is asked to do).");
         let bf: Vec<String> = tl.broker_faults.iter().map(|(t, a)| format!("({}, {})", secs(*t), py_str(a))).collect();
         self.line(0, &format!("BROKER_FAULTS = [{}]", bf.join(", ")));
-        self.line(0, "# The scenario's notes, printed at their time.");
+        self.line(0, "# The scenario's notes, printed at their time (a question's answer, hex-encoded, with it).");
         self.line(0, "NOTES = [");
-        for (t, n) in &tl.notes {
-            self.line(1, &format!("({}, {}),", secs(*t), py_str(n)));
+        for (t, n, answer) in &tl.notes {
+            match answer {
+                // The answer travels hex-encoded, printed with its question at its time.
+                Some(a) => self.line(1, &format!("({}, {}, {}),", secs(*t), py_str(n), py_str(&hex(a)))),
+                None => self.line(1, &format!("({}, {}),", secs(*t), py_str(n))),
+            }
         }
         for (t, text) in &tl.skipped {
             self.line(1, &format!("({}, {}),", secs(*t), py_str(&format!("not performed: {text}"))));
@@ -1120,6 +1186,24 @@ mod tests {
         assert_eq!(body_expr("task {n}"), "f'task {n}'");
         assert_eq!(body_expr("{\"n\": {n}}"), "f'{{\"n\": {n}}}'");
         assert_eq!(body_expr("plain"), "'plain'");
+    }
+
+    #[test]
+    fn every_string_becomes_a_printable_ascii_literal() {
+        // Python's line breaks, NUL, C1, DEL, quotes, backslashes, beyond the BMP.
+        let nasty = "a\nb\rc\x0bd\x0ce\x1cf\x1dg\x1eh\u{85}i\u{2028}j\u{2029}k\0l\x7fm\u{9b}n'o\"p\\q\u{FFFE}r\u{1F600}s—中";
+        let lit = py_str(nasty);
+        assert_eq!(lit, r#"'a\nb\rc\x0bd\x0ce\x1cf\x1dg\x1eh\x85i\u2028j\u2029k\x00l\x7fm\x9bn\'o"p\\q\ufffer\U0001f600s\u2014\u4e2d'"#);
+        assert!(lit.chars().all(|c| (' '..='~').contains(&c)));
+        // In comments and docstrings: `"` escaped, so `"""` cannot close a docstring.
+        assert_eq!(py_text("say \"\"\"hi\"\"\" it's"), r#"say \"\"\"hi\"\"\" it's"#);
+        assert_eq!(py_doc_lines("one\ntwo\u{2028}three"), "one\ntwo\\u2028three");
+        let mut out = String::new();
+        comment(&mut out, "", "line 1\rimport os\nline 2");
+        assert_eq!(out, "# line 1\\rimport os\n# line 2\n");
+        assert_eq!(py_float(f64::INFINITY), "float('inf')");
+        assert_eq!(py_float(2.0), "2.0");
+        assert_eq!(hex("é!"), "c3a921");
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub fn text_width(s: &str) -> f64 {
         * (FONT / 12.0)
 }
 
-/// Text safe in XML.
+/// Scenario or trace text as XML character data or an attribute value: the one function
+/// through which text reaches the SVG. `&`, `<`, `>`, `"` and `'` become references; every
+/// character XML 1.0 forbids (the C0 controls other than tab, newline and carriage return,
+/// U+FFFE, U+FFFF; surrogates cannot occur in a Rust string) and the discouraged DEL and C1
+/// controls become U+FFFD, so that the document stays well-formed whatever the scenario says.
 pub fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -44,7 +48,8 @@ pub fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -498,4 +503,16 @@ pub fn render(d: &Diagram) -> String {
     legend(&mut out, legend_y);
     let _ = writeln!(out, "</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escapes_markup_and_replaces_what_xml_forbids() {
+        assert_eq!(xml("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(xml("a\0b\x1bc\u{FFFE}d\u{FFFF}e\x7ff\u{85}g"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g");
+        assert_eq!(xml("tab\tnl\ncr\r中\u{1F600}"), "tab\tnl\ncr\r中\u{1F600}");
+    }
 }

@@ -314,6 +314,25 @@ fn report(scenario: &Scenario, ours: &Outcome, run: &ScriptRun, python: &str, li
     }
 }
 
+/// Writes the script where `--keep-script` says, or else as `script.py` in a private
+/// directory created for it (mode 0700, a fresh random name, removed when the returned
+/// guard is dropped): no other user can swap the file between writing and running it.
+fn write_script(keep: Option<&str>, script: &str) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>), String> {
+    if let Some(p) = keep {
+        std::fs::write(p, script).map_err(|e| format!("cannot write {p}: {e}"))?;
+        return Ok((std::path::PathBuf::from(p), None));
+    }
+    let dir = tempfile::Builder::new().prefix("warren-diff-").tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let path = dir.path().join("script.py");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, script.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((path, Some(dir)))
+}
+
 pub fn main(a: DiffArgs) -> i32 {
     let broker = match Broker::from_args(&a) {
         Ok(b) => b,
@@ -336,14 +355,13 @@ pub fn main(a: DiffArgs) -> i32 {
     }
     let ours = Outcome::from_session(&session);
     let script = pika::script(&session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() });
-    let path = match &a.keep_script {
-        Some(p) => std::path::PathBuf::from(p),
-        None => std::env::temp_dir().join(format!("warren-diff-{}-{}.py", scenario.name.replace(['/', ' '], "_"), std::process::id())),
+    let (path, _private_dir) = match write_script(a.keep_script.as_deref(), &script) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
     };
-    if let Err(e) = std::fs::write(&path, &script) {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return 2;
-    }
     let limit = time_limit(&session, a.time_scale);
     let lock = match BrokerLock::acquire(&broker.host, broker.port) {
         Ok(l) => l,
@@ -355,9 +373,6 @@ pub fn main(a: DiffArgs) -> i32 {
     println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, broker.host, broker.port, a.time_scale);
     let run = run_script(&a, &broker, &path, limit);
     drop(lock);
-    if a.keep_script.is_none() {
-        let _ = std::fs::remove_file(&path);
-    }
     match run {
         Ok(run) => report(&scenario, &ours, &run, &a.python, limit),
         Err(e) => {

@@ -21,8 +21,11 @@ fn temp(name: &str) -> std::path::PathBuf {
     dir.join(name)
 }
 
+/// python3, where it is installed; on CI (`CI` set) its absence fails the test.
 fn python() -> Option<&'static str> {
-    Command::new("python3").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| "python3")
+    let found = Command::new("python3").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| "python3");
+    assert!(found.is_some() || std::env::var_os("CI").is_none(), "python3 is required on CI (CI is set)");
+    found
 }
 
 /// `python3 -m py_compile` accepts the script (skipped, with a notice, without python3).
@@ -256,9 +259,12 @@ fn mermaid_ok(name: &str, text: &str) {
             continue;
         }
         let (head, label) = l.split_once(": ").unwrap_or_else(|| panic!("{name}: no label in {l}"));
-        // Labels carry `#` and `;` only as entity codes, and no angle brackets.
-        let bare = label.replace("#35;", "").replace("#59;", "").replace("#lt;", "").replace("#gt;", "").replace("<br/>", "");
-        assert!(!bare.contains('#') && !bare.contains(';') && !bare.contains('<'), "{name}: {l}");
+        // Labels carry `#`, `;`, `<`, `>`, `&`, `"`, `%` only as entity codes.
+        let mut bare = label.replace("<br/>", "");
+        for code in ["#35;", "#59;", "#lt;", "#gt;", "#amp;", "#quot;", "#37;"] {
+            bare = bare.replace(code, "");
+        }
+        assert!(!bare.contains(['#', ';', '<', '>', '&', '"', '%']), "{name}: {l}");
         if let Some(over) = head.strip_prefix("Note over ") {
             for id in over.split(',') {
                 assert!(ids.contains(id), "{name}: unknown participant {id} in {l}");
@@ -283,20 +289,20 @@ fn mermaid_sequence_diagrams_of_every_bundled_scenario() {
         "participant X1 as default exchange",
         "participant Q1 as rpc_queue",
         "participant C1 as fib_server1",
-        "->>Q1: route \"30\"",
-        "Q1->>C1: deliver \"10\" (redelivered)",
-        "Q1->>Q1: requeue \"10\"",
-        "C1-->>Q1: ack \"30\"",
-        "fib_client discarded reply \"55\"",
+        "->>Q1: route #quot;30#quot;",
+        "Q1->>C1: deliver #quot;10#quot; (redelivered)",
+        "Q1->>Q1: requeue #quot;10#quot;",
+        "C1-->>Q1: ack #quot;30#quot;",
+        "fib_client discarded reply #quot;55#quot;",
         "Note over C2: 2s · ⚡ fib_server2 restarted",
         "Note over P1,C3: 0.1s · fib_client declares its callback queue",
     ] {
         assert!(m.contains(want), "missing `{want}` in:\n{m}");
     }
     let m = export("mermaid", "pitfall-wrong-queue");
-    assert!(m.contains("X1-->>P1: return \"Hello again (mandatory)\" (312 NO_ROUTE)"), "{m}");
+    assert!(m.contains("X1-->>P1: return #quot;Hello again (mandatory)#quot; (312 NO_ROUTE)"), "{m}");
     let m = export("mermaid", "publisher-confirms");
-    assert!(m.contains("X1-->>P1: nack \"tiny 2\""), "{m}");
+    assert!(m.contains("X1-->>P1: nack #quot;tiny 2#quot;"), "{m}");
 }
 
 #[test]
@@ -305,7 +311,7 @@ fn windows_cut_long_runs() {
     assert_eq!(code, 0, "{err}");
     mermaid_ok("window", &m);
     assert!(!m.contains("publish"), "publishes happen before 1s:\n{m}");
-    assert!(m.contains("ack \"task 3\"") && !m.contains("ack \"task 5\""), "{m}");
+    assert!(m.contains("ack #quot;task 3#quot;") && !m.contains("ack #quot;task 5#quot;"), "{m}");
     assert!(m.contains("earlier steps left out") && m.contains("later steps left out"), "{m}");
     let (code, _, err) = warren(&["export", "mermaid", "work-queues", "--from", "2s", "--to", "1s"]);
     assert_eq!(code, 2);

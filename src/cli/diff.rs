@@ -5,6 +5,7 @@
 
 use crate::export::pika;
 use crate::outcome::{side_by_side, Outcome};
+use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::world::FaultKind;
 use std::io::{BufRead, BufReader, Read};
@@ -134,48 +135,68 @@ fn or_env(v: &Option<String>, var: &str, default: &str) -> String {
     v.clone().or_else(|| std::env::var(var).ok().filter(|s| !s.is_empty())).unwrap_or_else(|| default.to_string())
 }
 
-pub fn main(mut a: DiffArgs) -> i32 {
-    let host = or_env(&a.host, "RABBITMQ_HOST", "127.0.0.1");
-    let port: u16 = match a.port {
-        Some(p) => p,
-        None => match or_env(&None, "RABBITMQ_PORT", "5672").parse() {
-            Ok(p) => p,
-            Err(_) => {
-                eprintln!("error: RABBITMQ_PORT is not a port number");
-                return 2;
-            }
-        },
-    };
-    let user = or_env(&a.user, "RABBITMQ_USER", "guest");
-    let password = or_env(&a.password, "RABBITMQ_PASSWORD", "guest");
-    let vhost = or_env(&a.vhost, "RABBITMQ_VHOST", "/");
-    if a.broker_restart_cmd.is_none() {
-        a.broker_restart_cmd = std::env::var("WARREN_BROKER_RESTART_CMD").ok().filter(|s| !s.is_empty());
+/// The broker the script talks to, and how to stop and start it.
+struct Broker {
+    host: String,
+    port: u16,
+    user: String,
+    password: String,
+    vhost: String,
+    restart_cmd: Option<String>,
+}
+
+impl Broker {
+    /// From the options, else the environment, else RabbitMQ's defaults.
+    fn from_args(a: &DiffArgs) -> Result<Broker, String> {
+        let port: u16 = match a.port {
+            Some(p) => p,
+            None => or_env(&None, "RABBITMQ_PORT", "5672").parse().map_err(|_| "RABBITMQ_PORT is not a port number".to_string())?,
+        };
+        Ok(Broker {
+            host: or_env(&a.host, "RABBITMQ_HOST", "127.0.0.1"),
+            port,
+            user: or_env(&a.user, "RABBITMQ_USER", "guest"),
+            password: or_env(&a.password, "RABBITMQ_PASSWORD", "guest"),
+            vhost: or_env(&a.vhost, "RABBITMQ_VHOST", "/"),
+            restart_cmd: a.broker_restart_cmd.clone().or_else(|| std::env::var("WARREN_BROKER_RESTART_CMD").ok().filter(|s| !s.is_empty())),
+        })
     }
-    let scenario = match super::load(&a.scenario, a.seed) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+}
+
+fn is_broker_fault(k: &FaultKind) -> bool {
+    matches!(k, FaultKind::BrokerCrash | FaultKind::BrokerStop | FaultKind::BrokerRestart)
+}
+
+/// Whether the scenario can be compared with these options: `Err(exit status)` if not (0 for
+/// a scenario marked `diff: { skip }`, after saying so).
+fn preflight(a: &DiffArgs, scenario: &Scenario, broker: &Broker) -> Result<(), i32> {
     if let (Some(reason), false) = (&scenario.diff_skip, a.force) {
         println!("{}: skipped (diff: skip): {reason}", scenario.name);
         println!("(--force runs it anyway)");
-        return 0;
+        return Err(0);
     }
     if !(a.time_scale > 0.0 && a.time_scale.is_finite()) {
         eprintln!("error: --time-scale must be a number above 0");
-        return 2;
+        return Err(2);
     }
-    let broker_faults =
-        scenario.plan.faults.iter().any(|f| matches!(f.kind, FaultKind::BrokerCrash | FaultKind::BrokerStop | FaultKind::BrokerRestart));
-    if broker_faults && a.broker_restart_cmd.is_none() {
+    if scenario.plan.faults.iter().any(|f| is_broker_fault(&f.kind)) && broker.restart_cmd.is_none() {
         eprintln!(
             "error: {} stops or crashes the broker: give --broker-restart-cmd CMD (run as `CMD stop`, `CMD crash`, `CMD start`; \
              from a warren checkout: --broker-restart-cmd .ci/rabbitmq)",
             scenario.name
         );
-        return 2;
+        return Err(2);
     }
-    let unperformed: Vec<String> = scenario
+    if !reachable(&broker.host, broker.port) {
+        eprintln!("error: no RabbitMQ broker is reachable at {}:{}: {START_A_BROKER}", broker.host, broker.port);
+        return Err(2);
+    }
+    Ok(())
+}
+
+/// The faults the script cannot perform, for the closing note.
+fn unperformed(scenario: &Scenario) -> Vec<String> {
+    scenario
         .plan
         .faults
         .iter()
@@ -184,63 +205,40 @@ pub fn main(mut a: DiffArgs) -> i32 {
             FaultKind::Partition(_) => Some(format!("a partition at {}", f.at)),
             _ => None,
         })
-        .collect();
-    if !reachable(&host, port) {
-        eprintln!("error: no RabbitMQ broker is reachable at {host}:{port}: {START_A_BROKER}");
-        return 2;
-    }
+        .collect()
+}
 
-    let mut session = Session::new(scenario.clone(), true);
-    if let Err(cap) = session.run() {
-        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
-        return 2;
-    }
-    let ours = Outcome::from_session(&session);
-    let script = pika::script(&session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() });
-    let path = match &a.keep_script {
-        Some(p) => std::path::PathBuf::from(p),
-        None => std::env::temp_dir().join(format!("warren-diff-{}-{}.py", scenario.name.replace(['/', ' '], "_"), std::process::id())),
-    };
-    if let Err(e) = std::fs::write(&path, &script) {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return 2;
-    }
+/// How long the script may run: the run's length, plus time for the broker faults (a
+/// restart takes seconds) and start-up.
+fn time_limit(session: &Session, time_scale: f64) -> Duration {
     let end = session.world.now().saturating_add(pika::END_MARGIN);
-    // The run's length, plus time for the broker faults (a restart takes seconds) and start-up.
-    let broker_time = scenario
-        .plan
-        .faults
-        .iter()
-        .filter(|f| matches!(f.kind, FaultKind::BrokerCrash | FaultKind::BrokerStop | FaultKind::BrokerRestart))
-        .count() as f64
-        * 60.0;
-    let limit = Duration::from_secs_f64(end.as_us() as f64 / 1e6 * a.time_scale + broker_time + 60.0);
+    let broker_time = session.scenario.plan.faults.iter().filter(|f| is_broker_fault(&f.kind)).count() as f64 * 60.0;
+    Duration::from_secs_f64(end.as_us() as f64 / 1e6 * time_scale + broker_time + 60.0)
+}
 
-    let lock = match BrokerLock::acquire(&host, port) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, host, port, a.time_scale);
+/// What the script did: its exit status (`None`: it ran past the limit and was stopped),
+/// its standard output (the JSON lines) and its standard error.
+struct ScriptRun {
+    status: Option<std::process::ExitStatus>,
+    output: String,
+    errors: String,
+}
+
+/// Runs the script at `path` against the broker, within `limit`.
+fn run_script(a: &DiffArgs, broker: &Broker, path: &Path, limit: Duration) -> Result<ScriptRun, String> {
     let mut cmd = Command::new(&a.python);
-    cmd.arg(&path)
-        .args(["--host", &host, "--port", &port.to_string(), "--user", &user, "--password", &password, "--vhost", &vhost])
+    cmd.arg(path)
+        .args(["--host", &broker.host, "--port", &broker.port.to_string(), "--user", &broker.user])
+        .args(["--password", &broker.password, "--vhost", &broker.vhost])
         .args(["--time-scale", &a.time_scale.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(c) = &a.broker_restart_cmd {
+    if let Some(c) = &broker.restart_cmd {
         cmd.args(["--broker-restart-cmd", c]);
     }
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot run {}: {e} (warren diff needs Python 3 with pika: `pip install pika`)", a.python);
-            return 2;
-        }
-    };
+    let mut child =
+        cmd.spawn().map_err(|e| format!("cannot run {}: {e} (warren diff needs Python 3 with pika: `pip install pika`)", a.python))?;
     let stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
     let err_reader = std::thread::spawn(move || {
@@ -273,30 +271,29 @@ pub fn main(mut a: DiffArgs) -> i32 {
             Err(_) => break None,
         }
     };
-    drop(lock);
-    let output = out_reader.join().unwrap_or_default();
-    let errors = err_reader.join().unwrap_or_default();
-    if a.keep_script.is_none() {
-        let _ = std::fs::remove_file(&path);
-    }
-    let Some(status) = status else {
+    Ok(ScriptRun { status, output: out_reader.join().unwrap_or_default(), errors: err_reader.join().unwrap_or_default() })
+}
+
+/// Compares warren's outcome with the script's and prints both; the exit status.
+fn report(scenario: &Scenario, ours: &Outcome, run: &ScriptRun, python: &str, limit: Duration) -> i32 {
+    let Some(status) = run.status else {
         eprintln!("error: the script ran past {:.0}s and was stopped", limit.as_secs_f64());
-        eprint!("{errors}");
+        eprint!("{}", run.errors);
         return 2;
     };
     if !status.success() {
-        if errors.contains("No module named 'pika'") {
-            eprintln!("error: {} has no pika: `pip install pika`", a.python);
+        if run.errors.contains("No module named 'pika'") {
+            eprintln!("error: {python} has no pika: `pip install pika`");
             return 2;
         }
-        eprint!("{errors}");
+        eprint!("{}", run.errors);
         eprintln!("error: the script failed ({status})");
         return 2;
     }
-    let theirs = match Outcome::from_script(&scenario, &output) {
+    let theirs = match Outcome::from_script(scenario, &run.output) {
         Ok(o) => o,
         Err(e) => {
-            eprint!("{errors}");
+            eprint!("{}", run.errors);
             eprintln!("error: {e}");
             return 2;
         }
@@ -304,6 +301,7 @@ pub fn main(mut a: DiffArgs) -> i32 {
     let items = ours.compare(&theirs);
     print!("{}", side_by_side(&items, "warren", "RabbitMQ"));
     let differ = items.iter().filter(|i| !i.same()).count();
+    let unperformed = unperformed(scenario);
     if !unperformed.is_empty() {
         println!("note: the script cannot perform {}: a difference may come from that", unperformed.join(", "));
     }
@@ -313,5 +311,73 @@ pub fn main(mut a: DiffArgs) -> i32 {
     } else {
         println!("DIFFERENT: {differ} of {} observations differ", items.len());
         1
+    }
+}
+
+/// Writes the script where `--keep-script` says, or else as `script.py` in a private
+/// directory created for it (mode 0700, a fresh random name, removed when the returned
+/// guard is dropped): no other user can swap the file between writing and running it.
+fn write_script(keep: Option<&str>, script: &str) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>), String> {
+    if let Some(p) = keep {
+        std::fs::write(p, script).map_err(|e| format!("cannot write {p}: {e}"))?;
+        return Ok((std::path::PathBuf::from(p), None));
+    }
+    let dir = tempfile::Builder::new().prefix("warren-diff-").tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let path = dir.path().join("script.py");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, script.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((path, Some(dir)))
+}
+
+pub fn main(a: DiffArgs) -> i32 {
+    let broker = match Broker::from_args(&a) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let scenario = match super::load(&a.scenario, a.seed) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Err(code) = preflight(&a, &scenario, &broker) {
+        return code;
+    }
+    let mut session = Session::new(scenario.clone(), true);
+    if let Err(cap) = session.run() {
+        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
+        return 2;
+    }
+    let ours = Outcome::from_session(&session);
+    let script = pika::script(&session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() });
+    let (path, _private_dir) = match write_script(a.keep_script.as_deref(), &script) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let limit = time_limit(&session, a.time_scale);
+    let lock = match BrokerLock::acquire(&broker.host, broker.port) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, broker.host, broker.port, a.time_scale);
+    let run = run_script(&a, &broker, &path, limit);
+    drop(lock);
+    match run {
+        Ok(run) => report(&scenario, &ours, &run, &a.python, limit),
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
     }
 }

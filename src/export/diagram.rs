@@ -192,6 +192,24 @@ impl Builder<'_> {
     }
 
     fn record(&mut self, t: Time, rec: &Record, confirms: &mut BTreeMap<(ClientId, u32), MsgId>) {
+        match rec {
+            Record::Published { .. }
+            | Record::Routed { .. }
+            | Record::Unroutable { .. }
+            | Record::Alternate { .. }
+            | Record::Confirm { .. } => self.publishing(t, rec, confirms),
+            Record::Subscribed { .. }
+            | Record::Delivered { .. }
+            | Record::Acked { .. }
+            | Record::Rejected { .. }
+            | Record::Requeued { .. }
+            | Record::DeadLettered { .. } => self.consuming(t, rec),
+            _ => self.happening(t, rec),
+        }
+    }
+
+    /// A message on its way in: publish, route, return, alternate exchange, confirm.
+    fn publishing(&mut self, t: Time, rec: &Record, confirms: &mut BTreeMap<(ClientId, u32), MsgId>) {
         let w = self.cx.world;
         match *rec {
             Record::Published { msg, client, confirm_seq } => {
@@ -261,6 +279,14 @@ impl Builder<'_> {
                 let m = if multiple { " (multiple)" } else { "" };
                 self.arrow(t, Key::Exchange(x), Key::Client(client), format!("{verb} {}{m}", bodies.join(", ")), style);
             }
+            _ => {}
+        }
+    }
+
+    /// A message on its way out: consume, deliver, ack, nack / reject, requeue, dead-letter.
+    fn consuming(&mut self, t: Time, rec: &Record) {
+        let w = self.cx.world;
+        match *rec {
             Record::Subscribed { client, q, prefetch, no_ack, .. } => {
                 if !self.consumers.get(client.idx()).copied().unwrap_or(false) {
                     return; // an RPC client's reply consumer: its deliveries say enough
@@ -315,6 +341,13 @@ impl Builder<'_> {
                     }
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// What happened without an arrow: notes for losses, failures, faults and the narration.
+    fn happening(&mut self, t: Time, rec: &Record) {
+        match *rec {
             Record::Discarded { q, .. } | Record::Lost { q, .. } | Record::Restored { q, .. } => {
                 let s = self.sentence(rec);
                 self.note(t, Key::Queue(q), s, NoteKind::Event);

@@ -394,9 +394,13 @@ def faults_thread(run, faults):
 
 
 def notes_thread(run, notes):
+    """Prints each note at its time. A question's answer travels hex-encoded, so that reading
+    the script does not give it away, and is printed with its question."""
     try:
-        for at, text in notes:
+        for at, text, *answer in notes:
             run.sleep_until(at)
+            if answer:
+                text += bytes.fromhex(answer[0]).decode('utf-8')
             run.emit('note', text=text)
     except Stop:
         pass
@@ -405,7 +409,7 @@ def notes_thread(run, notes):
 def report_queues(run, names):
     """The final contents of each named queue, head first, read without losing anything:
     every ready message is taken with basic.get (no ack) and all of them go back when the
-    channel closes — in their order, now flagged redelivered. Queues are read after the last
+    channel closes -- in their order, now flagged redelivered. Queues are read after the last
     observation, while every client is still connected, so unacked messages are not counted."""
     connection = pika.BlockingConnection(run.params)
     try:

@@ -49,25 +49,72 @@ impl Default for PikaOptions {
     }
 }
 
-/// A Python string literal.
-pub fn py_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
+/// Writes `s` as the inside of a Python string literal delimited by `quote` (`'` or `"`):
+/// the one place where scenario text becomes script text. The result is pure printable
+/// ASCII: backslashes and the quote are escaped, `\n` `\r` `\t` by name, every other control
+/// character (C0, DEL, C1) and every non-ASCII character as `\xNN`, `\uNNNN` or
+/// `\UNNNNNNNN`. So no character of `s` can end the literal, a comment or a docstring, or
+/// start a line of code: Python's line breaks (`\n`, `\r`, `\x0b`, `\x0c`, `\x1c`-`\x1e`,
+/// `\x85`, U+2028, U+2029) and NUL all come out as escapes.
+pub fn py_escape_into(out: &mut String, s: &str, quote: char) {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x100 => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c => out.push(c),
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
         }
     }
+}
+
+/// A Python string literal, in single quotes (see [`py_escape_into`]).
+pub fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    py_escape_into(&mut out, s, '\'');
     out.push('\'');
     out
+}
+
+/// Scenario text for a comment or a docstring line: escaped as inside a `"` literal (see
+/// [`py_escape_into`]), so it can neither break the line nor close a `"""` docstring.
+pub fn py_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    py_escape_into(&mut out, s, '"');
+    out
+}
+
+/// Lines of scenario text for a docstring: each line escaped, joined by real newlines.
+fn py_doc_lines(s: &str) -> String {
+    s.lines().map(py_text).collect::<Vec<_>>().join("\n")
+}
+
+/// A float as a Python expression (`float('inf')` for the infinities and NaN).
+fn py_float(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:?}")
+    } else {
+        format!("float('{x}')")
+    }
+}
+
+/// UTF-8 bytes as hex: how a question's answer travels in the script until its time.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Seconds as a Python float: `0.1`, `1.5`, `30.0`.
@@ -91,19 +138,22 @@ fn py_value(v: &Value) -> String {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if !x.is_finite() => py_float(x),
+            _ => n.to_string(),
+        },
         Value::String(s) => py_str(s),
         other => py_str(crate::scenario::load::value_to_yaml(other).trim()),
     }
 }
 
-/// A text comment block: each line prefixed.
+/// A comment block of scenario text: each line escaped ([`py_text`]) and prefixed.
 fn comment(out: &mut String, indent: &str, text: &str) {
     for line in text.trim_end().lines() {
         if line.trim().is_empty() {
             let _ = writeln!(out, "{indent}#");
         } else {
-            let _ = writeln!(out, "{indent}# {line}");
+            let _ = writeln!(out, "{indent}# {}", py_text(line));
         }
     }
 }
@@ -332,6 +382,16 @@ fn publish_order(entries: &[PublishDef]) -> Vec<(Time, usize, u32)> {
     out
 }
 
+/// One `basic_publish` call: Python expressions for its arguments.
+struct PublishCall {
+    confirms: bool,
+    exchange: String,
+    key: String,
+    body: String,
+    properties: Option<String>,
+    mandatory: bool,
+}
+
 struct Writer<'a> {
     s: &'a Scenario,
     out: String,
@@ -423,17 +483,19 @@ impl Writer<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn publish_call(&mut self, indent: usize, confirms: bool, exchange: &str, key: &str, body: &str, props: Option<&str>, mandatory: bool) {
+    /// `channel.basic_publish(...)` of one message, with the confirms' exceptions caught,
+    /// then `client.sent(...)`.
+    fn publish_call(&mut self, indent: usize, p: &PublishCall) {
+        let (exchange, key, body) = (&p.exchange, &p.key, &p.body);
         let mut a = vec![format!("exchange={exchange}"), format!("routing_key={key}"), format!("body={body}")];
-        if let Some(p) = props {
-            a.push(format!("properties={p}"));
+        if let Some(props) = &p.properties {
+            a.push(format!("properties={props}"));
         }
-        if mandatory {
+        if p.mandatory {
             a.push("mandatory=True".into());
         }
         let call = format!("channel.basic_publish({})", a.join(", "));
-        if confirms {
+        if p.confirms {
             self.line(indent, "try:");
             self.line(indent + 1, &call);
             self.line(indent, "except pika.exceptions.UnroutableError as e:  # returned (mandatory), then acked");
@@ -451,7 +513,7 @@ impl Writer<'_> {
         if let Some(s) = p.start.filter(|s| s.0 > Time::ZERO) {
             let _ = write!(what, ", starts at {}", s.0);
         }
-        self.line(0, &format!("# ---- {}: {what}", p.name));
+        comment(&mut self.out, "", &format!("---- {}: {what}", p.name));
         self.line(0, &format!("def {f}(client):"));
         self.connect(&p.declare);
         if p.confirms {
@@ -469,12 +531,17 @@ impl Writer<'_> {
         if order.iter().map(|x| (x.1, x.2)).eq(sequential.iter().map(|x| (x.1, x.2))) {
             for e in &p.publish {
                 self.blank();
-                let body = if e.count == 1 { py_str(&e.body.replace("{n}", "1")) } else { body_expr(&e.body) };
-                let props = properties(e);
-                let (x, k) = (py_str(&e.exchange), py_str(&e.key));
+                let call = PublishCall {
+                    confirms: p.confirms,
+                    exchange: py_str(&e.exchange),
+                    key: py_str(&e.key),
+                    body: if e.count == 1 { py_str(&e.body.replace("{n}", "1")) } else { body_expr(&e.body) },
+                    properties: properties(e),
+                    mandatory: e.mandatory,
+                };
                 if e.count == 1 {
                     self.line(1, &format!("if client.at({}):  # False if it fell due while this client was down", secs(e.at.0)));
-                    self.publish_call(2, p.confirms, &x, &k, &body, props.as_deref(), e.mandatory);
+                    self.publish_call(2, &call);
                 } else {
                     self.line(
                         1,
@@ -485,7 +552,7 @@ impl Writer<'_> {
                             e.count
                         ),
                     );
-                    self.publish_call(2, p.confirms, &x, &k, &body, props.as_deref(), e.mandatory);
+                    self.publish_call(2, &call);
                 }
             }
         } else {
@@ -575,25 +642,11 @@ impl Writer<'_> {
         self.line(indent, &l);
     }
 
-    fn consumer(&mut self, f: &str, c: &ConsumerDef, spec: &crate::client::spec::ConsumerSpec) {
+    /// Declares what a consumer's queue needs (its exchanges, the queue, its bindings, or a
+    /// private server-named queue); the Python expression of the queue's name.
+    fn consumer_queue(&mut self, c: &ConsumerDef) -> String {
         let d = &self.s.def;
-        let ack = c.ack.clone().unwrap_or_else(|| "manual".into());
-        let auto = ack == "auto";
-        let queue_desc = match &c.queue {
-            ConsumerQueueDef::Named(q) => q.clone(),
-            ConsumerQueueDef::Private(_) => "a private server-named queue".into(),
-        };
-        let mut what = format!("consumer of {queue_desc}, {ack} ack");
-        if c.prefetch > 0 {
-            let _ = write!(what, ", prefetch {}", c.prefetch);
-        }
-        if let Some(r) = &c.reply {
-            let _ = write!(what, ", an RPC server ({r})");
-        }
-        self.line(0, &format!("# ---- {}: {what}", c.name));
-        self.line(0, &format!("def {f}(client):"));
-        self.connect(&c.declare);
-        let queue_expr = match &c.queue {
+        match &c.queue {
             ConsumerQueueDef::Named(q) => {
                 // Like the article's consumers: the exchanges its queue is bound from, the
                 // queue, its bindings.
@@ -645,14 +698,11 @@ impl Writer<'_> {
                 }
                 "queue_name".into()
             }
-        };
-        if c.prefetch > 0 && !auto {
-            self.line(1, &format!("channel.basic_qos(prefetch_count={})", c.prefetch));
         }
-        if c.reply_mandatory {
-            self.line(1, "channel.add_on_return_callback(client.on_return)  # replies that come back");
-        }
-        self.blank();
+    }
+
+    /// The consumer's `callback`: the work, then the action or the first rule that matches.
+    fn callback(&mut self, c: &ConsumerDef, spec: &crate::client::spec::ConsumerSpec, auto: bool) {
         self.line(1, "def callback(ch, method, properties, body):");
         self.line(2, "client.delivered(method, properties, body)");
         let work = match &c.work {
@@ -693,7 +743,7 @@ impl Writer<'_> {
                     cond.push("True".into());
                 }
                 let kw = if i == 0 { "if" } else { "elif" };
-                self.line(2, &format!("{kw} {}:  # {}", cond.join(" and "), c.rules[i].action));
+                self.line(2, &format!("{kw} {}:  # {}", cond.join(" and "), py_text(&c.rules[i].action)));
                 if r.times.is_some() {
                     self.line(3, &format!("client.use({i})"));
                 }
@@ -702,6 +752,34 @@ impl Writer<'_> {
             self.line(2, "else:");
             self.action_lines(3, spec.action, c, reply.as_ref(), auto);
         }
+    }
+
+    fn consumer(&mut self, f: &str, c: &ConsumerDef, spec: &crate::client::spec::ConsumerSpec) {
+        let ack = c.ack.clone().unwrap_or_else(|| "manual".into());
+        let auto = ack == "auto";
+        let queue_desc = match &c.queue {
+            ConsumerQueueDef::Named(q) => q.clone(),
+            ConsumerQueueDef::Private(_) => "a private server-named queue".into(),
+        };
+        let mut what = format!("consumer of {queue_desc}, {ack} ack");
+        if c.prefetch > 0 {
+            let _ = write!(what, ", prefetch {}", c.prefetch);
+        }
+        if let Some(r) = &c.reply {
+            let _ = write!(what, ", an RPC server ({r})");
+        }
+        comment(&mut self.out, "", &format!("---- {}: {what}", c.name));
+        self.line(0, &format!("def {f}(client):"));
+        self.connect(&c.declare);
+        let queue_expr = self.consumer_queue(c);
+        if c.prefetch > 0 && !auto {
+            self.line(1, &format!("channel.basic_qos(prefetch_count={})", c.prefetch));
+        }
+        if c.reply_mandatory {
+            self.line(1, "channel.add_on_return_callback(client.on_return)  # replies that come back");
+        }
+        self.blank();
+        self.callback(c, spec, auto);
         self.blank();
         let mut a = vec![
             format!("queue={queue_expr}"),
@@ -731,7 +809,7 @@ impl Writer<'_> {
             "none" => "no reply_to at all (the article's bug)",
             _ => "an exclusive callback queue",
         };
-        self.line(0, &format!("# ---- {}: RPC client of {}, replies through {desc}", r.name, r.queue));
+        comment(&mut self.out, "", &format!("---- {}: RPC client of {}, replies through {desc}", r.name, r.queue));
         self.line(0, &format!("def {f}(client):"));
         self.connect(&r.declare);
         match mode.as_str() {
@@ -761,7 +839,7 @@ impl Writer<'_> {
                 r.calls.len()
             ),
         );
-        self.line(2, &format!("corr_id = {}", body_expr(&format!("{}-{{n}}", r.name))));
+        self.line(2, &format!("corr_id = f{}", py_str(&format!("{}-{{n}}", r.name.replace('{', "{{").replace('}', "}}")))));
         let props = if mode == "none" {
             "pika.BasicProperties(correlation_id=corr_id)".to_string()
         } else {
@@ -786,24 +864,161 @@ impl Writer<'_> {
     }
 }
 
-/// The script for a scenario. `session` is warren's finished run of it: it gives the end
-/// time, and the work times warren drew for consumers with random work.
-pub fn script(session: &Session, opts: &PikaOptions) -> String {
-    let s = &session.scenario;
-    let d = &s.def;
-    let mut w = Writer { s, out: String::new() };
-    // ---- header
-    w.line(0, "#!/usr/bin/env python3");
-    let mut doc = format!("{}: {}\n\n", s.name, s.title("en"));
-    let desc = s.description("en");
-    if !desc.trim().is_empty() {
-        doc.push_str(desc.trim_end());
-        doc.push_str("\n\n");
+/// The scenario's notes and faults, as the script performs them.
+#[derive(Default)]
+struct Timeline {
+    /// Every note and fault, in time order, for the timeline comment. A question appears
+    /// without its answer.
+    events: Vec<(Time, String)>,
+    /// The notes the script prints at their time: the text, and what only that time may
+    /// reveal (a question's answer and explanation).
+    notes: Vec<(Time, String, Option<String>)>,
+    /// (time, what `--broker-restart-cmd` is asked to do).
+    broker_faults: Vec<(Time, &'static str)>,
+    /// Faults the script cannot perform (delays, partitions): printed as notes.
+    skipped: Vec<(Time, String)>,
+    crashes: BTreeMap<usize, Vec<Time>>,
+    restarts: BTreeMap<usize, Vec<Time>>,
+}
+
+impl Timeline {
+    fn new(s: &Scenario, names: &[&str]) -> Timeline {
+        let mut tl = Timeline::default();
+        let mut notes: Vec<(Time, String, Option<String>)> = s.notes.iter().map(|n| (n.at, note_text(n), note_answer(n))).collect();
+        notes.sort_by_key(|(t, _, _)| *t);
+        for (t, text, _) in &notes {
+            tl.events.push((*t, format!("note: {text}")));
+        }
+        tl.notes = notes;
+        for f in &s.plan.faults {
+            let text = tl.fault(f, names);
+            tl.events.push((f.at, text));
+        }
+        tl.events.sort_by_key(|(t, _)| *t);
+        tl
     }
-    let invoked = if opts.invoked_as.is_empty() { s.name.clone() } else { opts.invoked_as.clone() };
-    let _ = writeln!(doc, "Generated by `warren export pika {invoked}` from {} (seed {}).", s.file, s.seed);
-    doc.push_str(
-        "It performs the scenario against a real RabbitMQ broker with pika 1.x: one thread and one
+
+    /// Files a fault under what the script does with it; its line in the timeline.
+    fn fault(&mut self, f: &crate::world::FaultSpec, names: &[&str]) -> String {
+        let broker = |tl: &mut Timeline, action: &'static str, text: &str| {
+            tl.broker_faults.push((f.at, action));
+            text.to_string()
+        };
+        match f.kind {
+            FaultKind::Crash(c) => {
+                self.crashes.entry(c.idx()).or_default().push(f.at);
+                format!("fault: {} crashes (its connection is closed without a goodbye)", names[c.idx()])
+            }
+            FaultKind::Restart(c) => {
+                self.restarts.entry(c.idx()).or_default().push(f.at);
+                format!("fault: {} restarts (connects again)", names[c.idx()])
+            }
+            FaultKind::BrokerCrash => broker(self, "crash", "fault: the broker crashes (--broker-restart-cmd crash)"),
+            FaultKind::BrokerStop => broker(self, "stop", "fault: the broker is stopped (--broker-restart-cmd stop)"),
+            FaultKind::BrokerRestart => broker(self, "start", "fault: the broker starts again (--broker-restart-cmd start)"),
+            FaultKind::Delay { client, by } => {
+                let t = format!("delay {} by {by} until {}", names[client.idx()], f.until.unwrap_or(Time::NEVER));
+                self.skipped.push((f.at, t.clone()));
+                format!("fault (not performed by this script): {t}")
+            }
+            FaultKind::Partition(c) => {
+                let t = format!("partition {} until {}", names[c.idx()], f.until.unwrap_or(Time::NEVER));
+                self.skipped.push((f.at, t.clone()));
+                format!("fault (not performed by this script): {t}")
+            }
+        }
+    }
+}
+
+/// A note's text, or its question with the choices (not the answer: see [`note_answer`]).
+fn note_text(n: &crate::scenario::Note) -> String {
+    match (&n.text, &n.ask) {
+        (Some(t), _) => t.get("en").to_string(),
+        (_, Some(a)) => {
+            let choices: Vec<&str> = n.choices.iter().map(|c| c.get("en")).collect();
+            format!("question: {} [{}]", a.get("en"), choices.join(" / "))
+        }
+        _ => String::new(),
+    }
+}
+
+/// What a question reveals when the script reaches it: ` answer: A (explanation)`.
+fn note_answer(n: &crate::scenario::Note) -> Option<String> {
+    n.ask.as_ref()?;
+    let mut q = String::new();
+    if let Some(i) = n.answer {
+        let _ = write!(q, " answer: {}", n.choices.get(i).map(|c| c.get("en")).unwrap_or_default());
+    }
+    if let Some(e) = &n.explain {
+        let _ = write!(q, " ({})", e.get("en"));
+    }
+    (!q.is_empty()).then_some(q)
+}
+
+/// The clients of the run, as the script names and starts them.
+struct Cast<'a> {
+    session: &'a Session,
+    /// Each client's name, by client index.
+    names: Vec<&'a str>,
+    /// Each client's Python function, by client index.
+    functions: Vec<String>,
+    /// The order in which clients are written and connect: the scenario's start order.
+    order: Vec<usize>,
+}
+
+impl<'a> Cast<'a> {
+    fn new(session: &'a Session) -> Cast<'a> {
+        let names: Vec<&str> = session.world.clients.iter().map(|c| c.name()).collect();
+        let functions = function_names(&names);
+        let mut order: Vec<usize> = session
+            .scenario
+            .plan
+            .order
+            .iter()
+            .filter_map(|i| if let crate::world::Initial::Start(c) = i { Some(c.idx()) } else { None })
+            .collect();
+        for i in 0..names.len() {
+            if !order.contains(&i) {
+                order.push(i);
+            }
+        }
+        Cast { session, names, functions, order }
+    }
+
+    /// The work times warren drew, per client, in order.
+    fn work_times(&self) -> BTreeMap<usize, Vec<Time>> {
+        let mut work_times: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
+        for st in self.session.trace.records() {
+            if let crate::record::Record::WorkStarted { client, until_us, .. } = st.rec {
+                work_times.entry(client.idx()).or_default().push(Time(until_us).saturating_sub(st.t));
+            }
+        }
+        work_times
+    }
+}
+
+fn secs_list(ts: &[Time]) -> String {
+    ts.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")
+}
+
+impl Writer<'_> {
+    /// The shebang, the docstring (what the script is, how to run it), the imports and the
+    /// harness.
+    fn header(&mut self, opts: &PikaOptions) {
+        let s = self.s;
+        self.line(0, "#!/usr/bin/env python3");
+        // Every piece of scenario text in the docstring goes through py_text: it cannot close
+        // the docstring or break out of it.
+        let mut doc = format!("{}: {}\n\n", py_text(&s.name), py_doc_lines(&s.title("en")));
+        let desc = s.description("en");
+        if !desc.trim().is_empty() {
+            doc.push_str(&py_doc_lines(desc.trim_end()));
+            doc.push_str("\n\n");
+        }
+        let invoked = if opts.invoked_as.is_empty() { s.name.clone() } else { opts.invoked_as.clone() };
+        let _ = writeln!(doc, "Generated by `warren export pika {}` from {} (seed {}).", py_text(&invoked), py_text(&s.file), s.seed);
+        doc.push_str(
+            "It performs the scenario against a real RabbitMQ broker with pika 1.x: one thread and one
 connection per client, every time multiplied by --time-scale. It prints one JSON object per
 line for what it observes (deliveries, returns, replies, errors; the queues at the end): see
 docs/exports.md in warren. Before it starts it deletes the queues and exchanges the scenario
@@ -813,185 +1028,147 @@ function per client, is at the end of this file, after the harness.
     pip install pika
     python3 THIS_FILE.py [--host 127.0.0.1] [--port 5672] [--user guest] [--password guest]
 ",
-    );
-    let _ = writeln!(doc, "                         [--time-scale {}] [--broker-restart-cmd CMD]", opts.time_scale);
-    let _ = writeln!(w.out, "\"\"\"{}\"\"\"", doc.replace('\\', "\\\\").replace("\"\"\"", "\\\"\"\""));
-    w.line(0, "import argparse");
-    w.line(0, "import json");
-    w.line(0, "import os");
-    w.line(0, "import socket");
-    w.line(0, "import subprocess");
-    w.line(0, "import sys");
-    w.line(0, "import threading");
-    w.line(0, "import time");
-    w.blank();
-    w.line(0, "import pika");
-    w.blank();
-    w.line(0, &format!("SCENARIO = {}", py_str(&s.name)));
-    w.line(0, &format!("TIME_SCALE = {:?}  # real seconds per simulated second (--time-scale)", opts.time_scale));
-    w.blank();
-    w.out.push_str(HARNESS);
-    w.blank();
-    w.blank();
-    w.line(0, "# =============================================================================================");
-    w.line(0, &format!("# The scenario: {}", s.name));
-    w.line(0, "# =============================================================================================");
-    w.blank();
-    // ---- the timeline: notes and faults, as comments
-    let faults = &s.plan.faults;
-    let names: Vec<&str> = session.world.clients.iter().map(|c| c.name()).collect();
-    let mut timeline: Vec<(Time, String)> = Vec::new();
-    for n in &s.notes {
-        let text = match (&n.text, &n.ask) {
-            (Some(t), _) => t.get("en").to_string(),
-            (_, Some(a)) => {
-                let choices: Vec<&str> = n.choices.iter().map(|c| c.get("en")).collect();
-                let mut q = format!("question: {} [{}]", a.get("en"), choices.join(" / "));
-                if let Some(i) = n.answer {
-                    let _ = write!(q, " answer: {}", choices.get(i).copied().unwrap_or_default());
-                }
-                if let Some(e) = &n.explain {
-                    let _ = write!(q, " ({})", e.get("en"));
-                }
-                q
-            }
-            _ => String::new(),
-        };
-        timeline.push((n.at, format!("note: {text}")));
-    }
-    let mut broker_faults: Vec<(Time, &str)> = Vec::new();
-    let mut skipped: Vec<(Time, String)> = Vec::new();
-    let mut crashes: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
-    let mut restarts: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
-    for f in faults {
-        let text = match f.kind {
-            FaultKind::Crash(c) => {
-                crashes.entry(c.idx()).or_default().push(f.at);
-                format!("fault: {} crashes (its connection is closed without a goodbye)", names[c.idx()])
-            }
-            FaultKind::Restart(c) => {
-                restarts.entry(c.idx()).or_default().push(f.at);
-                format!("fault: {} restarts (connects again)", names[c.idx()])
-            }
-            FaultKind::BrokerCrash => {
-                broker_faults.push((f.at, "crash"));
-                "fault: the broker crashes (--broker-restart-cmd crash)".into()
-            }
-            FaultKind::BrokerStop => {
-                broker_faults.push((f.at, "stop"));
-                "fault: the broker is stopped (--broker-restart-cmd stop)".into()
-            }
-            FaultKind::BrokerRestart => {
-                broker_faults.push((f.at, "start"));
-                "fault: the broker starts again (--broker-restart-cmd start)".into()
-            }
-            FaultKind::Delay { client, by } => {
-                let t = format!("delay {} by {by} until {}", names[client.idx()], f.until.unwrap_or(Time::NEVER));
-                skipped.push((f.at, t.clone()));
-                format!("fault (not performed by this script): {t}")
-            }
-            FaultKind::Partition(c) => {
-                let t = format!("partition {} until {}", names[c.idx()], f.until.unwrap_or(Time::NEVER));
-                skipped.push((f.at, t.clone()));
-                format!("fault (not performed by this script): {t}")
-            }
-        };
-        timeline.push((f.at, text));
-    }
-    timeline.sort_by_key(|(t, _)| *t);
-    if !timeline.is_empty() {
-        w.line(0, "# Timeline (simulated seconds):");
-        for (t, text) in &timeline {
-            comment(&mut w.out, "", &format!("{:>8}  {text}", secs(*t)));
+        );
+        let _ = writeln!(doc, "                         [--time-scale {}] [--broker-restart-cmd CMD]", opts.time_scale);
+        let _ = writeln!(self.out, "\"\"\"{doc}\"\"\"");
+        for m in ["argparse", "json", "os", "socket", "subprocess", "sys", "threading", "time"] {
+            self.line(0, &format!("import {m}"));
         }
-        w.blank();
+        self.blank();
+        self.line(0, "import pika");
+        self.blank();
+        self.line(0, &format!("SCENARIO = {}", py_str(&s.name)));
+        self.line(0, &format!("TIME_SCALE = {}  # real seconds per simulated second (--time-scale)", py_float(opts.time_scale)));
+        self.blank();
+        self.out.push_str(HARNESS);
+        self.blank();
+        self.blank();
+        self.line(0, "# =============================================================================================");
+        comment(&mut self.out, "", &format!("The scenario: {}", s.name));
+        self.line(0, "# =============================================================================================");
+        self.blank();
     }
-    if d.consumers.iter().any(|c| c.reply.as_deref() == Some("fib")) {
-        w.line(0, "def fib(n):");
-        w.line(1, "\"\"\"The article's fib, without its exponential recursion (the work time is `client.work`).\"\"\"");
-        w.line(1, "a, b = 0, 1");
-        w.line(1, "for _ in range(n):");
-        w.line(2, "a, b = b, a + b");
-        w.line(1, "return a");
-        w.blank();
-        w.blank();
+
+    /// The notes and faults as a comment, in time order.
+    fn timeline_comment(&mut self, tl: &Timeline) {
+        if tl.events.is_empty() {
+            return;
+        }
+        self.line(0, "# Timeline (simulated seconds):");
+        for (t, text) in &tl.events {
+            comment(&mut self.out, "", &format!("{:>8}  {text}", secs(*t)));
+        }
+        self.blank();
+    }
+
+    /// The article's `fib`, for RPC servers that reply with it.
+    fn fib(&mut self) {
+        self.line(0, "def fib(n):");
+        self.line(1, "\"\"\"The article's fib, without its exponential recursion (the work time is `client.work`).\"\"\"");
+        self.line(1, "a, b = 0, 1");
+        self.line(1, "for _ in range(n):");
+        self.line(2, "a, b = b, a + b");
+        self.line(1, "return a");
+        self.blank();
+        self.blank();
+    }
+
+    /// One function per client, in the cast's order.
+    fn clients(&mut self, cast: &Cast) {
+        let d = &self.s.def;
+        for &i in &cast.order {
+            let c = &cast.session.world.clients[i];
+            let name = c.name();
+            let f = &cast.functions[i];
+            if let Some(p) = d.producers.iter().find(|p| p.name == name) {
+                self.producer(f, p);
+            } else if let Some(cd) = d.consumers.iter().find(|x| x.name == name) {
+                if let crate::client::spec::RoleSpec::Consumer(spec) = &c.spec.role {
+                    self.consumer(f, cd, spec);
+                }
+            } else if let Some(r) = d.rpc_clients.iter().find(|x| x.name == name) {
+                self.rpc_client(f, r);
+            }
+        }
+    }
+
+    /// `CLIENTS = [...]`: each client's function, start, reconnect delay, faults and drawn
+    /// work times.
+    fn client_list(&mut self, cast: &Cast, tl: &Timeline) {
+        let d = &self.s.def;
+        let work_times = cast.work_times();
+        self.line(0, "# Every client, in the scenario's order (those due at the same time connect in this order).");
+        self.line(0, "CLIENTS = [");
+        for &i in &cast.order {
+            let spec = &cast.session.world.clients[i].spec;
+            let mut a = vec![py_str(cast.names[i]), cast.functions[i].clone(), format!("start={}", secs(spec.start))];
+            a.push(format!("reconnect={}", spec.reconnect.map(secs).unwrap_or_else(|| "None".into())));
+            if let Some(c) = tl.crashes.get(&i) {
+                a.push(format!("crashes=[{}]", secs_list(c)));
+            }
+            if let Some(r) = tl.restarts.get(&i) {
+                a.push(format!("restarts=[{}]", secs_list(r)));
+            }
+            let random_work = d.consumers.iter().any(|c| c.name == cast.names[i] && matches!(c.work, Some(WorkDef::Dist(_))));
+            if let (true, Some(wt)) = (random_work, work_times.get(&i)) {
+                a.push(format!("work_times=[{}]", secs_list(wt)));
+            }
+            self.line(1, &format!("Client({}),", a.join(", ")));
+        }
+        self.line(0, "]");
+    }
+
+    /// The data the harness runs: clients, broker faults, notes, queues, the end; and the
+    /// call of `main`.
+    fn cast(&mut self, cast: &Cast, tl: &Timeline) {
+        let s = self.s;
+        let session = cast.session;
+        let end = match s.plan.until {
+            Some(u) => u,
+            None => session.world.now().saturating_add(END_MARGIN),
+        };
+        self.client_list(cast, tl);
+        self.line(0, "# Broker faults: (simulated time, what --broker-restart-cmd is asked to do).");
+        let bf: Vec<String> = tl.broker_faults.iter().map(|(t, a)| format!("({}, {})", secs(*t), py_str(a))).collect();
+        self.line(0, &format!("BROKER_FAULTS = [{}]", bf.join(", ")));
+        self.line(0, "# The scenario's notes, printed at their time (a question's answer, hex-encoded, with it).");
+        self.line(0, "NOTES = [");
+        for (t, n, answer) in &tl.notes {
+            match answer {
+                // The answer travels hex-encoded, printed with its question at its time.
+                Some(a) => self.line(1, &format!("({}, {}, {}),", secs(*t), py_str(n), py_str(&hex(a)))),
+                None => self.line(1, &format!("({}, {}),", secs(*t), py_str(n))),
+            }
+        }
+        for (t, text) in &tl.skipped {
+            self.line(1, &format!("({}, {}),", secs(*t), py_str(&format!("not performed: {text}"))));
+        }
+        self.line(0, "]");
+        let queues: Vec<String> = crate::outcome::reported_queues(s).iter().map(|q| py_str(q)).collect();
+        self.line(0, "# The queues whose contents are reported at the end.");
+        self.line(0, &format!("QUEUES = [{}]", queues.join(", ")));
+        self.line(0, &format!("END = {}  # simulated seconds: warren's run ends at {}", secs(end), session.world.now()));
+        self.blank();
+        self.line(0, "if __name__ == '__main__':");
+        self.line(1, "main(setup, CLIENTS, BROKER_FAULTS, NOTES, QUEUES, END)");
+    }
+}
+
+/// The script for a scenario. `session` is warren's finished run of it: it gives the end
+/// time, and the work times warren drew for consumers with random work.
+pub fn script(session: &Session, opts: &PikaOptions) -> String {
+    let s = &session.scenario;
+    let mut w = Writer { s, out: String::new() };
+    let cast = Cast::new(session);
+    let timeline = Timeline::new(s, &cast.names);
+    w.header(opts);
+    w.timeline_comment(&timeline);
+    if s.def.consumers.iter().any(|c| c.reply.as_deref() == Some("fib")) {
+        w.fib();
     }
     w.setup();
-    // ---- clients, in file order
-    let fnames = function_names(&names);
-    let mut order: Vec<usize> =
-        s.plan.order.iter().filter_map(|i| if let crate::world::Initial::Start(c) = i { Some(c.idx()) } else { None }).collect();
-    for i in 0..names.len() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
-    }
-    for &i in &order {
-        let c = &session.world.clients[i];
-        let name = c.name();
-        if let Some(p) = d.producers.iter().find(|p| p.name == name) {
-            w.producer(&fnames[i], p);
-        } else if let Some(cd) = d.consumers.iter().find(|x| x.name == name) {
-            if let crate::client::spec::RoleSpec::Consumer(spec) = &c.spec.role {
-                w.consumer(&fnames[i], cd, spec);
-            }
-        } else if let Some(r) = d.rpc_clients.iter().find(|x| x.name == name) {
-            w.rpc_client(&fnames[i], r);
-        }
-    }
-    // ---- the cast
-    let end = match s.plan.until {
-        Some(u) => u,
-        None => session.world.now().saturating_add(END_MARGIN),
-    };
-    let mut work_times: BTreeMap<usize, Vec<Time>> = BTreeMap::new();
-    for st in session.trace.records() {
-        if let crate::record::Record::WorkStarted { client, until_us, .. } = st.rec {
-            work_times.entry(client.idx()).or_default().push(Time(until_us).saturating_sub(st.t));
-        }
-    }
-    w.line(0, "# Every client, in the scenario's order (those due at the same time connect in this order).");
-    w.line(0, "CLIENTS = [");
-    for &i in &order {
-        let spec = &session.world.clients[i].spec;
-        let mut a = vec![py_str(names[i]), fnames[i].clone(), format!("start={}", secs(spec.start))];
-        a.push(format!("reconnect={}", spec.reconnect.map(secs).unwrap_or_else(|| "None".into())));
-        if let Some(c) = crashes.get(&i) {
-            a.push(format!("crashes=[{}]", c.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")));
-        }
-        if let Some(r) = restarts.get(&i) {
-            a.push(format!("restarts=[{}]", r.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")));
-        }
-        let random_work = d.consumers.iter().any(|c| c.name == names[i] && matches!(c.work, Some(WorkDef::Dist(_))));
-        if random_work {
-            if let Some(wt) = work_times.get(&i) {
-                a.push(format!("work_times=[{}]", wt.iter().map(|t| secs(*t)).collect::<Vec<_>>().join(", ")));
-            }
-        }
-        w.line(1, &format!("Client({}),", a.join(", ")));
-    }
-    w.line(0, "]");
-    w.line(0, "# Broker faults: (simulated time, what --broker-restart-cmd is asked to do).");
-    let bf: Vec<String> = broker_faults.iter().map(|(t, a)| format!("({}, {})", secs(*t), py_str(a))).collect();
-    w.line(0, &format!("BROKER_FAULTS = [{}]", bf.join(", ")));
-    w.line(0, "# The scenario's notes, printed at their time.");
-    w.line(0, "NOTES = [");
-    for (t, text) in &timeline {
-        if let Some(n) = text.strip_prefix("note: ") {
-            w.line(1, &format!("({}, {}),", secs(*t), py_str(n)));
-        }
-    }
-    for (t, text) in &skipped {
-        w.line(1, &format!("({}, {}),", secs(*t), py_str(&format!("not performed: {text}"))));
-    }
-    w.line(0, "]");
-    let queues: Vec<String> = crate::outcome::reported_queues(s).iter().map(|q| py_str(q)).collect();
-    w.line(0, "# The queues whose contents are reported at the end.");
-    w.line(0, &format!("QUEUES = [{}]", queues.join(", ")));
-    w.line(0, &format!("END = {}  # simulated seconds: warren's run ends at {}", secs(end), session.world.now()));
-    w.blank();
-    w.line(0, "if __name__ == '__main__':");
-    w.line(1, "main(setup, CLIENTS, BROKER_FAULTS, NOTES, QUEUES, END)");
+    w.clients(&cast);
+    w.cast(&cast, &timeline);
     w.out
 }
 
@@ -1009,6 +1186,24 @@ mod tests {
         assert_eq!(body_expr("task {n}"), "f'task {n}'");
         assert_eq!(body_expr("{\"n\": {n}}"), "f'{{\"n\": {n}}}'");
         assert_eq!(body_expr("plain"), "'plain'");
+    }
+
+    #[test]
+    fn every_string_becomes_a_printable_ascii_literal() {
+        // Python's line breaks, NUL, C1, DEL, quotes, backslashes, beyond the BMP.
+        let nasty = "a\nb\rc\x0bd\x0ce\x1cf\x1dg\x1eh\u{85}i\u{2028}j\u{2029}k\0l\x7fm\u{9b}n'o\"p\\q\u{FFFE}r\u{1F600}s—中";
+        let lit = py_str(nasty);
+        assert_eq!(lit, r#"'a\nb\rc\x0bd\x0ce\x1cf\x1dg\x1eh\x85i\u2028j\u2029k\x00l\x7fm\x9bn\'o"p\\q\ufffer\U0001f600s\u2014\u4e2d'"#);
+        assert!(lit.chars().all(|c| (' '..='~').contains(&c)));
+        // In comments and docstrings: `"` escaped, so `"""` cannot close a docstring.
+        assert_eq!(py_text("say \"\"\"hi\"\"\" it's"), r#"say \"\"\"hi\"\"\" it's"#);
+        assert_eq!(py_doc_lines("one\ntwo\u{2028}three"), "one\ntwo\\u2028three");
+        let mut out = String::new();
+        comment(&mut out, "", "line 1\rimport os\nline 2");
+        assert_eq!(out, "# line 1\\rimport os\n# line 2\n");
+        assert_eq!(py_float(f64::INFINITY), "float('inf')");
+        assert_eq!(py_float(2.0), "2.0");
+        assert_eq!(hex("é!"), "c3a921");
     }
 
     #[test]

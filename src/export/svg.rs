@@ -34,7 +34,11 @@ pub fn text_width(s: &str) -> f64 {
         * (FONT / 12.0)
 }
 
-/// Text safe in XML.
+/// Scenario or trace text as XML character data or an attribute value: the one function
+/// through which text reaches the SVG. `&`, `<`, `>`, `"` and `'` become references; every
+/// character XML 1.0 forbids (the C0 controls other than tab, newline and carriage return,
+/// U+FFFE, U+FFFF; surrogates cannot occur in a Rust string) and the discouraged DEL and C1
+/// controls become U+FFFD, so that the document stays well-formed whatever the scenario says.
 pub fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -44,7 +48,8 @@ pub fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -186,158 +191,204 @@ fn columns(d: &Diagram) -> (Vec<f64>, Vec<f64>) {
     (xs, widths)
 }
 
-/// The standalone SVG document of a diagram.
-pub fn render(d: &Diagram) -> String {
-    let (xs, widths) = columns(d);
-    let n = d.participants.len();
-    let left_edge = |i: usize| xs[i] - widths[i] / 2.0;
-    let right_edge = |i: usize| xs[i] + widths[i] / 2.0;
-    let content_right = if n == 0 { GUTTER + 200.0 } else { right_edge(n - 1) };
-    let width = (content_right + MARGIN).max(760.0);
-    // ---- rows
-    let mut body = String::new();
-    let mut axis = String::new();
-    let mut y = TOP + BOX_H + 22.0;
-    if d.cut_before {
-        let _ = writeln!(
-            body,
-            r##"<text x="{:.1}" y="{:.1}" fill="#777" font-style="italic">… earlier steps left out: the window starts at {}</text>"##,
-            GUTTER,
-            y,
-            d.window.from.unwrap_or_default()
-        );
-        y += 18.0;
+/// Where the lifelines stand and how wide the drawing is.
+struct Layout {
+    /// Each lifeline's centre.
+    xs: Vec<f64>,
+    /// Each participant box's width.
+    widths: Vec<f64>,
+    /// The right edge of the last box.
+    content_right: f64,
+    /// The document's width.
+    width: f64,
+}
+
+impl Layout {
+    fn new(d: &Diagram) -> Layout {
+        let (xs, widths) = columns(d);
+        let content_right = match xs.len() {
+            0 => GUTTER + 200.0,
+            n => xs[n - 1] + widths[n - 1] / 2.0,
+        };
+        Layout { xs, widths, content_right, width: (content_right + MARGIN).max(760.0) }
     }
-    let y_first = y;
+    fn left_edge(&self, i: usize) -> f64 {
+        self.xs[i] - self.widths[i] / 2.0
+    }
+    fn right_edge(&self, i: usize) -> f64 {
+        self.xs[i] + self.widths[i] / 2.0
+    }
+}
+
+/// The rows of the diagram, drawn top to bottom: the steps, and the time axis's ticks.
+struct Rows<'a> {
+    layout: &'a Layout,
+    /// The steps' elements.
+    body: String,
+    /// The time axis's ticks and rules.
+    axis: String,
+    /// The top of the next row.
+    y: f64,
+}
+
+impl Rows<'_> {
+    /// A grey italic remark across the gutter (a cut window, an empty one).
+    fn remark(&mut self, y: f64, text: &str) {
+        let _ = writeln!(self.body, r##"<text x="{:.1}" y="{y:.1}" fill="#777" font-style="italic">{}</text>"##, GUTTER, xml(text));
+    }
+
+    /// A new instant: its time on the axis and a faint rule across.
+    fn tick(&mut self, t: crate::sim::Time, first: bool) {
+        self.y += if first { 0.0 } else { 10.0 };
+        let y = self.y;
+        let _ = writeln!(
+            self.axis,
+            r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#d8d8d8" stroke-width="1" stroke-dasharray="2 3"/>"##,
+            GUTTER - 14.0,
+            y - 2.0,
+            self.layout.content_right,
+            y - 2.0
+        );
+        let _ = writeln!(
+            self.axis,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#555" font-size="11">{}</text>"##,
+            GUTTER - 18.0,
+            y + 12.0,
+            xml(&t.to_string())
+        );
+    }
+
+    fn arrow(&mut self, from: usize, to: usize, label: &str, style: Style) {
+        let c = color(style);
+        let dash = if style.dashed() { r#" stroke-dasharray="6 4""# } else { "" };
+        let marker = style_name(style);
+        let y = self.y;
+        if from == to {
+            let x = self.layout.xs[from];
+            let (y1, y2) = (y + 8.0, y + 24.0);
+            let _ = writeln!(
+                self.body,
+                r##"<path d="M {x:.1} {y1:.1} h {SELF_W} v {:.1} h -{:.1}" fill="none" stroke="{c}" stroke-width="1.4"{dash} marker-end="url(#{marker})"/>"##,
+                y2 - y1,
+                SELF_W - 2.0
+            );
+            let _ =
+                writeln!(self.body, r##"<text x="{:.1}" y="{:.1}" fill="{c}"{HALO}>{}</text>"##, x + SELF_W + 8.0, y1 + 11.0, xml(label));
+            self.y += 32.0;
+        } else {
+            let (x1, x2) = (self.layout.xs[from], self.layout.xs[to]);
+            let ay = y + 16.0;
+            let end = if x2 > x1 { x2 - 2.0 } else { x2 + 2.0 };
+            let _ = writeln!(
+                self.body,
+                r##"<line x1="{x1:.1}" y1="{ay:.1}" x2="{end:.1}" y2="{ay:.1}" stroke="{c}" stroke-width="1.4"{dash} marker-end="url(#{marker})"/>"##
+            );
+            let _ = writeln!(
+                self.body,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{c}"{HALO}>{}</text>"##,
+                (x1 + x2) / 2.0,
+                ay - 5.0,
+                xml(label)
+            );
+            self.y += 24.0;
+        }
+    }
+
+    /// The left and right edges of a note over `first..=last`, kept inside the drawing.
+    fn note_span(&self, first: usize, last: usize, text: &str) -> (f64, f64) {
+        let l = self.layout;
+        let width = l.width;
+        let (mut x1, mut x2) = if l.xs.is_empty() {
+            (GUTTER, l.content_right)
+        } else if first == last {
+            let w = text_width(text).min(NOTE_MAX) + 16.0;
+            let w = w.max(l.widths[first]);
+            (l.xs[first] - w / 2.0, l.xs[first] + w / 2.0)
+        } else {
+            (l.left_edge(first), l.right_edge(last))
+        };
+        if x2 > width - 6.0 {
+            let shift = x2 - (width - 6.0);
+            x1 -= shift;
+            x2 -= shift;
+        }
+        if x1 < GUTTER - 6.0 {
+            let shift = GUTTER - 6.0 - x1;
+            x1 += shift;
+            x2 = (x2 + shift).min(width - 6.0);
+        }
+        (x1, x2)
+    }
+
+    fn note(&mut self, first: usize, last: usize, text: &str, kind: NoteKind) {
+        let (fill, stroke) = note_colors(kind);
+        let (x1, x2) = self.note_span(first, last, text);
+        let lines = wrap(text, x2 - x1 - 16.0);
+        let h = lines.len() as f64 * LINE_H + 10.0;
+        let top = self.y + 4.0;
+        let _ = writeln!(
+            self.body,
+            r##"<rect x="{x1:.1}" y="{top:.1}" width="{:.1}" height="{h:.1}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="1"/>"##,
+            x2 - x1
+        );
+        for (i, l) in lines.iter().enumerate() {
+            let _ = writeln!(
+                self.body,
+                r##"<text x="{:.1}" y="{:.1}" fill="#222">{}</text>"##,
+                x1 + 8.0,
+                top + 5.0 + LINE_H * (i as f64 + 1.0) - 3.0,
+                xml(l)
+            );
+        }
+        self.y += h + 10.0;
+    }
+}
+
+/// The rows drawn, and where the time axis starts and ends.
+struct Drawn {
+    body: String,
+    axis: String,
+    y_first: f64,
+    y_end: f64,
+}
+
+fn draw_rows(d: &Diagram, layout: &Layout) -> Drawn {
+    let mut rows = Rows { layout, body: String::new(), axis: String::new(), y: TOP + BOX_H + 22.0 };
+    if d.cut_before {
+        let y = rows.y;
+        rows.remark(y, &format!("… earlier steps left out: the window starts at {}", d.window.from.unwrap_or_default()));
+        rows.y += 18.0;
+    }
+    let y_first = rows.y;
     let mut last_t = None;
     for step in &d.steps {
         let t = step.time();
         if last_t != Some(t) {
-            y += if last_t.is_some() { 10.0 } else { 0.0 };
-            let _ = writeln!(
-                axis,
-                r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#d8d8d8" stroke-width="1" stroke-dasharray="2 3"/>"##,
-                GUTTER - 14.0,
-                y - 2.0,
-                content_right,
-                y - 2.0
-            );
-            let _ = writeln!(
-                axis,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#555" font-size="11">{}</text>"##,
-                GUTTER - 18.0,
-                y + 12.0,
-                xml(&t.to_string())
-            );
+            rows.tick(t, last_t.is_none());
             last_t = Some(t);
         }
         match step {
-            Step::Arrow { from, to, label, style, .. } => {
-                let c = color(*style);
-                let dash = if style.dashed() { r#" stroke-dasharray="6 4""# } else { "" };
-                let marker = style_name(*style);
-                if from == to {
-                    let x = xs[*from];
-                    let (y1, y2) = (y + 8.0, y + 24.0);
-                    let _ = writeln!(
-                        body,
-                        r##"<path d="M {x:.1} {y1:.1} h {SELF_W} v {:.1} h -{:.1}" fill="none" stroke="{c}" stroke-width="1.4"{dash} marker-end="url(#{marker})"/>"##,
-                        y2 - y1,
-                        SELF_W - 2.0
-                    );
-                    let _ = writeln!(
-                        body,
-                        r##"<text x="{:.1}" y="{:.1}" fill="{c}"{HALO}>{}</text>"##,
-                        x + SELF_W + 8.0,
-                        y1 + 11.0,
-                        xml(label)
-                    );
-                    y += 32.0;
-                } else {
-                    let (x1, x2) = (xs[*from], xs[*to]);
-                    let ay = y + 16.0;
-                    let end = if x2 > x1 { x2 - 2.0 } else { x2 + 2.0 };
-                    let _ = writeln!(
-                        body,
-                        r##"<line x1="{x1:.1}" y1="{ay:.1}" x2="{end:.1}" y2="{ay:.1}" stroke="{c}" stroke-width="1.4"{dash} marker-end="url(#{marker})"/>"##
-                    );
-                    let _ = writeln!(
-                        body,
-                        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{c}"{HALO}>{}</text>"##,
-                        (x1 + x2) / 2.0,
-                        ay - 5.0,
-                        xml(label)
-                    );
-                    y += 24.0;
-                }
-            }
-            Step::Note { first, last, text, kind, .. } => {
-                let (fill, stroke) = note_colors(*kind);
-                let (mut x1, mut x2) = if first == last {
-                    let w = text_width(text).min(NOTE_MAX) + 16.0;
-                    let w = w.max(widths[*first]);
-                    (xs[*first] - w / 2.0, xs[*first] + w / 2.0)
-                } else {
-                    (left_edge(*first), right_edge(*last))
-                };
-                if x2 > width - 6.0 {
-                    let shift = x2 - (width - 6.0);
-                    x1 -= shift;
-                    x2 -= shift;
-                }
-                if x1 < GUTTER - 6.0 {
-                    let shift = GUTTER - 6.0 - x1;
-                    x1 += shift;
-                    x2 = (x2 + shift).min(width - 6.0);
-                }
-                let lines = wrap(text, x2 - x1 - 16.0);
-                let h = lines.len() as f64 * LINE_H + 10.0;
-                let top = y + 4.0;
-                let _ = writeln!(
-                    body,
-                    r##"<rect x="{x1:.1}" y="{top:.1}" width="{:.1}" height="{h:.1}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="1"/>"##,
-                    x2 - x1
-                );
-                for (i, l) in lines.iter().enumerate() {
-                    let _ = writeln!(
-                        body,
-                        r##"<text x="{:.1}" y="{:.1}" fill="#222">{}</text>"##,
-                        x1 + 8.0,
-                        top + 5.0 + LINE_H * (i as f64 + 1.0) - 3.0,
-                        xml(l)
-                    );
-                }
-                y += h + 10.0;
-            }
+            Step::Arrow { from, to, label, style, .. } => rows.arrow(*from, *to, label, *style),
+            Step::Note { first, last, text, kind, .. } => rows.note(*first, *last, text, *kind),
         }
     }
     if d.steps.is_empty() {
-        let _ = writeln!(
-            body,
-            r##"<text x="{:.1}" y="{:.1}" fill="#777" font-style="italic">nothing happens in this window</text>"##,
-            GUTTER,
-            y + 14.0
-        );
-        y += 24.0;
+        let y = rows.y + 14.0;
+        rows.remark(y, "nothing happens in this window");
+        rows.y += 24.0;
     }
     if d.cut_after {
-        y += 8.0;
-        let _ = writeln!(
-            body,
-            r##"<text x="{:.1}" y="{:.1}" fill="#777" font-style="italic">… later steps left out: the window ends at {}</text>"##,
-            GUTTER,
-            y + 10.0,
-            d.window.to.unwrap_or_default()
-        );
-        y += 18.0;
+        rows.y += 8.0;
+        let y = rows.y + 10.0;
+        rows.remark(y, &format!("… later steps left out: the window ends at {}", d.window.to.unwrap_or_default()));
+        rows.y += 18.0;
     }
-    let y_end = y + 12.0;
-    let bottom_box = y_end;
-    let legend_y = bottom_box + BOX_H + 26.0;
-    let height = legend_y + 24.0;
+    Drawn { y_end: rows.y + 12.0, body: rows.body, axis: rows.axis, y_first }
+}
 
-    // ---- the document
-    let mut out = String::new();
+/// The document's opening: the XML declaration, `<svg>`, the title, the arrow markers, the
+/// background and the heading.
+fn prologue(out: &mut String, d: &Diagram, width: f64, height: f64) {
     let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         out,
@@ -360,51 +411,55 @@ pub fn render(d: &Diagram) -> String {
     let _ = writeln!(out, "</defs>");
     let _ = writeln!(out, r##"<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##);
     let _ = writeln!(out, r##"<text x="{MARGIN}" y="30" font-size="16" font-weight="bold" fill="#222">{}</text>"##, xml(&d.title));
-    // time axis
+}
+
+fn time_axis(out: &mut String, drawn: &Drawn) {
     let _ = writeln!(
         out,
         r##"<g class="time-axis"><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#888" stroke-width="1.2" marker-end="url(#axis)"/>"##,
         GUTTER - 14.0,
-        y_first - 6.0,
+        drawn.y_first - 6.0,
         GUTTER - 14.0,
-        y_end
+        drawn.y_end
     );
     let _ = writeln!(
         out,
         r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#888" font-size="11" font-style="italic">time</text>"##,
         GUTTER - 18.0,
-        y_first - 8.0
+        drawn.y_first - 8.0
     );
-    out.push_str(&axis);
+    out.push_str(&drawn.axis);
     let _ = writeln!(out, "</g>");
-    // lifelines and boxes
+}
+
+/// Dashed lifelines, with each participant's box at the top and at `bottom_box`.
+fn lifelines(out: &mut String, d: &Diagram, layout: &Layout, bottom_box: f64) {
     let _ = writeln!(out, r#"<g class="lifelines">"#);
     for (i, p) in d.participants.iter().enumerate() {
         let (fill, stroke) = role_colors(p.role);
+        let x = layout.xs[i];
         let _ = writeln!(
             out,
             r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom_box:.1}" stroke="#b0b0b0" stroke-width="1" stroke-dasharray="4 4"/>"##,
             TOP + BOX_H,
-            x = xs[i]
         );
         for top in [TOP, bottom_box] {
             let w = text_width(&p.label) + 24.0;
             let w = w.max(96.0);
             let _ = writeln!(
                 out,
-                r##"<rect x="{:.1}" y="{top:.1}" width="{w:.1}" height="{BOX_H}" rx="5" fill="{fill}" stroke="{stroke}" stroke-width="1.2"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-weight="bold" fill="#222">{}</text>"##,
-                xs[i] - w / 2.0,
-                xs[i],
+                r##"<rect x="{:.1}" y="{top:.1}" width="{w:.1}" height="{BOX_H}" rx="5" fill="{fill}" stroke="{stroke}" stroke-width="1.2"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-weight="bold" fill="#222">{}</text>"##,
+                x - w / 2.0,
                 top + BOX_H / 2.0 + 4.0,
                 xml(&p.label)
             );
         }
     }
     let _ = writeln!(out, "</g>");
-    let _ = writeln!(out, r#"<g class="steps">"#);
-    out.push_str(&body);
-    let _ = writeln!(out, "</g>");
-    // legend
+}
+
+/// The arrow colours, in a row at `legend_y`.
+fn legend(out: &mut String, legend_y: f64) {
     let _ = writeln!(out, r#"<g class="legend">"#);
     let mut lx = MARGIN;
     for s in STYLES {
@@ -429,6 +484,35 @@ pub fn render(d: &Diagram) -> String {
         lx += 32.0 + text_width(name) + 18.0;
     }
     let _ = writeln!(out, "</g>");
+}
+
+/// The standalone SVG document of a diagram.
+pub fn render(d: &Diagram) -> String {
+    let layout = Layout::new(d);
+    let drawn = draw_rows(d, &layout);
+    let bottom_box = drawn.y_end;
+    let legend_y = bottom_box + BOX_H + 26.0;
+    let height = legend_y + 24.0;
+    let mut out = String::new();
+    prologue(&mut out, d, layout.width, height);
+    time_axis(&mut out, &drawn);
+    lifelines(&mut out, d, &layout, bottom_box);
+    let _ = writeln!(out, r#"<g class="steps">"#);
+    out.push_str(&drawn.body);
+    let _ = writeln!(out, "</g>");
+    legend(&mut out, legend_y);
     let _ = writeln!(out, "</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escapes_markup_and_replaces_what_xml_forbids() {
+        assert_eq!(xml("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(xml("a\0b\x1bc\u{FFFE}d\u{FFFF}e\x7ff\u{85}g"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g");
+        assert_eq!(xml("tab\tnl\ncr\r中\u{1F600}"), "tab\tnl\ncr\r中\u{1F600}");
+    }
 }

@@ -23,6 +23,8 @@
 //! - [`explore`] — random scenarios and fault schedules checked against the guarantees and
 //!   `expect:`, shrinking a failure to a counterexample scenario.
 //! - [`cli`], [`tui`] — observe the event stream and issue commands; add no behaviour.
+//! - [`share`] — `warren tui --share`: the class page (topology, log, note, votes), served
+//!   from view snapshots the TUI publishes; it never sees the engine.
 //! - [`export`] — a scenario as a pika script for a real broker, or a run as a sequence
 //!   diagram (Mermaid, SVG); [`outcome`] — what `warren diff` compares with a real broker.
 
@@ -39,6 +41,7 @@ pub mod outcome;
 pub mod record;
 pub mod scenario;
 pub mod session;
+pub mod share;
 pub mod sim;
 pub mod tui;
 pub mod world;

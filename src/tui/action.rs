@@ -38,6 +38,10 @@ pub enum Action {
     Close,
     /// Pick answer `n` (0-based) of the open question.
     Choose(usize),
+    /// Show the open question's answer without choosing (closes the class's votes).
+    Reveal,
+    /// Open the next lesson of the course.
+    NextLesson,
     /// Typing into the time prompt.
     Input(char),
     Backspace,
@@ -97,6 +101,7 @@ pub const RUN_KEYS: &[Binding] = &[
     b(&[Char('t')], Action::PromptTime, L::KTime, Section::Time),
     b(&[End, Char('e')], Action::RunToEnd, L::KEnd, Section::Time),
     b(&[Home, Char('r')], Action::Restart, L::KRestart, Section::Time),
+    b(&[Char(']')], Action::NextLesson, L::KNextLesson, Section::Time),
     b(&[Tab], Action::FocusNext, L::KFocus, Section::View),
     b(&[BackTab], Action::FocusPrev, L::KFocus, Section::View),
     b(&[Up, Char('k')], Action::Up, L::KUpDown, Section::View),
@@ -124,7 +129,7 @@ pub const PICKER_KEYS: &[Binding] = &[
 ];
 
 /// Keys the help lists that are not in a table (answers are digits).
-pub const EXTRA_HELP: &[(&str, L, Section)] = &[("1…9", L::KChoose, Section::General)];
+pub const EXTRA_HELP: &[(&str, L, Section)] = &[("1…9", L::KChoose, Section::General), ("a", L::KReveal, Section::General)];
 
 /// A key's name as the help shows it.
 pub fn key_name(k: KeyCode) -> String {
@@ -182,6 +187,9 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
                 if q.chosen.is_none() {
                     if let Char(c @ '1'..='9') = key.code {
                         return Some(Action::Choose(c as usize - '1' as usize));
+                    }
+                    if key.code == Char('a') && !q.revealed() {
+                        return Some(Action::Reveal);
                     }
                 }
                 return match key.code {

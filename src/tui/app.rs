@@ -2,7 +2,9 @@
 //! changes it; the render functions only read it.
 
 use super::i18n::L;
+use super::lessons;
 use super::timeline::Timeline;
+use super::topo::{Preview, Topo};
 use crate::explain::Lang;
 use crate::ids::MsgId;
 use crate::scenario::{bundled, Scenario};
@@ -25,6 +27,17 @@ pub struct App {
     pub flash: Option<String>,
     /// Seed given on the command line, for scenarios opened from the picker.
     pub seed: Option<u64>,
+    /// No colours (`NO_COLOR`): emphasis and symbols only.
+    pub mono: bool,
+    /// The class page, when `--share` serves one.
+    pub share: Option<ShareInfo>,
+}
+
+/// What the TUI shows of the class page: where it is and the code that lets a device vote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareInfo {
+    pub addr: String,
+    pub code: String,
 }
 
 pub enum Screen {
@@ -39,6 +52,8 @@ pub struct Picker {
 }
 
 pub struct PickerItem {
+    /// The unit of the course it belongs to (index into [`super::lessons::COURSE`]).
+    pub unit: usize,
     pub name: String,
     pub scenario: Result<Arc<Scenario>, String>,
 }
@@ -70,6 +85,18 @@ pub struct Quiz {
     pub note: u32,
     /// The choice made (0-based); `None` while the question is open.
     pub chosen: Option<usize>,
+    /// The teacher showed the answer without choosing (votes close).
+    pub shown: bool,
+}
+
+impl Quiz {
+    pub fn open(note: u32) -> Quiz {
+        Quiz { note, chosen: None, shown: false }
+    }
+    /// Whether the answer is on screen.
+    pub fn revealed(&self) -> bool {
+        self.chosen.is_some() || self.shown
+    }
 }
 
 /// The message inspector window.
@@ -113,6 +140,12 @@ pub struct Run {
     pub pending: Option<Goal>,
     /// The time prompt's text, while it is open.
     pub prompt: Option<String>,
+    /// The topology the scenario plans (drawn, dimmed, before the run declares it).
+    pub preview: Preview,
+    /// The edited file did not load: its errors (file:line:col), shown until it is fixed.
+    pub reload_error: Option<String>,
+    /// The class's votes per question (note index → count per choice).
+    pub votes: BTreeMap<u32, Vec<u32>>,
 }
 
 impl Run {
@@ -127,6 +160,9 @@ impl Run {
             .map(|i| i + 1)
             .unwrap_or(0);
         Run {
+            preview: Preview::new(&scenario.plan),
+            reload_error: None,
+            votes: BTreeMap::new(),
             tl: Timeline::new(scenario),
             focus,
             actor: first_consumer,
@@ -140,6 +176,11 @@ impl Run {
             pending: None,
             prompt: None,
         }
+    }
+
+    /// The topology panel's content: declared and planned, merged.
+    pub fn topo(&self) -> Topo {
+        super::topo::topo(&self.tl.world, &self.preview)
     }
 
     pub fn scenario(&self) -> &Arc<Scenario> {
@@ -161,29 +202,36 @@ impl Run {
     }
 }
 
-impl App {
-    /// The picker over the bundled scenarios.
-    pub fn picker(lang: Lang, seed: Option<u64>) -> App {
-        let items = bundled::names()
-            .into_iter()
-            .map(|name| PickerItem {
-                name: name.to_string(),
-                scenario: Scenario::load(name)
-                    .map(|s| {
-                        Arc::new(match seed {
-                            Some(seed) => s.with_seed(seed),
-                            None => s,
-                        })
-                    })
-                    .map_err(|e| e.to_string()),
+/// A bundled scenario, under the command line's seed if one was given.
+pub fn load_bundled(name: &str, seed: Option<u64>) -> Result<Arc<Scenario>, String> {
+    Scenario::load(name)
+        .map(|s| {
+            Arc::new(match seed {
+                Some(seed) => s.with_seed(seed),
+                None => s,
             })
+        })
+        .map_err(|e| e.to_string())
+}
+
+impl App {
+    /// The picker over the bundled scenarios, in the course's order.
+    pub fn picker(lang: Lang, seed: Option<u64>) -> App {
+        let items = lessons::grouped(&bundled::names())
+            .into_iter()
+            .flat_map(|(unit, names)| names.into_iter().map(move |n| (unit, n)))
+            .map(|(unit, name)| PickerItem { unit, name: name.to_string(), scenario: load_bundled(name, seed) })
             .collect();
-        App { lang, screen: Screen::Picker(Picker { items, selected: 0 }), help: false, quit: false, flash: None, seed }
+        App::new(lang, Screen::Picker(Picker { items, selected: 0 }), seed)
     }
 
     /// Straight into one scenario.
     pub fn with_scenario(scenario: Arc<Scenario>, lang: Lang) -> App {
-        App { lang, screen: Screen::Run(Box::new(Run::new(scenario))), help: false, quit: false, flash: None, seed: None }
+        App::new(lang, Screen::Run(Box::new(Run::new(scenario))), None)
+    }
+
+    fn new(lang: Lang, screen: Screen, seed: Option<u64>) -> App {
+        App { lang, screen, help: false, quit: false, flash: None, seed, mono: false, share: None }
     }
 
     pub fn run(&self) -> Option<&Run> {

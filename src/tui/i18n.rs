@@ -51,6 +51,15 @@ labels! {
     NotStarted => "not started", "未启动";
     LinkCut => "link cut", "网络已切断";
     TopologyLegend => "queue ready|unacked · consumer in-flight/prefetch", "队列 就绪|未确认 · 消费者 在途/prefetch";
+    KNextLesson => "next lesson of the course", "课程的下一课";
+    KReveal => "show the answer (closes the class's votes)", "公布答案（结束全班投票）";
+    LastLesson => "this is the last lesson", "这是最后一课";
+    ReloadError => "Scenario error: fix the file and save; the previous run stays on screen", "场景有错：修正文件并保存；屏幕上保留之前的运行";
+    Votes => "class votes", "全班投票";
+    JoinCode => "join code", "加入码";
+    RevealHint => "a show the answer", "a 公布答案";
+    PlannedLegend => "◌ not declared yet", "◌ 尚未声明";
+    LinksLegend => "⇢dlx dead letters · ⇢ae alternate", "⇢dlx 死信 · ⇢ae 备用交换机";
     Ready => "ready", "就绪";
     Producer => "producer", "生产者";
     Consumer => "consumer", "消费者";
@@ -203,6 +212,26 @@ pub fn wrong_answer(lang: Lang, answer: &str) -> String {
 
 pub fn back_to(lang: Lang, t: &str) -> String {
     tr!(lang, "back to {t}", "回到 {t}")
+}
+
+pub fn next_lesson(lang: Lang, name: &str) -> String {
+    tr!(lang, "] next lesson: {name}", "] 下一课：{name}")
+}
+
+pub fn reloaded(lang: Lang, t: &str) -> String {
+    tr!(lang, "file saved: reloaded and replayed to {t}", "文件已保存：已重新加载并重放到 {t}")
+}
+
+pub fn live_faults_dropped(lang: Lang, n: usize) -> String {
+    tr!(lang, "{n} injected fault(s) not replayed", "{n} 个注入的故障未重放")
+}
+
+pub fn share_line(lang: Lang, addr: &str, code: &str) -> String {
+    tr!(lang, "class page http://{addr} · join code {code}", "课堂页面 http://{addr} · 加入码 {code}")
+}
+
+pub fn vote_count(lang: Lang, n: u32) -> String {
+    tr!(lang, "{n} vote(s)", "{n} 票")
 }
 
 pub fn dropped_faults(lang: Lang, n: usize) -> String {

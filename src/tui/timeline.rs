@@ -236,6 +236,19 @@ impl Timeline {
         false
     }
 
+    /// Replays to simulated time `t` as another run stood there: every event before `t`,
+    /// then events at `t` until `at_t` records carry that time (the other run may have
+    /// stopped half-way through an instant, e.g. at 0 before anything happened).
+    pub fn replay_to(&mut self, t: Time, at_t: usize) {
+        while self.world.next_time().is_some_and(|n| n < t) && self.step_event() {}
+        let recorded_at_t = |tl: &Timeline| tl.records().iter().rev().take_while(|s| s.t == t).count();
+        while recorded_at_t(self) < at_t && self.world.next_time() == Some(t) && self.step_event() {}
+        if self.cap.is_none() && self.world.now() < t {
+            let end = t.min(self.scenario.plan.until.unwrap_or(Time::NEVER));
+            self.world.queue.advance_to(end);
+        }
+    }
+
     /// Whether the client's link is cut now.
     pub fn is_cut(&self, c: ClientId) -> bool {
         self.world.links.get(c.idx()).is_some_and(|l| l.partitioned)

@@ -1,13 +1,16 @@
 //! `update(&mut App, Action)`: the only place the application state changes.
 
 use super::action::Action;
-use super::app::{App, Focus, Goal, Inspector, Picker, Quiz, Run, Screen, RUN_BUDGET, SPEEDS};
+use super::app::{self, App, Focus, Goal, Inspector, Picker, Quiz, Run, Screen, RUN_BUDGET, SPEEDS};
 use super::i18n::{self, L};
+use super::lessons;
 use super::model;
 use super::timeline::{record_of, Fault, Timeline};
 use crate::explain::{describe, Ctx, Lang};
 use crate::record::Record;
+use crate::scenario::{bundled, Scenario};
 use crate::sim::Time;
+use std::sync::Arc;
 
 /// Applies one action.
 pub fn update(app: &mut App, action: Action) {
@@ -31,6 +34,9 @@ pub fn update(app: &mut App, action: Action) {
             return;
         }
         _ => {}
+    }
+    if action == Action::NextLesson {
+        return next_lesson(app);
     }
     let lang = app.lang;
     let flash = match &mut app.screen {
@@ -105,6 +111,7 @@ fn run(r: &mut Run, action: Action, lang: Lang) -> Option<String> {
                     r.answers.insert(q.note, Some(n));
                 }
             }
+            Action::Reveal if !q.revealed() => r.quiz = Some(Quiz { shown: true, ..q }),
             Action::Close => {
                 r.answers.entry(q.note).or_insert(None);
                 r.quiz = None;
@@ -226,9 +233,69 @@ fn run(r: &mut Run, action: Action, lang: Lang) -> Option<String> {
 }
 
 fn end_message(r: &Run, lang: Lang) -> String {
-    match &r.tl.cap {
+    let end = match &r.tl.cap {
         Some(cap) => i18n::capped(lang, &cap.to_string()),
         None => L::AtEnd.s(lang),
+    };
+    match lessons::next(&bundled::names(), &r.scenario().name) {
+        Some(next) => format!("{end} · {}", i18n::next_lesson(lang, next)),
+        None => end,
+    }
+}
+
+/// `]`: opens the lesson after this one in the course.
+fn next_lesson(app: &mut App) {
+    let Some(r) = app.run() else { return };
+    let Some(next) = lessons::next(&bundled::names(), &r.scenario().name) else {
+        app.flash_label(L::LastLesson);
+        return;
+    };
+    match app::load_bundled(next, app.seed) {
+        Ok(s) => {
+            app.screen = Screen::Run(Box::new(Run::new(s)));
+            app.flash = None;
+        }
+        Err(e) => app.flash = Some(e),
+    }
+}
+
+/// The edited scenario file was read again: on success the run is rebuilt and replayed to
+/// the same simulated time (answers kept, live faults dropped); on an error the old run stays
+/// and the error is shown until the file is fixed.
+pub fn reload(app: &mut App, loaded: Result<Arc<Scenario>, String>) {
+    let lang = app.lang;
+    let Some(old) = app.run_mut() else { return };
+    let s = match loaded {
+        Ok(s) => s,
+        Err(e) => {
+            old.reload_error = Some(e);
+            return;
+        }
+    };
+    let t = old.tl.world.now();
+    let at_t = old.tl.records().iter().rev().take_while(|s| s.t == t).count();
+    let faults = old.tl.injections().len();
+    let mut r = Run::new(s);
+    r.answers = std::mem::take(&mut old.answers);
+    r.votes = std::mem::take(&mut old.votes);
+    r.focus = old.focus;
+    r.speed = old.speed;
+    r.actor = old.actor.min(r.actor_count() - 1);
+    r.tl.replay_to(t, at_t);
+    *old = r;
+    let mut msg = i18n::reloaded(lang, &super::render::clock(t));
+    if faults > 0 {
+        msg = format!("{msg} · {}", i18n::live_faults_dropped(lang, faults));
+    }
+    app.flash = Some(msg);
+}
+
+/// The class's votes on a question, as the server counted them.
+pub fn votes(app: &mut App, note: u32, counts: Vec<u32>) {
+    if let Some(r) = app.run_mut() {
+        if r.votes.get(&note) != Some(&counts) {
+            r.votes.insert(note, counts);
+        }
     }
 }
 
@@ -255,7 +322,7 @@ fn check_notes(r: &mut Run, from: usize) -> bool {
     });
     match found {
         Some(idx) => {
-            r.quiz = Some(Quiz { note: idx, chosen: None });
+            r.quiz = Some(Quiz::open(idx));
             r.playing = false;
             r.pending = None;
             true

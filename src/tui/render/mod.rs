@@ -2,6 +2,7 @@
 //! for the terminal's size: a stack on small terminals (80×24 shows everything), two
 //! columns on large ones.
 
+pub mod error;
 pub mod help;
 pub mod inspector;
 pub mod log;
@@ -79,6 +80,21 @@ pub fn draw(f: &mut Frame, app: &App) {
     if app.help {
         help::render(f, area, app);
     }
+    if app.mono {
+        monochrome(f);
+    }
+}
+
+/// `NO_COLOR`: every colour goes; what had a background is drawn reversed instead, so bars
+/// and focused titles still stand out. Meaning is carried by symbols and emphasis anyway.
+fn monochrome(f: &mut Frame) {
+    for cell in f.buffer_mut().content.iter_mut() {
+        if cell.bg != Color::Reset {
+            cell.modifier.insert(Modifier::REVERSED);
+        }
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
 }
 
 fn too_small(f: &mut Frame, area: Rect, lang: Lang) {
@@ -155,6 +171,7 @@ fn run(f: &mut Frame, area: Rect, app: &App, r: &Run) {
         inspector::render_docked(f, d, app, r);
     }
     status::status_bar(f, lay.status, app, r);
+    error::render(f, area, app, r);
     if r.inspector.is_some() {
         inspector::render(f, area, app, r);
     }

@@ -7,7 +7,7 @@ use crate::record::Record;
 use crate::scenario::Note;
 use crate::tui::app::Run;
 use crate::tui::i18n::{self, L};
-use crate::tui::text::wrap;
+use crate::tui::text::{ellipsize, pad, width, wrap};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -115,35 +115,62 @@ pub fn render_quiz(f: &mut Frame, area: Rect, app: &App, r: &Run) {
         }
     }
     lines.push(Line::raw(""));
+    // The class's votes, beside the choices, when the page takes them.
+    let votes = r.votes.get(&q.note).cloned().or_else(|| app.share.as_ref().map(|_| vec![0; note.choices.len()]));
+    let cw = note.choices.iter().map(|c| width(c.get(code))).max().unwrap_or(0).min(inner_w / 2);
+    let most = votes.as_ref().and_then(|v| v.iter().max().copied()).unwrap_or(0).max(1);
     for (i, c) in note.choices.iter().enumerate() {
         let mut st = Style::new();
         let mut mark = "  ";
-        if let Some(chosen) = q.chosen {
+        if q.revealed() {
             if note.answer == Some(i) {
                 st = theme::good().add_modifier(ratatui::style::Modifier::BOLD);
                 mark = "✓ ";
-            } else if chosen == i {
+            } else if q.chosen == Some(i) {
                 st = theme::bad();
                 mark = "✗ ";
             }
-            if chosen == i {
+            if q.chosen == Some(i) {
                 st = st.patch(theme::selected());
             }
         }
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::raw(mark),
             Span::styled(format!("{}", i + 1), theme::key()),
             Span::raw(") "),
-            Span::styled(c.get(code).to_string(), st),
-        ]));
+            Span::styled(pad(&ellipsize(c.get(code), cw.max(1)), cw), st),
+        ];
+        if let Some(v) = &votes {
+            let n = v.get(i).copied().unwrap_or(0);
+            let room = inner_w.saturating_sub(cw + 5 + 8).clamp(1, 24);
+            let bar = (n as usize * room).div_ceil(most as usize);
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled("█".repeat(bar), theme::hot()));
+            spans.push(Span::styled(format!(" {n}"), super::bold(Style::new())));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let (Some(v), Some(share)) = (&votes, &app.share) {
+        let total: u32 = v.iter().sum();
+        lines.push(Line::raw(""));
+        let text = format!("{} · {}", i18n::vote_count(lang, total), i18n::share_line(lang, &share.addr, &share.code));
+        for part in wrap(&text, inner_w) {
+            lines.push(Line::from(Span::styled(part, theme::dim())));
+        }
     }
     let hint = match q.chosen {
-        None => L::ChooseHint.s(lang),
-        Some(c) => {
+        None if !q.revealed() => format!("{} · {}", L::ChooseHint.s(lang), L::RevealHint.s(lang)),
+        chosen => {
             lines.push(Line::raw(""));
-            for part in wrap(&verdict(note, lang, c), inner_w) {
-                let st = if note.answer == Some(c) { theme::good() } else { theme::bad() };
-                lines.push(Line::from(Span::styled(part, super::bold(st))));
+            if let Some(c) = chosen {
+                for part in wrap(&verdict(note, lang, c), inner_w) {
+                    let st = if note.answer == Some(c) { theme::good() } else { theme::bad() };
+                    lines.push(Line::from(Span::styled(part, super::bold(st))));
+                }
+            } else if let Some(a) = note.answer.and_then(|a| note.choices.get(a)) {
+                let a = a.get(code);
+                let right = crate::explain::tr!(lang, "the answer: {a}", "答案：{a}");
+                lines.push(Line::from(Span::styled(right, super::bold(theme::good()))));
             }
             if let Some(e) = &note.explain {
                 for part in wrap(e.get(code), inner_w) {

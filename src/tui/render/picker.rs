@@ -4,6 +4,7 @@
 use super::{l, panel, theme, App};
 use crate::tui::app::Picker;
 use crate::tui::i18n::L;
+use crate::tui::lessons;
 use crate::tui::text::{ellipsize, pad, width, wrap};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -23,30 +24,41 @@ pub fn render(f: &mut Frame, area: Rect, p: &Picker, app: &App) {
         header,
     );
     let body = Rect { y: area.y + 1, height: area.height.saturating_sub(2), ..area };
-    let list_h = (p.items.len() as u16 + 1).min(body.height / 2).max(2);
+    // The course: a heading per unit, then its lessons.
+    let mut rows: Vec<(Option<usize>, Line)> = Vec::new();
+    let nw = p.items.iter().map(|i| width(&i.name)).max().unwrap_or(0);
+    for (i, item) in p.items.iter().enumerate() {
+        if i == 0 || p.items[i - 1].unit != item.unit {
+            let unit = lessons::COURSE.get(item.unit).map(|u| u.title(lang)).unwrap_or("");
+            rows.push((None, Line::from(Span::styled(unit.to_string(), theme::title()))));
+        }
+        let title = match &item.scenario {
+            Ok(s) => s.title(code),
+            Err(_) => format!("({})", l(app, L::Invalid)),
+        };
+        let sel = i == p.selected;
+        let mark = if sel { "▶ " } else { "  " };
+        let st = if sel { theme::selected() } else { Style::new() };
+        let text = format!("{mark}{}  {title}", pad(&item.name, nw));
+        rows.push((Some(i), Line::from(Span::styled(text, st))));
+    }
+    let list_h = (rows.len() as u16 + 1).min(body.height * 3 / 5).max(2);
     let list = Rect { height: list_h, ..body };
     let desc = Rect { y: body.y + list_h, height: body.height - list_h, ..body };
     let block = panel(vec![Span::raw(l(app, L::Scenarios))], true);
     let inner = block.inner(list);
     f.render_widget(block, list);
-    let nw = p.items.iter().map(|i| width(&i.name)).max().unwrap_or(0);
-    // Keep the selected scenario in view.
-    let skip = (p.selected + 1).saturating_sub(inner.height as usize);
-    let lines: Vec<Line> = p
-        .items
-        .iter()
-        .enumerate()
+    // Keep the selected scenario in view (with its unit's heading when it fits).
+    let at = rows.iter().position(|(i, _)| *i == Some(p.selected)).unwrap_or(0);
+    let skip = (at + 1).saturating_sub(inner.height as usize);
+    let w = inner.width as usize;
+    let lines: Vec<Line> = rows
+        .into_iter()
         .skip(skip)
-        .map(|(i, item)| {
-            let title = match &item.scenario {
-                Ok(s) => s.title(code),
-                Err(_) => format!("({})", l(app, L::Invalid)),
-            };
-            let sel = i == p.selected;
-            let mark = if sel { "▶ " } else { "  " };
-            let st = if sel { theme::selected() } else { Style::new() };
-            let text = format!("{mark}{}  {title}", pad(&item.name, nw));
-            Line::from(Span::styled(ellipsize(&text, inner.width as usize), st))
+        .map(|(_, line)| {
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            let st = line.spans.first().map(|s| s.style).unwrap_or_default();
+            Line::from(Span::styled(ellipsize(&text, w), st))
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);

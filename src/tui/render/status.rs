@@ -32,13 +32,18 @@ pub fn header(f: &mut Frame, area: Rect, app: &App, r: &Run) {
     } else {
         (format!("⏸ {}", l(app, L::Paused)), Style::new().fg(Color::Gray))
     };
-    let right = vec![
+    let mut right = Vec::new();
+    if let Some(share) = &app.share {
+        right.push(Span::styled(format!("⇄ {} {}", l(app, L::JoinCode), share.code), super::bold(Style::new().fg(Color::Yellow))));
+        right.push(Span::styled(" │ ", theme::dim()));
+    }
+    right.extend([
         Span::styled(state, st),
         Span::styled(" │ ", theme::dim()),
         Span::styled(format!("t {}", clock(r.tl.world.now())), super::bold(Style::new().fg(Color::White))),
         Span::styled(" │ ", theme::dim()),
         Span::raw(format!("{} {} ", l(app, L::Seed), sc.seed)),
-    ];
+    ]);
     let rw: usize = right.iter().map(|s| s.width()).sum();
     let total = area.width as usize;
     let left_text = format!(" warren │ {}: {}", sc.name, sc.title(app.lang.code()));

@@ -4,14 +4,13 @@
 //! actor (the target of fault keys) is shown reversed.
 
 use super::{l, panel, theme, App};
-use crate::broker::exchange::{Dest, Matcher};
 use crate::explain::Ctx;
-use crate::ids::{ClientId, QueueId};
+use crate::ids::ClientId;
 use crate::tui::app::{Focus, Run};
 use crate::tui::i18n::L;
-use crate::tui::model::{self, ConsumerLine, Diagram, Hot};
+use crate::tui::model::{self, ConsumerLine, Hot};
 use crate::tui::text::{ellipsize, width};
-use crate::world::World;
+use crate::tui::topo::{TDest, TGroup, TQueue, TRoute, Topo};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -49,29 +48,28 @@ const DENSITIES: [Density; 4] = [
 ];
 
 /// Rows of the diagram (without the legend).
-fn row_count(world: &World) -> usize {
-    let d = model::diagram(world);
+fn row_count(t: &Topo) -> usize {
     let mut n = 0;
-    for g in &d.groups {
+    for g in &t.groups {
         let route_rows: usize = g
             .routes
             .iter()
-            .map(|r| match r.dest {
-                Dest::Queue(q) if r.first => model::consumers_of(world, q).len().max(1),
+            .map(|r| match &r.dest {
+                TDest::Queue(q) if r.first => t.queue(q).map(|q| q.consumers.len()).unwrap_or(0).max(1),
                 _ => 1,
             })
             .sum();
         n += route_rows.max(g.publishers.len()).max(1);
     }
-    for q in &d.orphans {
-        n += model::consumers_of(world, *q).len().max(1);
+    for q in &t.orphans {
+        n += t.queue(q).map(|q| q.consumers.len()).unwrap_or(0).max(1);
     }
     n
 }
 
 /// Lines the panel would like (diagram and legend).
 pub fn height_needed(r: &Run) -> u16 {
-    (row_count(&r.tl.world).max(1) + 1) as u16
+    (row_count(&r.topo()).max(1) + 1) as u16
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
@@ -97,12 +95,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let diagram = model::diagram(world);
+    let topo = r.topo();
     let hot = Hot::of(world, &r.tl.records()[r.tl.last_group()]);
     let cx = Ctx::new(world, &r.tl.scenario.notes, lang);
     let mut rows = Vec::new();
     for d in DENSITIES {
-        rows = build(&cx, &diagram, &hot, r, d);
+        rows = build(&cx, &topo, &hot, r, d);
         if total_width(&rows) <= inner.width as usize {
             break;
         }
@@ -123,7 +121,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, r: &Run) {
     }
     lines.drain(..skip);
     if lines.len() < h {
-        lines.push(Line::from(Span::styled(l(app, L::TopologyLegend), theme::dim())));
+        let mut legend = l(app, L::TopologyLegend).to_string();
+        if !topo.complete() {
+            legend = format!("{} · {legend}", l(app, L::PlannedLegend));
+        }
+        if topo.queues.iter().any(|q| q.dead_letter.is_some()) || topo.exchanges.iter().any(|x| x.alternate.is_some()) {
+            legend = format!("{legend} · {}", l(app, L::LinksLegend));
+        }
+        lines.push(Line::from(Span::styled(legend, theme::dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -203,17 +208,27 @@ fn client_segs(cx: &Ctx, r: &Run, hot: &Hot, c: ClientId, d: Density) -> Vec<Seg
     out
 }
 
-fn queue_segs(cx: &Ctx, hot: &Hot, q: QueueId, first: bool, d: Density) -> Vec<Seg> {
-    let world = cx.world;
-    let name = ellipsize(&cx.queue(q), d.name_max);
-    let st = if hot.queues.contains(&q) { theme::hot() } else { Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
+/// The mark of something planned that the run has not declared (yet).
+pub const PLANNED: &str = "◌";
+
+fn queue_segs(cx: &Ctx, hot: &Hot, q: &TQueue, first: bool, d: Density) -> Vec<Seg> {
+    let name = ellipsize(&q.name, d.name_max);
+    let Some(id) = q.live else {
+        return vec![(format!("{PLANNED} {name}"), theme::dim())];
+    };
+    let _ = cx;
+    let st = if hot.queues.contains(&id) { theme::hot() } else { Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
     if !first {
         return vec![(name, st), (" ↑".into(), theme::dim())];
     }
-    let (ready, unacked) = world.broker.queue(q).map(|x| (x.ready.len(), x.unacked)).unwrap_or((0, 0));
-    let rs = if ready > 0 { theme::hot().remove_modifier(ratatui::style::Modifier::BOLD) } else { theme::dim() };
-    let us = if unacked > 0 { Style::new().fg(ratatui::style::Color::LightBlue) } else { theme::dim() };
-    vec![(name, st), (" ".into(), Style::new()), (ready.to_string(), rs), ("|".into(), theme::dim()), (unacked.to_string(), us)]
+    let rs = if q.ready > 0 { theme::hot().remove_modifier(ratatui::style::Modifier::BOLD) } else { theme::dim() };
+    let us = if q.unacked > 0 { Style::new().fg(ratatui::style::Color::LightBlue) } else { theme::dim() };
+    let mut out =
+        vec![(name, st), (" ".into(), Style::new()), (q.ready.to_string(), rs), ("|".into(), theme::dim()), (q.unacked.to_string(), us)];
+    if let Some(x) = &q.dead_letter {
+        out.push((format!(" ⇢dlx {}", ellipsize(x, d.name_max)), theme::dim()));
+    }
+    out
 }
 
 fn consumer_segs(cx: &Ctx, r: &Run, hot: &Hot, line: ConsumerLine, d: Density) -> Vec<Seg> {
@@ -233,89 +248,124 @@ fn consumer_segs(cx: &Ctx, r: &Run, hot: &Hot, line: ConsumerLine, d: Density) -
     out
 }
 
-fn build(cx: &Ctx, diagram: &Diagram, hot: &Hot, r: &Run, d: Density) -> Vec<Row> {
-    let world = cx.world;
-    let b = &world.broker;
-    let mut rows: Vec<Row> = Vec::new();
-    for g in &diagram.groups {
-        let x_hot = hot.exchanges.contains(&g.exchange);
-        // Route rows: each route takes one row per consumer of its queue (at least one).
-        let mut route_rows: Vec<Row> = Vec::new();
-        let m = g.routes.len();
-        for (j, route) in g.routes.iter().enumerate() {
-            let (key, route_hot) = match route.binding {
-                Some(id) => {
-                    let bd = b.binding(id);
-                    let key = match &bd.matcher {
-                        Matcher::All => String::new(),
-                        Matcher::Headers(h) => {
-                            let args: Vec<String> = h.args.iter().map(|(k, v)| format!("{}={}", world.names.get(*k), v.show())).collect();
-                            format!("{} {}", h.mode.as_str(), args.join(","))
-                        }
-                        _ => format!("`{}`", world.names.get(bd.key)),
-                    };
-                    (key, hot.bindings.contains(&id))
-                }
-                None => {
-                    // The default exchange's key is the queue's name: no need to say it twice.
-                    let q = match route.dest {
-                        Dest::Queue(q) => q,
-                        Dest::Exchange(_) => QueueId(u32::MAX),
-                    };
-                    (String::new(), hot.default_routes.contains(&q))
-                }
-            };
-            let key = ellipsize(&key, d.key_max);
-            let cons: Vec<ConsumerLine> = match route.dest {
-                Dest::Queue(q) if route.first => model::consumers_of(world, q),
-                _ => Vec::new(),
-            };
-            let n = cons.len().max(1);
-            for k in 0..n {
-                let mut row = Row::default();
-                let last_route = j + 1 == m;
-                let conn = match (k, m, j) {
-                    (0, 1, _) => "──",
-                    (0, _, 0) => "┬─",
-                    (0, _, _) if last_route => "└─",
-                    (0, _, _) => "├─",
-                    (_, _, _) if last_route => "  ",
-                    _ => "│ ",
-                };
-                row.cells[3] = vec![(conn.into(), hot_if(route_hot))];
-                if k == 0 {
-                    // `─ key ───▶ queue`: the line runs on to the queue column, so arrows align.
-                    let kst = if route_hot { theme::hot() } else { theme::dim() };
-                    row.cells[4] = if key.is_empty() { Vec::new() } else { vec![(format!(" {key} "), kst)] };
-                    row.fill[4] = Some(('─', hot_if(route_hot)));
-                    let mut dest = vec![("─▶ ".to_string(), hot_if(route_hot))];
-                    dest.extend(match route.dest {
-                        Dest::Queue(q) => queue_segs(cx, hot, q, route.first, d),
-                        Dest::Exchange(x) => vec![(format!("⇒ {}", ellipsize(&cx.exchange(x), d.name_max)), Style::new())],
-                    });
-                    row.cells[5] = dest;
-                }
-                if let Some(line) = cons.get(k) {
-                    let q_hot = matches!(route.dest, Dest::Queue(q) if hot.queues.contains(&q));
-                    let c_hot = q_hot && hot.clients.contains(&line.client);
-                    let conn = match (k, cons.len()) {
-                        (0, 1) => " ──▶ ",
-                        (0, _) => " ─┬▶ ",
-                        (k, n) if k + 1 == n => "  └▶ ",
-                        _ => "  ├▶ ",
-                    };
-                    row.cells[6] = vec![(conn.into(), hot_if(c_hot))];
-                    row.cells[7] = consumer_segs(cx, r, hot, *line, d);
-                    row.clients.push(line.client);
-                }
-                route_rows.push(row);
-            }
+/// The consumer connector of row `k` of `n`.
+fn consumer_conn(k: usize, n: usize) -> &'static str {
+    match (k, n) {
+        (0, 1) => " ──▶ ",
+        (0, _) => " ─┬▶ ",
+        (k, n) if k + 1 == n => "  └▶ ",
+        _ => "  ├▶ ",
+    }
+}
+
+/// The exchange's name as the diagram shows it.
+fn exchange_name(cx: &Ctx, name: &str) -> String {
+    if name.is_empty() {
+        crate::explain::tr!(cx.lang, "(default)", "（默认）")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The cell of an exchange at the head of its group: name, type, alternate exchange.
+fn exchange_segs(cx: &Ctx, t: &Topo, g: &TGroup, x_hot: bool, d: Density) -> Vec<Seg> {
+    let x = t.exchange(&g.exchange);
+    let declared = x.is_some_and(|x| x.declared());
+    let name = ellipsize(&exchange_name(cx, &g.exchange), d.name_max);
+    let mut segs = if declared {
+        let st = if x_hot { theme::hot() } else { Style::new().fg(ratatui::style::Color::Cyan) };
+        vec![(name, st)]
+    } else {
+        vec![(format!("{PLANNED} {name}"), theme::dim())]
+    };
+    if let Some(x) = x {
+        if d.kinds && !x.is_default() {
+            segs.push((format!(" ({})", x.kind), theme::dim()));
         }
-        let height = route_rows.len().max(g.publishers.len()).max(1);
-        route_rows.resize_with(height, Row::default);
+        if let Some(ae) = &x.alternate {
+            segs.push((format!(" ⇢ae {}", ellipsize(ae, d.name_max)), theme::dim()));
+        }
+    }
+    segs.push((" ".into(), Style::new()));
+    if g.routes.is_empty() {
+        segs.push(("✕".into(), theme::dim()));
+    }
+    segs
+}
+
+/// The rows of one route: the connector, the binding key, the destination and (on the
+/// queue's first route) its consumers.
+fn route_rows(cx: &Ctx, t: &Topo, hot: &Hot, r: &Run, route: &TRoute, (j, m): (usize, usize), d: Density) -> Vec<Row> {
+    let route_hot = match (route.binding, &route.dest) {
+        (Some(id), _) => hot.bindings.contains(&id),
+        (None, TDest::Queue(k)) if route.implicit => t.queue(k).and_then(|q| q.live).is_some_and(|q| hot.default_routes.contains(&q)),
+        _ => false,
+    };
+    let line_style = if route.declared { hot_if(route_hot) } else { theme::dim() };
+    let key = ellipsize(&route.label, d.key_max);
+    let queue = match &route.dest {
+        TDest::Queue(k) => t.queue(k),
+        TDest::Exchange(_) => None,
+    };
+    let cons: &[ConsumerLine] = match queue {
+        Some(q) if route.first => &q.consumers,
+        _ => &[],
+    };
+    let n = cons.len().max(1);
+    let mut rows = Vec::new();
+    for k in 0..n {
+        let mut row = Row::default();
+        let last_route = j + 1 == m;
+        let conn = match (k, m, j) {
+            (0, 1, _) => "──",
+            (0, _, 0) => "┬─",
+            (0, _, _) if last_route => "└─",
+            (0, _, _) => "├─",
+            (_, _, _) if last_route => "  ",
+            _ => "│ ",
+        };
+        let conn = if route.declared { conn.to_string() } else { conn.replace('─', "┄") };
+        row.cells[3] = vec![(conn, line_style)];
+        if k == 0 {
+            // `─ key ───▶ queue`: the line runs on to the queue column, so arrows align.
+            let kst = if route_hot { theme::hot() } else { theme::dim() };
+            row.cells[4] = if key.is_empty() { Vec::new() } else { vec![(format!(" {key} "), kst)] };
+            row.fill[4] = Some((if route.declared { '─' } else { '┄' }, line_style));
+            let arrow = if route.declared { "─▶ " } else { "┄▷ " };
+            let mut dest = vec![(arrow.to_string(), line_style)];
+            dest.extend(match (&route.dest, queue) {
+                (TDest::Queue(_), Some(q)) => queue_segs(cx, hot, q, route.first, d),
+                (TDest::Queue(_), None) => Vec::new(),
+                (TDest::Exchange(x), _) => vec![(format!("⇒ {}", ellipsize(&exchange_name(cx, x), d.name_max)), Style::new())],
+            });
+            row.cells[5] = dest;
+        }
+        if let Some(line) = cons.get(k) {
+            let q_hot = queue.and_then(|q| q.live).is_some_and(|q| hot.queues.contains(&q));
+            let c_hot = q_hot && hot.clients.contains(&line.client);
+            row.cells[6] = vec![(consumer_conn(k, cons.len()).into(), hot_if(c_hot))];
+            row.cells[7] = consumer_segs(cx, r, hot, *line, d);
+            row.clients.push(line.client);
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+fn build(cx: &Ctx, t: &Topo, hot: &Hot, r: &Run, d: Density) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    for g in &t.groups {
+        let x_live = t.exchange(&g.exchange).and_then(|x| x.live);
+        let x_hot = x_live.is_some_and(|x| hot.exchanges.contains(&x));
+        // Route rows: each route takes one row per consumer of its queue (at least one).
+        let m = g.routes.len();
+        let mut group_rows: Vec<Row> =
+            g.routes.iter().enumerate().flat_map(|(j, route)| route_rows(cx, t, hot, r, route, (j, m), d)).collect();
+        let height = group_rows.len().max(g.publishers.len()).max(1);
+        group_rows.resize_with(height, Row::default);
         // Publishers and the exchange on the left.
         let np = g.publishers.len();
-        for (i, row) in route_rows.iter_mut().enumerate() {
+        for (i, row) in group_rows.iter_mut().enumerate() {
             if let Some(&p) = g.publishers.get(i) {
                 let mut segs = client_segs(cx, r, hot, p, d);
                 segs.insert(0, (String::new(), Style::new()));
@@ -330,25 +380,14 @@ fn build(cx: &Ctx, diagram: &Diagram, hot: &Hot, r: &Run, d: Density) -> Vec<Row
                 row.clients.push(p);
             }
             if i == 0 {
-                let name = ellipsize(&cx.exchange(g.exchange), d.name_max);
-                let st = if x_hot { theme::hot() } else { Style::new().fg(ratatui::style::Color::Cyan) };
-                let mut segs = vec![(name, st)];
-                if d.kinds && g.exchange != crate::tui::model::DEFAULT_EXCHANGE {
-                    let kind = b.exchange(g.exchange).map(|x| x.kind.as_str()).unwrap_or("?");
-                    segs.push((format!(" ({kind})"), theme::dim()));
-                }
-                segs.push((" ".into(), Style::new()));
-                if g.routes.is_empty() {
-                    segs.push(("✕".into(), theme::dim()));
-                }
-                row.cells[2] = segs;
+                row.cells[2] = exchange_segs(cx, t, g, x_hot, d);
             }
         }
-        rows.extend(route_rows);
+        rows.extend(group_rows);
     }
-    for &q in &diagram.orphans {
-        let cons = model::consumers_of(world, q);
-        let n = cons.len().max(1);
+    for k in &t.orphans {
+        let Some(q) = t.queue(k) else { continue };
+        let n = q.consumers.len().max(1);
         for k in 0..n {
             let mut row = Row::default();
             if k == 0 {
@@ -356,14 +395,8 @@ fn build(cx: &Ctx, diagram: &Diagram, hot: &Hot, r: &Run, d: Density) -> Vec<Row
                 segs.extend(queue_segs(cx, hot, q, true, d));
                 row.cells[5] = segs;
             }
-            if let Some(line) = cons.get(k) {
-                let conn = match (k, cons.len()) {
-                    (0, 1) => " ──▶ ",
-                    (0, _) => " ─┬▶ ",
-                    (k, n) if k + 1 == n => "  └▶ ",
-                    _ => "  ├▶ ",
-                };
-                row.cells[6] = vec![(conn.into(), theme::dim())];
+            if let Some(line) = q.consumers.get(k) {
+                row.cells[6] = vec![(consumer_conn(k, q.consumers.len()).into(), theme::dim())];
                 row.cells[7] = consumer_segs(cx, r, hot, *line, d);
                 row.clients.push(line.client);
             }

@@ -172,6 +172,48 @@ fn picker_tiny_terminal_and_resize() {
     assert!(!s.contains("拓扑"), "{s}");
 }
 
+/// Live editing: the file is saved in an "editor" (written, or replaced by a rename, as
+/// editors do) while `warren tui FILE` shows it; the screen follows within a second. A
+/// broken save shows the error with its line and column; fixing it clears the error.
+#[test]
+fn saving_the_scenario_file_updates_the_screen() {
+    need_tmux!();
+    let dir = std::env::temp_dir().join(format!("warren-live-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lesson.yaml");
+    let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/work-queues.yaml")).unwrap();
+    std::fs::write(&file, &original).unwrap();
+    let t = Tmux::start(&format!("tui '{}'", file.display()), 100, 30);
+    t.wait_for(&["◌ task_queue", "worker2 ○ not started"]);
+    // Run to 0.3s, then make worker2 start late: the run is replayed to 0.3s.
+    t.keys(&["t"]);
+    t.type_text("0.3s");
+    t.keys(&["Enter"]);
+    t.wait_for(&["t 0.300s", "worker2 1/∞"]);
+    let late = original.replace(
+        "{ name: worker2, queue: task_queue, ack: manual, work: 1s }",
+        "{ name: worker2, queue: task_queue, ack: manual, work: 1s, start: 250ms }",
+    );
+    let saved = Instant::now();
+    std::fs::write(&file, &late).unwrap();
+    let s = t.wait_for(&["replayed to 0.300s", "worker1 3/∞", "worker2 0/∞"]);
+    let took = saved.elapsed();
+    assert!(took < Duration::from_secs(1), "the screen took {took:?} to follow the save:\n{s}");
+    eprintln!("reload shown {took:?} after the save");
+    // A broken save, written as editors do: a new file renamed over the old one.
+    let tmp = dir.join(".lesson.yaml.swp");
+    std::fs::write(&tmp, late.replacen("ack: manual", "ack: manul", 1)).unwrap();
+    std::fs::rename(&tmp, &file).unwrap();
+    let s = t.wait_for(&["Scenario error", "lesson.yaml:20:"]);
+    assert!(s.contains("t 0.300s"), "the old run stays:\n{s}");
+    std::fs::write(&file, &original).unwrap();
+    let s = t.wait_for(&["replayed to 0.300s", "worker2 1/∞"]);
+    assert!(!s.contains("Scenario error"), "{s}");
+    t.keys(&["q"]);
+    t.wait_for(&["exited with status 0"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A missing scenario is an error before the terminal is touched.
 #[test]
 fn a_missing_scenario_is_an_error() {

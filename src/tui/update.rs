@@ -103,21 +103,7 @@ fn run(r: &mut Run, action: Action, lang: Lang) -> Option<String> {
     }
     // So does an open question.
     if let Some(q) = r.quiz {
-        match action {
-            Action::Choose(n) if q.chosen.is_none() => {
-                let choices = r.scenario().notes.get(q.note as usize).map(|n| n.choices.len()).unwrap_or(0);
-                if n < choices {
-                    r.quiz = Some(Quiz { chosen: Some(n), ..q });
-                    r.answers.insert(q.note, Some(n));
-                }
-            }
-            Action::Reveal if !q.revealed() => r.quiz = Some(Quiz { shown: true, ..q }),
-            Action::Close => {
-                r.answers.entry(q.note).or_insert(None);
-                r.quiz = None;
-            }
-            _ => {}
-        }
+        quiz(r, q, action);
         return None;
     }
     match action {
@@ -229,6 +215,25 @@ fn run(r: &mut Run, action: Action, lang: Lang) -> Option<String> {
         Action::Crash | Action::Revive | Action::Cut => inject(r, action, lang),
         Action::Tick | Action::PlayStep => tick(r, action, lang),
         _ => None,
+    }
+}
+
+/// An open question takes every key: a choice, the reveal, or going on.
+fn quiz(r: &mut Run, q: Quiz, action: Action) {
+    match action {
+        Action::Choose(n) if q.chosen.is_none() => {
+            let choices = r.scenario().notes.get(q.note as usize).map(|n| n.choices.len()).unwrap_or(0);
+            if n < choices {
+                r.quiz = Some(Quiz { chosen: Some(n), ..q });
+                r.answers.insert(q.note, Some(n));
+            }
+        }
+        Action::Reveal if !q.revealed() => r.quiz = Some(Quiz { shown: true, ..q }),
+        Action::Close => {
+            r.answers.entry(q.note).or_insert(None);
+            r.quiz = None;
+        }
+        _ => {}
     }
 }
 

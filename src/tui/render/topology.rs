@@ -211,20 +211,24 @@ fn client_segs(cx: &Ctx, r: &Run, hot: &Hot, c: ClientId, d: Density) -> Vec<Seg
 /// The mark of something planned that the run has not declared (yet).
 pub const PLANNED: &str = "◌";
 
-fn queue_segs(cx: &Ctx, hot: &Hot, q: &TQueue, first: bool, d: Density) -> Vec<Seg> {
+fn queue_segs(hot: &Hot, q: &TQueue, first: bool, d: Density) -> Vec<Seg> {
     let name = ellipsize(&q.name, d.name_max);
-    let Some(id) = q.live else {
-        return vec![(format!("{PLANNED} {name}"), theme::dim())];
+    let mut out = match q.live {
+        None => vec![(format!("{PLANNED} {name}"), theme::dim())],
+        Some(id) => {
+            let st = if hot.queues.contains(&id) { theme::hot() } else { Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
+            vec![(name, st)]
+        }
     };
-    let _ = cx;
-    let st = if hot.queues.contains(&id) { theme::hot() } else { Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
     if !first {
-        return vec![(name, st), (" ↑".into(), theme::dim())];
+        out.push((" ↑".into(), theme::dim()));
+        return out;
     }
-    let rs = if q.ready > 0 { theme::hot().remove_modifier(ratatui::style::Modifier::BOLD) } else { theme::dim() };
-    let us = if q.unacked > 0 { Style::new().fg(ratatui::style::Color::LightBlue) } else { theme::dim() };
-    let mut out =
-        vec![(name, st), (" ".into(), Style::new()), (q.ready.to_string(), rs), ("|".into(), theme::dim()), (q.unacked.to_string(), us)];
+    if q.live.is_some() {
+        let rs = if q.ready > 0 { theme::hot().remove_modifier(ratatui::style::Modifier::BOLD) } else { theme::dim() };
+        let us = if q.unacked > 0 { Style::new().fg(ratatui::style::Color::LightBlue) } else { theme::dim() };
+        out.extend([(" ".into(), Style::new()), (q.ready.to_string(), rs), ("|".into(), theme::dim()), (q.unacked.to_string(), us)]);
+    }
     if let Some(x) = &q.dead_letter {
         out.push((format!(" ⇢dlx {}", ellipsize(x, d.name_max)), theme::dim()));
     }
@@ -334,7 +338,7 @@ fn route_rows(cx: &Ctx, t: &Topo, hot: &Hot, r: &Run, route: &TRoute, (j, m): (u
             let arrow = if route.declared { "─▶ " } else { "┄▷ " };
             let mut dest = vec![(arrow.to_string(), line_style)];
             dest.extend(match (&route.dest, queue) {
-                (TDest::Queue(_), Some(q)) => queue_segs(cx, hot, q, route.first, d),
+                (TDest::Queue(_), Some(q)) => queue_segs(hot, q, route.first, d),
                 (TDest::Queue(_), None) => Vec::new(),
                 (TDest::Exchange(x), _) => vec![(format!("⇒ {}", ellipsize(&exchange_name(cx, x), d.name_max)), Style::new())],
             });
@@ -392,7 +396,7 @@ fn build(cx: &Ctx, t: &Topo, hot: &Hot, r: &Run, d: Density) -> Vec<Row> {
             let mut row = Row::default();
             if k == 0 {
                 let mut segs = vec![("   ".to_string(), Style::new())];
-                segs.extend(queue_segs(cx, hot, q, true, d));
+                segs.extend(queue_segs(hot, q, true, d));
                 row.cells[5] = segs;
             }
             if let Some(line) = q.consumers.get(k) {

@@ -158,7 +158,10 @@ fn the_view_carries_topology_log_and_note_in_both_languages() {
     assert!(queues[0]["unacked"].as_u64().unwrap() > 0);
     let log = view["log"].as_array().unwrap();
     assert!(log.iter().any(|l| l["why"]["en"].is_string() && l["why"]["zh"].is_string()), "each step's why");
-    assert!(view["note"]["zh"].is_string());
+    // The latest note is the question: the question panel shows it, in both languages.
+    assert!(view["note"].is_null());
+    assert!(view["question"]["ask"]["zh"].as_str().unwrap().contains("任务 4"));
+    assert_eq!(view["question"]["choices"][1]["en"], "worker2");
 }
 
 #[test]

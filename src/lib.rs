@@ -28,6 +28,7 @@
 //! - [`export`] — a scenario as a pika script for a real broker, or a run as a sequence
 //!   diagram (Mermaid, SVG); [`outcome`] — what `warren diff` compares with a real broker.
 
+pub mod body;
 pub mod broker;
 pub mod cli;
 pub mod client;

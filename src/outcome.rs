@@ -16,8 +16,9 @@
 //! [`Outcome::from_session`] reads it from a finished simulation; [`Outcome::from_script`]
 //! parses the JSON lines printed by the script of `warren export pika` (docs/exports.md).
 
-use crate::broker::dispatch::NO_CONSUMER;
+use crate::broker::message::Message;
 use crate::client::spec::RoleSpec;
+use crate::ids::NO_CONSUMER;
 use crate::ids::{ClientId, MsgId};
 use crate::record::Record;
 use crate::scenario::Scenario;
@@ -136,7 +137,7 @@ impl Outcome {
                 Record::Disconnected { client, .. } if client.idx() < waiting.len() => waiting[client.idx()].clear(),
                 Record::Unroutable { msg, returned: true, .. } => {
                     let p = w.msgs.get(msg).publisher;
-                    if p != u32::MAX {
+                    if p != Message::FROM_BROKER {
                         o.returns.entry(name(ClientId(p))).or_default().push(body(w, msg));
                     }
                 }

@@ -7,8 +7,11 @@
 //! limit, rejected without a dead-letter exchange), dead-lettered, or lost. A copy without
 //! a fate at the end of a run is still in its queue, ready or unacked. [`Record::Restored`]
 //! reopens a copy whose fate was undone by a broker crash (its ack had not reached disk).
+//!
+//! It sits below the broker, the clients and the world, which all emit records: it must
+//! import nothing from them (only ids, the body and the trace hasher).
 
-use crate::broker::message::{Body, DeadLetterReason};
+use crate::body::Body;
 use crate::ids::{Actor, BindingId, ClientId, ConsumerId, ExchangeId, MsgId, QueueId, Sym};
 use crate::sim::trace::{HashRecord, TraceHasher};
 
@@ -176,6 +179,30 @@ pub enum FaultRecord {
     DelayEnd(ClientId),
     PartitionStart(ClientId),
     PartitionEnd(ClientId),
+}
+
+/// The `call` of a [`Record::Reply`] that matched no pending call (`accepted: false`).
+pub const NO_CALL: u32 = u32::MAX;
+
+/// Why a message was dead-lettered, with RabbitMQ's words (the `x-death` reason).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DeadLetterReason {
+    Rejected,
+    Expired,
+    Maxlen,
+}
+
+impl DeadLetterReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadLetterReason::Rejected => "rejected",
+            DeadLetterReason::Expired => "expired",
+            DeadLetterReason::Maxlen => "maxlen",
+        }
+    }
+    pub fn code(self) -> u64 {
+        self as u64
+    }
 }
 
 /// One thing that happened.

@@ -156,7 +156,7 @@ mod tests {
             tag,
             queue: QueueId(0),
             consumer: None,
-            qm: QMsg { seq: tag, msg: MsgId(tag as u32), expires: Time::NEVER, gen: u32::MAX, flags: 0 },
+            qm: QMsg { seq: tag, msg: MsgId(tag as u32), expires: Time::NEVER, gen: QMsg::NOT_ON_DISK, flags: 0 },
         }
     }
 

@@ -8,6 +8,7 @@
 //! that queue (`rabbit_dead_letter.erl` `detect_cycles`). As in RabbitMQ, classic-queue
 //! dead-lettering is at-most-once and is never confirmed to anyone.
 
+use super::message::Message;
 use super::message::{DeadLetterReason, Death, DeathEntry, Props};
 use super::queue::QMsg;
 use super::{Broker, Cx};
@@ -114,7 +115,7 @@ impl DeadLetter {
             ..old
         };
         let pid = cx.msgs.add_props(props);
-        cx.msgs.add(m.body, pid, u32::MAX)
+        cx.msgs.add(m.body, pid, Message::FROM_BROKER)
     }
 }
 

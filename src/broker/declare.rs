@@ -10,6 +10,7 @@ use super::ops::{ExchangeDecl, ExchangeKind, Frame, QueueDecl};
 use super::queue::{ArgValue, Queue, QueueArgs};
 use super::topic::TopicPattern;
 use super::{Broker, Cx};
+use crate::ids::NO_QUEUE;
 use crate::ids::{Actor, BindingId, ChannelId, ExchangeId, QueueId, Sym};
 use crate::names::Names;
 use crate::record::{DiscardWhy, LostWhy, QueueGone, Record};
@@ -192,9 +193,7 @@ impl Broker {
         // The direct reply-to pseudo queue answers a passive declare.
         if given == Some(self.sym.reply_to) && d.passive {
             let consumers = self.channels[ch.idx()].reply_consumer.is_some() as u32;
-            cx.fx
-                .frames
-                .push((conn, Frame::QueueDeclareOk { ch: number, q: QueueId(u32::MAX), name: self.sym.reply_to, messages: 0, consumers }));
+            cx.fx.frames.push((conn, Frame::QueueDeclareOk { ch: number, q: NO_QUEUE, name: self.sym.reply_to, messages: 0, consumers }));
             return Ok(());
         }
         let name = match given {

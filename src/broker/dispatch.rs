@@ -12,7 +12,7 @@ use super::queue::{qflags, Overflow, QMsg};
 use super::{Broker, Cx};
 use crate::broker::channel::Unacked;
 use crate::broker::message::DeadLetterReason;
-use crate::ids::{ChannelId, ConsumerId, MsgId, QueueId, Sym};
+use crate::ids::{ChannelId, ConsumerId, MsgId, QueueId, Sym, NO_CONSUMER, NO_QUEUE};
 use crate::record::{DeliverWhy, DiscardWhy, ReadyWhy, Record};
 use crate::sim::Time;
 
@@ -24,11 +24,6 @@ pub(crate) enum Offer {
     /// Refused by `x-overflow: reject-publish(-dlx)`.
     Refused,
 }
-
-/// A consumer id no consumer has (a `basic.get`, a direct reply).
-pub const NO_CONSUMER: ConsumerId = ConsumerId(u32::MAX);
-/// A queue id no queue has (a direct reply-to delivery).
-pub const NO_QUEUE: QueueId = QueueId(u32::MAX);
 
 /// A `basic.consume`, its queue resolved.
 #[derive(Copy, Clone, Debug)]
@@ -157,7 +152,7 @@ impl Broker {
         // CQs check the length limit before trying a consumer.
         if queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
             let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
-            let qm = QMsg { seq: u64::MAX, msg, expires: Time::NEVER, gen: u32::MAX, flags: 0 };
+            let qm = QMsg { seq: u64::MAX, msg, expires: Time::NEVER, gen: QMsg::NOT_ON_DISK, flags: 0 };
             if dlx {
                 self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
             } else {
@@ -169,7 +164,7 @@ impl Broker {
         let expires = Self::expiry_for(cx.now, queue.args.message_ttl, per_msg_ttl);
         let backlog = !queue.ready.is_empty();
         let on_disk_later = persistent && durable;
-        let gen = if on_disk_later { self.disk_write(cx) } else { u32::MAX };
+        let gen = if on_disk_later { self.disk_write(cx) } else { QMsg::NOT_ON_DISK };
         let queue = self.queues[q.idx()].as_mut().expect("live");
         let qm = QMsg { seq: queue.next_seq, msg, expires, gen, flags: 0 };
         queue.next_seq += 1;

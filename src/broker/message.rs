@@ -4,45 +4,19 @@
 //! the id of its shared [`Props`] (one per publish entry: exchange, routing key, headers,
 //! persistence, ...) and who published it. Queues hold [`crate::broker::queue::QMsg`]
 //! handles, never copies of the content.
+//!
+//! Owns the message store, properties, headers and the `x-death` history. The body
+//! ([`crate::body::Body`]) and the dead-letter reason ([`crate::record::DeadLetterReason`])
+//! are re-exported from below: the trace vocabulary must not import the broker.
 
 use crate::ids::{MsgId, PropsId, QueueId, Sym};
-use crate::names::Names;
 use crate::sim::Time;
-use std::borrow::Cow;
 use std::sync::Arc;
 
-/// A body: the text of `tpl` with `{n}` replaced by `n`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Body {
-    pub tpl: Sym,
-    pub n: u32,
-}
-
-impl Body {
-    pub fn literal(tpl: Sym) -> Body {
-        Body { tpl, n: 0 }
-    }
-
-    pub fn render<'a>(&self, names: &'a Names) -> Cow<'a, str> {
-        let t = names.get(self.tpl);
-        if t.contains("{n}") {
-            Cow::Owned(t.replace("{n}", &self.n.to_string()))
-        } else {
-            Cow::Borrowed(t)
-        }
-    }
-
-    /// Length in bytes of the rendered body (for `x-max-length-bytes`), without rendering it.
-    pub fn len(&self, names: &Names) -> u64 {
-        let t = names.get(self.tpl);
-        let holes = t.matches("{n}").count() as u64;
-        if holes == 0 {
-            return t.len() as u64;
-        }
-        let digits = if self.n == 0 { 1 } else { (self.n as f64).log10().floor() as u64 + 1 };
-        t.len() as u64 - 3 * holes + digits * holes
-    }
-}
+// Kept at their old paths for the broker and its users: the body is a leaf of the crate and
+// the dead-letter reason is trace vocabulary, so neither belongs to the broker.
+pub use crate::body::Body;
+pub use crate::record::DeadLetterReason;
 
 /// A header or argument value. Matching compares values, not AMQP types: a 32-bit and a
 /// 64-bit integer 1 are equal, and so are a long string and a byte array with the same bytes.
@@ -109,27 +83,6 @@ pub struct Death {
     pub first_exchange: Sym,
 }
 
-/// Why a message was dead-lettered, with RabbitMQ's words.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum DeadLetterReason {
-    Rejected,
-    Expired,
-    Maxlen,
-}
-
-impl DeadLetterReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeadLetterReason::Rejected => "rejected",
-            DeadLetterReason::Expired => "expired",
-            DeadLetterReason::Maxlen => "maxlen",
-        }
-    }
-    pub fn code(self) -> u64 {
-        self as u64
-    }
-}
-
 /// Properties shared by many messages (usually all those of one publish entry).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Props {
@@ -173,8 +126,14 @@ impl Props {
 pub struct Message {
     pub body: Body,
     pub props: PropsId,
-    /// The client that published it (`u32::MAX` for the broker itself: dead-lettering).
+    /// The client that published it ([`Message::FROM_BROKER`] for the broker itself:
+    /// dead-lettering).
     pub publisher: u32,
+}
+
+impl Message {
+    /// The `publisher` of a message the broker made itself (a dead-lettered copy).
+    pub const FROM_BROKER: u32 = u32::MAX;
 }
 
 /// Every message and every property set of a run.
@@ -234,20 +193,6 @@ impl MessageStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn body_templates_render_and_measure() {
-        let mut names = Names::new();
-        let tpl = names.intern("task {n}");
-        let b = Body { tpl, n: 12 };
-        assert_eq!(b.render(&names), "task 12");
-        assert_eq!(b.len(&names), 7);
-        let lit = Body::literal(names.intern("hello"));
-        assert_eq!(lit.render(&names), "hello");
-        assert_eq!(lit.len(&names), 5);
-        assert_eq!(Body { tpl, n: 0 }.len(&names), 6);
-        assert_eq!(Body { tpl, n: 1000 }.len(&names), 9);
-    }
 
     #[test]
     fn header_values_compare_without_their_type() {

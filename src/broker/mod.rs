@@ -35,6 +35,7 @@ pub mod settle;
 pub mod testkit;
 pub mod topic;
 
+use crate::ids::SETUP;
 use crate::ids::{Actor, ChannelId, ConnId, ConsumerId, ExchangeId, QueueId, Sym};
 use crate::names::Names;
 use crate::record::{Disconnect, QueueGone, Record, RequeueWhy};
@@ -294,7 +295,7 @@ impl Broker {
                 }
                 self.conns[i] = Some(Conn { id: conn, owner, open: true, channels: Vec::new() });
                 cx.fx.frames.push((conn, Frame::ConnectionOpenOk));
-                if owner.0 != u32::MAX {
+                if owner != SETUP {
                     cx.fx.records.push(Record::Connected { client: owner });
                 }
             }
@@ -567,7 +568,7 @@ impl Broker {
     /// Who a record should name as the actor behind a channel.
     fn actor_of(&self, ch: ChannelId) -> Actor {
         let owner = self.channels[ch.idx()].owner;
-        if owner.0 == u32::MAX {
+        if owner == SETUP {
             Actor::Setup
         } else {
             Actor::Client(owner)

@@ -39,7 +39,7 @@ pub struct Disk {
 
 impl Broker {
     pub(crate) fn on_disk(&self, qm: &QMsg) -> bool {
-        qm.gen != u32::MAX && qm.gen < self.disk.gen
+        qm.gen != QMsg::NOT_ON_DISK && qm.gen < self.disk.gen
     }
 
     /// A persistent copy is written to a durable queue: returns its generation.

@@ -186,7 +186,7 @@ impl Broker {
         cx.fx.frames.push((chan.conn, Frame::Deliver { ch: chan.number, consumer, tag: 1, redelivered: false, msg }));
         cx.fx.records.push(Record::Delivered {
             msg,
-            q: super::dispatch::NO_QUEUE,
+            q: crate::ids::NO_QUEUE,
             consumer,
             client: chan.owner,
             tag: 1,

@@ -80,13 +80,16 @@ pub struct QMsg {
     pub msg: MsgId,
     /// When it expires (`Time::NEVER`: no TTL).
     pub expires: Time,
-    /// The disk sync generation it was written in (`u32::MAX`: never written: transient,
+    /// The disk sync generation it was written in ([`QMsg::NOT_ON_DISK`]: never written: transient,
     /// or the queue is not durable). It is on disk once a sync has happened since.
     pub gen: u32,
     pub flags: u8,
 }
 
 impl QMsg {
+    /// The `gen` of a copy never written to disk.
+    pub const NOT_ON_DISK: u32 = u32::MAX;
+
     pub fn delivered_before(&self) -> bool {
         self.flags & qflags::DELIVERED != 0
     }
@@ -177,7 +180,7 @@ mod tests {
     use super::*;
 
     fn qm(seq: u64) -> QMsg {
-        QMsg { seq, msg: MsgId(seq as u32), expires: Time::NEVER, gen: u32::MAX, flags: 0 }
+        QMsg { seq, msg: MsgId(seq as u32), expires: Time::NEVER, gen: QMsg::NOT_ON_DISK, flags: 0 }
     }
 
     #[test]

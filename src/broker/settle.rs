@@ -6,12 +6,12 @@
 //! tag is a 406 channel error.
 
 use super::channel::Unacked;
-use super::dispatch::NO_CONSUMER;
 use super::error::AmqpError;
 use super::message::DeadLetterReason;
 use super::ops::Frame;
 use super::queue::qflags;
 use super::{Broker, Cx};
+use crate::ids::NO_CONSUMER;
 use crate::ids::{ChannelId, ClientId, QueueId, Sym};
 use crate::record::{DeliverWhy, LostWhy, Record, RequeueWhy};
 

@@ -8,6 +8,7 @@ use crate::broker::message::{Body, Props};
 use crate::broker::ops::{Frame, Op, QueueDecl, QueueRef};
 use crate::broker::queue::QueueArgs;
 use crate::ids::Sym;
+use crate::record::NO_CALL;
 use crate::record::{NotSent, Record};
 use std::collections::VecDeque;
 
@@ -88,7 +89,7 @@ impl RpcState {
                         self.answered.push(call);
                         cx.out.records.push(Record::Reply { client: cx.me, msg, call, accepted: true });
                     }
-                    None => cx.out.records.push(Record::Reply { client: cx.me, msg, call: u32::MAX, accepted: false }),
+                    None => cx.out.records.push(Record::Reply { client: cx.me, msg, call: NO_CALL, accepted: false }),
                 }
             }
             _ => {}

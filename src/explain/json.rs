@@ -3,8 +3,7 @@
 //! The fields are documented in `docs/trace.md`.
 
 use super::{describe, Ctx, Lang};
-use crate::broker::dispatch::NO_CONSUMER;
-use crate::ids::{ClientId, MsgId, QueueId};
+use crate::ids::{ClientId, MsgId, QueueId, NO_CONSUMER};
 use crate::record::*;
 use crate::sim::Stamped;
 use serde_json::{json, Map, Value};

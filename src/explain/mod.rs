@@ -7,14 +7,12 @@
 pub mod json;
 pub mod text;
 
-use crate::broker::dispatch::{NO_CONSUMER, NO_QUEUE};
 use crate::broker::exchange::{Dest, Matcher};
-use crate::broker::message::DeadLetterReason;
-use crate::ids::{Actor, BindingId, ClientId, ConsumerId, ExchangeId, MsgId, QueueId, Sym};
+use crate::ids::{Actor, BindingId, ClientId, ConsumerId, ExchangeId, MsgId, QueueId, Sym, NO_CONSUMER, NO_QUEUE, SETUP};
 use crate::record::*;
 use crate::scenario::Note;
 use crate::sim::Time;
-use crate::world::{World, SETUP};
+use crate::world::World;
 
 /// A language of the interface.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]

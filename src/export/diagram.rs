@@ -6,9 +6,10 @@
 //! scenario's notes and questions, faults, and what happened to a message without an arrow
 //! (dropped, expired, lost), in the words of the trace ([`crate::explain`]).
 
-use crate::broker::dispatch::NO_QUEUE;
 use crate::broker::message::DeadLetterReason;
+use crate::broker::message::Message;
 use crate::explain::{describe, Ctx, Lang};
+use crate::ids::NO_QUEUE;
 use crate::ids::{Actor, ClientId, ExchangeId, MsgId, QueueId};
 use crate::record::{FaultRecord, Record, Via};
 use crate::session::Session;
@@ -124,6 +125,9 @@ pub struct Diagram {
     pub cut_after: bool,
 }
 
+/// The key of a note over every lifeline (no client has this id).
+const EVERY_LIFELINE: ClientId = ClientId(u32::MAX);
+
 /// Keys of lifelines while the diagram is built.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
@@ -171,7 +175,7 @@ impl Builder<'_> {
     }
     /// A note over every lifeline (resolved once all lifelines are known).
     fn note_all(&mut self, t: Time, text: String, kind: NoteKind) {
-        let k = Key::Client(ClientId(u32::MAX));
+        let k = Key::Client(EVERY_LIFELINE);
         self.steps.push((t, k, k, text, None, kind, true));
     }
     fn body(&self, m: MsgId) -> String {
@@ -248,7 +252,7 @@ impl Builder<'_> {
             }
             Record::Unroutable { msg, ex, returned } => {
                 let p = w.msgs.get(msg).publisher;
-                if returned && p != u32::MAX {
+                if returned && p != Message::FROM_BROKER {
                     self.arrow(
                         t,
                         Key::Exchange(ex),

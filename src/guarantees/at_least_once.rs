@@ -2,8 +2,8 @@
 //! acks, is never lost, and is acked once a consumer that acks stays up.
 
 use super::{copy_text, Copy, Found};
-use crate::broker::dispatch::NO_QUEUE;
 use crate::client::spec::{Action, RoleSpec};
+use crate::ids::NO_QUEUE;
 use crate::ids::{ClientId, MsgId, QueueId};
 use crate::record::Record;
 use crate::sim::{Stamped, Time};

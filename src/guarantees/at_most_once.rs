@@ -2,7 +2,7 @@
 //! restored by recovery may be delivered again: that is a new life of the copy).
 
 use super::{copy_text, Copy, Found};
-use crate::broker::dispatch::NO_QUEUE;
+use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;

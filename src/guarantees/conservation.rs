@@ -2,7 +2,7 @@
 //! still in its queue at the end of the run.
 
 use super::{copy_text, Copy, Found};
-use crate::broker::dispatch::NO_QUEUE;
+use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;

@@ -2,7 +2,8 @@
 //! per publisher. Promised only for such runs: any fault or requeue makes it hold vacuously.
 
 use super::{copy_text, Copy, Found};
-use crate::broker::dispatch::NO_QUEUE;
+use crate::broker::message::Message;
+use crate::ids::NO_QUEUE;
 use crate::ids::{MsgId, QueueId};
 use crate::record::Record;
 use crate::sim::Stamped;
@@ -26,7 +27,7 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
                 return Err((s.t, format!("{} was delivered {} times without any fault or requeue", copy_text(world, (msg, q)), n)));
             }
             let publisher = world.msgs.get(msg).publisher;
-            if publisher == u32::MAX {
+            if publisher == Message::FROM_BROKER {
                 continue;
             }
             if let Some(prev) = last.insert((q, publisher), msg) {

@@ -1,8 +1,8 @@
 //! prefetch: a consumer never holds more unacked messages than its prefetch.
 
 use super::{Copy, Found};
-use crate::broker::dispatch::NO_QUEUE;
 use crate::ids::ConsumerId;
+use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;

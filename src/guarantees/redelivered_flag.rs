@@ -1,7 +1,7 @@
 //! redelivered-flag: a delivery with redelivered=false is the copy's first delivery.
 
 use super::{copy_text, Copy, Found};
-use crate::broker::dispatch::NO_QUEUE;
+use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;

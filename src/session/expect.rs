@@ -4,6 +4,7 @@
 //! [`crate::scenario::expect`]; [`Session::check`](super::Session::check) runs the world to
 //! each item's time and calls [`evaluate`].
 
+use crate::broker::message::Message;
 use crate::ids::{ClientId, MsgId};
 use crate::record::Record;
 use crate::scenario::expect::{Expect, ExpectKind};
@@ -183,8 +184,10 @@ impl Run<'_> {
     }
 
     fn unroutable(&self, n: u64) -> Checked {
-        let got =
-            self.recs().filter(|r| matches!(r, Record::Unroutable { msg, .. } if publisher(self.world, *msg) != u32::MAX)).count() as u64;
+        let got = self
+            .recs()
+            .filter(|r| matches!(r, Record::Unroutable { msg, .. } if publisher(self.world, *msg) != Message::FROM_BROKER))
+            .count() as u64;
         (format!("{n} publish(es) reached no queue"), got == n, got.to_string())
     }
 

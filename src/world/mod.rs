@@ -29,7 +29,7 @@ use std::sync::Arc;
 pub use tally::Tally;
 
 /// The owner id the scenario's setup connection uses.
-pub const SETUP: ClientId = ClientId(u32::MAX);
+pub use crate::ids::SETUP;
 
 /// An event on the heap: small and `Copy`; anything bigger waits in a slab.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

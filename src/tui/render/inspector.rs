@@ -2,6 +2,7 @@
 //! history with the cause of every step, then its properties and headers.
 
 use super::{clock, popup, theme, window, App};
+use crate::broker::message::Message;
 use crate::explain::{describe, Ctx, Lang};
 use crate::ids::{ClientId, MsgId};
 use crate::record::Record;
@@ -76,7 +77,7 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     let props = world.msgs.props_of(msg);
     let mut pl = vec![heading(L::Properties.get(lang))];
     pl.extend(field(L::Body.get(lang), format!("{:?}", cx.body(msg)), w));
-    let publisher = if m.publisher == u32::MAX { L::Broker.s(lang) } else { cx.client(ClientId(m.publisher)) };
+    let publisher = if m.publisher == Message::FROM_BROKER { L::Broker.s(lang) } else { cx.client(ClientId(m.publisher)) };
     pl.extend(field(L::PublishedBy.get(lang), publisher, w));
     let ex = b.exchange_by_name(props.exchange).map(|x| cx.exchange(x)).unwrap_or_else(|| world.names.get(props.exchange).to_string());
     pl.extend(field(L::Exchange.get(lang), ex, w));

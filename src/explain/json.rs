@@ -1,24 +1,94 @@
 //! JSON Lines output: one object per record with `t_us`, `seq`, `kind`, the record's fields
 //! with names resolved (queue, consumer, body ...), its cause, and the English sentence.
 //! The fields are documented in `docs/trace.md`.
+//!
+//! The fields come from [`Record::fields`], the same description the trace hash folds, so a
+//! new record kind needs no edit here; this file only says how each kind of
+//! [`Field`] is shown. Reads the world, never changes it.
 
 use super::{describe, Ctx, Lang};
-use crate::ids::{ClientId, MsgId, QueueId, NO_CONSUMER};
-use crate::record::*;
+use crate::record::{Field, FieldSink, Record, Via};
 use crate::sim::Stamped;
 use serde_json::{json, Map, Value};
 
-fn msg_fields(cx: &Ctx, m: &mut Map<String, Value>, msg: MsgId) {
-    m.insert("msg".into(), json!(msg.0 + 1));
-    m.insert("body".into(), json!(cx.body(msg)));
+/// Collects a record's fields as JSON: `msg` and `body` first, then the rest in order.
+struct JsonSink<'c, 'a> {
+    cx: &'c Ctx<'a>,
+    head: Map<String, Value>,
+    rest: Map<String, Value>,
 }
 
-fn queue_field(cx: &Ctx, m: &mut Map<String, Value>, q: QueueId) {
-    m.insert("queue".into(), json!(cx.queue(q)));
+impl JsonSink<'_, '_> {
+    fn put(&mut self, key: &str, v: Value) {
+        self.rest.insert(key.into(), v);
+    }
+
+    fn exchange_name(&self, x: crate::ids::ExchangeId) -> Value {
+        let w = self.cx.world;
+        json!(w.names.get(w.broker.exchange_name(x)))
+    }
+
+    fn binding(&mut self, id: crate::ids::BindingId) {
+        let b = self.cx.world.broker.binding(id);
+        let (source, key) = (b.source, b.key);
+        let ex = self.exchange_name(source);
+        self.put("exchange", ex);
+        self.put("binding_key", json!(self.cx.world.names.get(key)));
+    }
+
+    fn show(&mut self, f: Field) {
+        let cx = self.cx;
+        let names = &cx.world.names;
+        match f {
+            Field::Msg(m) => {
+                self.head.insert("msg".into(), json!(m.0 + 1));
+                self.head.insert("body".into(), json!(cx.body(m)));
+            }
+            Field::Queue(q) => self.put("queue", json!(cx.queue(q))),
+            Field::Exchange(key, x) => {
+                let v = self.exchange_name(x);
+                self.put(key, v)
+            }
+            Field::Binding(b) => self.binding(b),
+            Field::Via(Via::DefaultExchange) => self.put("via", json!("default_exchange")),
+            Field::Via(Via::DirectReplyTo) => self.put("via", json!("direct_reply_to")),
+            Field::Via(Via::Binding(b)) => {
+                self.put("via", json!("binding"));
+                self.binding(b)
+            }
+            Field::Client(key, c) => self.put(key, json!(cx.client(c))),
+            Field::Num(key, n) => self.put(key, json!(n)),
+            Field::NonZero(key, n) if n != 0 => self.put(key, json!(n)),
+            Field::Ordinal(key, n) => self.put(key, json!(n + 1)),
+            Field::Bool(key, b) => self.put(key, json!(b)),
+            Field::Name(key, s) => self.put(key, json!(names.get(s))),
+            Field::Label(key, _, word) => self.put(key, json!(word)),
+            Field::Why(_, why) => self.put("why", json!(format!("{why:?}"))),
+            Field::WhyLowercase(_, why) => self.put("why", json!(format!("{why:?}").to_lowercase())),
+            Field::Body(body) => self.put("body", json!(body.render(names))),
+            Field::Props(m) => {
+                let p = cx.world.msgs.props_of(m);
+                self.put("exchange", json!(names.get(p.exchange)));
+                self.put("routing_key", json!(names.get(p.routing_key)));
+                self.put("persistent", json!(p.persistent));
+                self.put("mandatory", json!(p.mandatory));
+            }
+            Field::NonZero(..) | Field::Hidden(_) => {}
+        }
+    }
 }
 
-fn client_field(cx: &Ctx, m: &mut Map<String, Value>, key: &str, c: ClientId) {
-    m.insert(key.into(), json!(cx.client(c)));
+impl FieldSink for JsonSink<'_, '_> {
+    fn field(&mut self, f: Field) {
+        self.show(f)
+    }
+    fn pair(&mut self, a: Field, b: Field) {
+        self.show(a);
+        self.show(b)
+    }
+    fn shown(&mut self, f: Field) {
+        self.show(f)
+    }
 }
 
 /// One record as a JSON object.
@@ -27,206 +97,10 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
     m.insert("t_us".into(), json!(s.t.as_us()));
     m.insert("seq".into(), json!(s.seq));
     m.insert("kind".into(), json!(s.rec.kind()));
-    match s.rec {
-        Record::ExchangeDeclared { ex, .. } | Record::ExchangeDeleted { ex } => {
-            m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(ex))));
-        }
-        Record::QueueDeclared { q, .. } => queue_field(cx, &mut m, q),
-        Record::Bound { binding, .. } => {
-            let b = cx.world.broker.binding(binding);
-            m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(b.source))));
-            m.insert("binding_key".into(), json!(cx.world.names.get(b.key)));
-        }
-        Record::QueueDeleted { q, why, messages } => {
-            queue_field(cx, &mut m, q);
-            m.insert("why".into(), json!(format!("{why:?}").to_lowercase()));
-            m.insert("messages".into(), json!(messages));
-        }
-        Record::Connected { client } | Record::Reconnecting { client } => client_field(cx, &mut m, "client", client),
-        Record::Disconnected { client, why } => {
-            client_field(cx, &mut m, "client", client);
-            m.insert("why".into(), json!(format!("{why:?}")));
-        }
-        Record::Subscribed { client, q, prefetch, no_ack, .. } => {
-            client_field(cx, &mut m, "client", client);
-            queue_field(cx, &mut m, q);
-            m.insert("prefetch".into(), json!(prefetch));
-            m.insert("auto_ack".into(), json!(no_ack));
-        }
-        Record::Cancelled { client, .. } => client_field(cx, &mut m, "client", client),
-        Record::ChannelError { client, code, text, connection } => {
-            client_field(cx, &mut m, "client", client);
-            m.insert("code".into(), json!(code));
-            m.insert("reply_text".into(), json!(cx.world.names.get(text)));
-            m.insert("connection".into(), json!(connection));
-        }
-        Record::Published { msg, client, confirm_seq } => {
-            msg_fields(cx, &mut m, msg);
-            client_field(cx, &mut m, "client", client);
-            let p = cx.world.msgs.props_of(msg);
-            m.insert("exchange".into(), json!(cx.world.names.get(p.exchange)));
-            m.insert("routing_key".into(), json!(cx.world.names.get(p.routing_key)));
-            m.insert("persistent".into(), json!(p.persistent));
-            m.insert("mandatory".into(), json!(p.mandatory));
-            if confirm_seq > 0 {
-                m.insert("confirm_seq".into(), json!(confirm_seq));
-            }
-        }
-        Record::NotPublished { client, body, why } => {
-            client_field(cx, &mut m, "client", client);
-            m.insert("body".into(), json!(body.render(&cx.world.names)));
-            m.insert("why".into(), json!(format!("{why:?}")));
-        }
-        Record::Routed { msg, q, via } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            match via {
-                Via::DefaultExchange => {
-                    m.insert("via".into(), json!("default_exchange"));
-                }
-                Via::DirectReplyTo => {
-                    m.insert("via".into(), json!("direct_reply_to"));
-                }
-                Via::Binding(b) => {
-                    let b = cx.world.broker.binding(b);
-                    m.insert("via".into(), json!("binding"));
-                    m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(b.source))));
-                    m.insert("binding_key".into(), json!(cx.world.names.get(b.key)));
-                }
-            }
-        }
-        Record::Unroutable { msg, ex, returned } => {
-            msg_fields(cx, &mut m, msg);
-            m.insert("exchange".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(ex))));
-            m.insert("returned".into(), json!(returned));
-        }
-        Record::Alternate { msg, from, to } => {
-            msg_fields(cx, &mut m, msg);
-            m.insert("from".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(from))));
-            m.insert("to".into(), json!(cx.world.names.get(cx.world.broker.exchange_name(to))));
-        }
-        Record::Confirm { client, seq, multiple, ack } => {
-            client_field(cx, &mut m, "client", client);
-            m.insert("confirm_seq".into(), json!(seq));
-            m.insert("multiple".into(), json!(multiple));
-            m.insert("ack".into(), json!(ack));
-        }
-        Record::Ready { msg, q, .. } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-        }
-        Record::Delivered { msg, q, consumer, client, tag, redelivered, no_ack, .. } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            client_field(cx, &mut m, "consumer", client);
-            m.insert("delivery_tag".into(), json!(tag));
-            m.insert("redelivered".into(), json!(redelivered));
-            m.insert("auto_ack".into(), json!(no_ack));
-            m.insert("basic_get".into(), json!(consumer == NO_CONSUMER));
-        }
-        Record::WorkStarted { client, msg, until_us } => {
-            msg_fields(cx, &mut m, msg);
-            client_field(cx, &mut m, "client", client);
-            m.insert("until_us".into(), json!(until_us));
-        }
-        Record::Processed { client, msg } | Record::AckLost { client, msg } => {
-            msg_fields(cx, &mut m, msg);
-            client_field(cx, &mut m, "client", client);
-        }
-        Record::Acked { msg, q, client, tag, multiple } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            client_field(cx, &mut m, "client", client);
-            m.insert("delivery_tag".into(), json!(tag));
-            m.insert("multiple".into(), json!(multiple));
-        }
-        Record::Rejected { msg, q, client, tag, requeue, nack } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            client_field(cx, &mut m, "client", client);
-            m.insert("delivery_tag".into(), json!(tag));
-            m.insert("requeue".into(), json!(requeue));
-            m.insert("method".into(), json!(if nack { "basic.nack" } else { "basic.reject" }));
-        }
-        Record::Requeued { msg, q, client, pos, .. } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            client_field(cx, &mut m, "client", client);
-            m.insert("position".into(), json!(pos));
-        }
-        Record::Discarded { msg, q, why } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            m.insert("why".into(), json!(format!("{why:?}")));
-        }
-        Record::DeadLettered { msg, q, reason, copy, dlx } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            m.insert("reason".into(), json!(reason.as_str()));
-            m.insert("copy".into(), json!(copy.0 + 1));
-            m.insert("dead_letter_exchange".into(), json!(cx.world.names.get(dlx)));
-        }
-        Record::Lost { msg, q, why } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-            m.insert("why".into(), json!(format!("{why:?}")));
-        }
-        Record::Restored { msg, q } => {
-            msg_fields(cx, &mut m, msg);
-            queue_field(cx, &mut m, q);
-        }
-        Record::ClientLost { client, msg, why } => {
-            msg_fields(cx, &mut m, msg);
-            client_field(cx, &mut m, "client", client);
-            m.insert("why".into(), json!(format!("{why:?}")));
-        }
-        Record::Synced { messages } => {
-            m.insert("messages".into(), json!(messages));
-        }
-        Record::Reply { client, msg, call, accepted } => {
-            msg_fields(cx, &mut m, msg);
-            client_field(cx, &mut m, "client", client);
-            m.insert("accepted".into(), json!(accepted));
-            if accepted {
-                m.insert("call".into(), json!(call + 1));
-            }
-        }
-        Record::ServerFailed { client, msg, why } => {
-            msg_fields(cx, &mut m, msg);
-            client_field(cx, &mut m, "client", client);
-            m.insert("why".into(), json!(format!("{why:?}")));
-        }
-        Record::Fault(f) => {
-            let (fault, target) = match f {
-                FaultRecord::Crash(c) => ("crash", Some(c)),
-                FaultRecord::Restart(c) => ("restart", Some(c)),
-                FaultRecord::BrokerCrash => ("broker_crash", None),
-                FaultRecord::BrokerStop => ("broker_stop", None),
-                FaultRecord::BrokerRestart => ("broker_restart", None),
-                FaultRecord::DelayStart { client, by_us } => {
-                    m.insert("by_us".into(), json!(by_us));
-                    ("delay_start", Some(client))
-                }
-                FaultRecord::DelayEnd(c) => ("delay_end", Some(c)),
-                FaultRecord::PartitionStart(c) => ("partition_start", Some(c)),
-                FaultRecord::PartitionEnd(c) => ("partition_end", Some(c)),
-            };
-            m.insert("fault".into(), json!(fault));
-            if let Some(c) = target {
-                client_field(cx, &mut m, "client", c);
-            }
-        }
-        Record::BrokerDown { graceful } => {
-            m.insert("graceful".into(), json!(graceful));
-        }
-        Record::BrokerUp { queues, messages } => {
-            m.insert("queues".into(), json!(queues));
-            m.insert("messages".into(), json!(messages));
-        }
-        Record::Note { idx } => {
-            m.insert("note".into(), json!(idx));
-        }
-    }
+    let mut sink = JsonSink { cx, head: Map::new(), rest: Map::new() };
+    s.rec.fields(&mut sink);
+    m.extend(sink.head);
+    m.extend(sink.rest);
     let en = Ctx { world: cx.world, notes: cx.notes, lang: Lang::En };
     let d = describe(&en, &s.rec);
     m.insert("actor".into(), json!(d.actor));

@@ -6,6 +6,9 @@
 //!
 //! - [`sim`] — the engine: integer time, the `(time, seq)` event heap, seeded random streams,
 //!   the trace and its rolling hash. Knows nothing of AMQP.
+//! - [`ids`], [`names`], [`body`], [`record`] — the vocabulary every layer shares, below the
+//!   broker: small ids (with the reserved ones, `NO_QUEUE`, `NO_CONSUMER`, `SETUP`), interned
+//!   strings, a message body, and the trace records with their causes. They import no layer.
 //! - [`broker`] — the AMQP model (RabbitMQ 3.10, classic queues): exchanges, bindings, queues,
 //!   consumers, channels, persistence. No clock of its own: handlers take an input and a
 //!   context (the current time, the world's stores) and return effects as data.

@@ -1,7 +1,7 @@
 //! A message body as it travels: a template and a number, rendered only when shown.
 //!
-//! A leaf of the crate (it knows only [`crate::ids`] and [`crate::names`]): the broker stores
-//! bodies in its [`crate::broker::message::MessageStore`], and the trace vocabulary
+//! A leaf of the crate (it knows only [`crate::ids`] and [`crate::names`]): messages keep
+//! their bodies in the [`crate::broker::message::MessageStore`], and the trace vocabulary
 //! ([`crate::record`]) names one in `Record::NotPublished`, so both sit above it.
 
 use crate::ids::Sym;

@@ -5,7 +5,8 @@
 //! persistence, ...) and who published it. Queues hold [`crate::broker::queue::QMsg`]
 //! handles, never copies of the content.
 //!
-//! Owns the message store, properties, headers and the `x-death` history. The body
+//! Defines the message store (the world owns the one instance and lends it to the broker),
+//! properties, headers and the `x-death` history. The body
 //! ([`crate::body::Body`]) and the dead-letter reason ([`crate::record::DeadLetterReason`])
 //! are re-exported from below: the trace vocabulary must not import the broker.
 

@@ -4,6 +4,7 @@
 
 use super::locate::Pos;
 use super::model::{ScenarioFile, YamlValue};
+use super::{schema, tree};
 
 /// A YAML value written back as YAML text (for a value that is not a scalar).
 pub fn value_to_yaml(v: &YamlValue) -> String {
@@ -11,17 +12,35 @@ pub fn value_to_yaml(v: &YamlValue) -> String {
 }
 use std::fmt;
 
-/// A problem with a scenario file, placed at a line and column.
+/// A problem with a scenario file, placed at a line and column: what was found and what was
+/// expected (`message`), and, where one is close, a suggestion (`help`: "did you mean …?").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
     pub file: String,
     pub pos: Pos,
     pub message: String,
+    pub help: Option<String>,
+}
+
+impl ScenarioError {
+    pub fn new(file: &str, pos: Pos, message: impl Into<String>) -> ScenarioError {
+        ScenarioError { file: file.to_string(), pos, message: message.into(), help: None }
+    }
+
+    /// The same error with a suggestion.
+    pub fn with_help(mut self, help: Option<String>) -> ScenarioError {
+        self.help = help;
+        self
+    }
 }
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.pos.line, self.pos.col, self.message)
+        write!(f, "{}:{}:{}: {}", self.file, self.pos.line, self.pos.col, self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
     }
 }
 
@@ -44,15 +63,77 @@ impl fmt::Display for ScenarioErrors {
 impl std::error::Error for ScenarioErrors {}
 
 /// Parses scenario text into its file model. `file` names it in errors.
+///
+/// Read twice: first as a tree of located nodes (nesting depth, tags, duplicate keys, and
+/// every unknown or missing key against the schema, all placed), then by serde for the
+/// values. Every problem found either way is returned, in file order.
 pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         let message = "the file is empty: expected a scenario with at least `name`".to_string();
-        return Err(ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos: Pos { line: 1, col: 1 }, message }]));
+        return Err(ScenarioErrors(vec![ScenarioError::new(file, Pos { line: 1, col: 1 }, message)]));
     }
-    serde_yaml::from_str::<ScenarioFile>(text).map_err(|e| {
-        let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos { line: 1, col: 1 });
-        ScenarioErrors(vec![ScenarioError { file: file.to_string(), pos, message: friendly(&e.to_string()) }])
-    })
+    let read = tree::read(text, file);
+    let mut errors = read.errors;
+    if read.fatal {
+        return Err(ScenarioErrors(errors));
+    }
+    if let Some(root) = &read.root {
+        errors.extend(schema::check(root, file));
+    }
+    match serde_yaml::from_str::<ScenarioFile>(text) {
+        Ok(f) if errors.is_empty() => return Ok(f),
+        Ok(_) => {}
+        Err(e) => {
+            let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos { line: 1, col: 1 });
+            let raw = e.to_string();
+            // An untagged enum's "no variant matched" is vaguer than what the schema walk
+            // found at the same value; and one error a position is enough.
+            let vague = raw.contains("did not match any variant");
+            if !(vague && !errors.is_empty()) && !errors.iter().any(|x| x.pos == pos) {
+                errors.push(syntax_hint(text, ScenarioError::new(file, pos, friendly(&raw))));
+            }
+            if read.root.is_none() {
+                errors.extend(tab_lines(text, file, pos));
+            }
+        }
+    }
+    errors.sort_by_key(|e| e.pos);
+    errors.dedup();
+    Err(ScenarioErrors(errors))
+}
+
+/// A syntax error caused by a tab says so.
+fn syntax_hint(text: &str, mut e: ScenarioError) -> ScenarioError {
+    let line = text.lines().nth(e.pos.line.saturating_sub(1)).unwrap_or("");
+    let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+    if indent.contains('\t') || (e.message.contains("cannot start any token") && line.contains('\t')) {
+        e.message.push_str(": YAML does not allow tabs for indentation");
+        e.help = Some("indent with spaces instead of tabs".into());
+    }
+    e
+}
+
+/// Every other line indented with a tab, when the file does not parse (libyaml stops at the
+/// first).
+fn tab_lines(text: &str, file: &str, first: Pos) -> Vec<ScenarioError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+        if let Some(col) = indent.find('\t') {
+            let pos = Pos { line: i + 1, col: col + 1 };
+            if pos.line != first.line {
+                let e = ScenarioError::new(file, pos, "a tab in the indentation: YAML does not allow tabs for indentation");
+                out.push(e.with_help(Some("indent with spaces instead of tabs".into())));
+            }
+        }
+    }
+    out
+}
+
+/// Scenario text as a JSON value (for checking a file against the JSON Schema).
+pub fn to_json(text: &str) -> Result<serde_json::Value, String> {
+    serde_yaml::from_str(text).map_err(|e| e.to_string())
 }
 
 impl ScenarioFile {

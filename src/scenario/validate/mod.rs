@@ -14,6 +14,7 @@
 
 mod clients;
 mod expect;
+mod suggest;
 mod timeline;
 mod topology;
 
@@ -43,11 +44,11 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn at(&mut self, path: &str, message: impl Into<String>) {
         let pos = self.loc.value(path);
-        self.errors.push(ScenarioError { file: self.file.to_string(), pos, message: message.into() });
+        self.errors.push(ScenarioError::new(self.file, pos, message));
     }
     fn at_key(&mut self, path: &str, message: impl Into<String>) {
         let pos = self.loc.key(path);
-        self.errors.push(ScenarioError { file: self.file.to_string(), pos, message: message.into() });
+        self.errors.push(ScenarioError::new(self.file, pos, message));
     }
 }
 
@@ -192,8 +193,9 @@ impl<'a> Builder<'a> {
 
     /// Every problem, in file order; or the plan.
     fn finish(self, until: Option<Time>, limits: Limits) -> Result<Built, ScenarioErrors> {
-        let Builder { f, mut c, names, msgs, setup_ops, clients, mut order, faults, notes, expects, .. } = self;
+        let Builder { f, mut c, names, msgs, setup_ops, clients, mut order, faults, notes, expects, d, .. } = self;
         if !c.errors.is_empty() {
+            suggest::add_suggestions(&mut c.errors, &d);
             c.errors.sort_by_key(|e| e.pos);
             c.errors.dedup();
             return Err(ScenarioErrors(c.errors));

@@ -81,7 +81,9 @@ fn check_exit_statuses() {
     let bad = temp_file("bad.yaml", "name: bad\nqueues: [ { name: q, durabel: true } ]\n");
     let (code, _, err) = warren(&["check", &bad]);
     assert_eq!(code, 2);
-    assert!(err.contains("bad.yaml:2:22: queues[0]: unknown field `durabel`"), "{err}");
+    assert!(err.contains("error: queues[0]: unknown field `durabel`"), "{err}");
+    assert!(err.contains("bad.yaml:2:22"), "{err}");
+    assert!(err.contains("did you mean `durable`?"), "{err}");
 }
 
 #[test]

@@ -1,17 +1,49 @@
 //! The command line: one file per subcommand. Exit status: 0 success, 1 a check or property
-//! failed, 2 bad input or usage.
+//! failed, 2 bad input or usage ([`EXIT_STATUSES`], shown in `--help` and the man page).
+//!
+//! Shell conventions, everywhere: a scenario argument `-` is standard input; `-o PATH`
+//! (`--output`, `--out`) writes a file and `-o -` standard output; a closed pipe ends the
+//! program quietly ([`out`]); errors in a scenario are drawn with their source
+//! ([`diagnostic`]).
 
+pub mod cap;
 pub mod check;
+pub mod diagnostic;
 pub mod diff;
+pub mod docs;
 pub mod explore;
 pub mod export;
 pub mod list;
+pub mod new;
+pub mod out;
 pub mod run;
+pub mod schema;
 pub mod tui;
 
-use crate::scenario::{LoadError, Scenario};
+use crate::scenario::{Scenario, ScenarioErrors};
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
+
+/// What each exit status means (the same for every subcommand).
+pub const EXIT_STATUSES: [(u8, &str); 3] = [
+    (0, "success: the run finished, every check passed, nothing broke"),
+    (1, "a check failed: an expect: item (check), a difference from the broker (diff), a broken guarantee (explore)"),
+    (2, "bad input or usage: an invalid scenario (with file:line:col), a missing file, a bad option, a run that hit a cap"),
+];
+
+fn after_long_help() -> String {
+    let mut s = String::from(
+        "Scenarios: a YAML file, `-` for standard input, or the name of a bundled scenario (`warren list`). \
+         Output files: -o/--output PATH (`--out` too), `-o -` for standard output.\n\n\
+         Examples:\n  warren run work-queues\n  warren run my-scenario.yaml --seed 3 --json\n  \
+         cat my-scenario.yaml | warren check -\n  warren check scenarios/*.yaml\n  warren new my-lesson\n  warren list\n\n\
+         Exit status:\n",
+    );
+    for (code, what) in EXIT_STATUSES {
+        s.push_str(&format!("  {code}  {what}\n"));
+    }
+    s
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,7 +53,9 @@ use std::sync::Arc;
     long_about = "warren replays RabbitMQ scenarios (work queues, fair dispatch, fanout, direct, topic, headers, RPC, \
                   crashes and restarts) in a deterministic simulation, and explains why every message went where it went.\n\n\
                   A scenario is a YAML file, or the name of a bundled one (see `warren list`).",
-    after_help = "Examples:\n  warren run work-queues\n  warren run my-scenario.yaml --seed 3 --json\n  warren check scenarios/*.yaml\n  warren list"
+    after_help = "Examples:\n  warren run work-queues\n  warren run my-scenario.yaml --seed 3 --json\n  warren check scenarios/*.yaml\n  warren list\n\n\
+                  Exit status: 0 success, 1 a check failed, 2 bad input or usage (--help says more).",
+    after_long_help = after_long_help()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,10 +79,19 @@ pub enum Command {
     Explore(explore::ExploreArgs),
     /// Watch a scenario in the terminal: step both ways, inject faults, answer its questions.
     Tui(tui::TuiArgs),
+    /// Write a commented scenario to start from (NAME.yaml), or a copy of a bundled one.
+    New(new::NewArgs),
+    /// Print the JSON Schema of the scenario format (for completion and hover in editors).
+    Schema(schema::SchemaArgs),
+    /// Print shell completions: bash, zsh, fish, powershell or elvish.
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `warren man | man -l -`.
+    Man(docs::ManArgs),
 }
 
 /// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
+    out::quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -65,25 +108,53 @@ pub fn main() -> i32 {
         Command::Diff(a) => diff::main(a),
         Command::Explore(a) => explore::main(a),
         Command::Tui(a) => tui::main(a),
+        Command::New(a) => new::main(a),
+        Command::Schema(a) => schema::main(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     }
 }
 
-/// Loads a scenario by path or bundled name, printing a located error on failure.
-pub fn load(arg: &str, seed: Option<u64>) -> Result<Arc<Scenario>, i32> {
-    match Scenario::load(arg) {
+/// Why a scenario argument did not give a scenario: its errors (with the source, to draw
+/// them), or a sentence (no such file or name).
+pub enum LoadFailure {
+    Invalid { errors: ScenarioErrors, source: Vec<u8> },
+    Other(String),
+}
+
+impl LoadFailure {
+    /// Prints it on stderr: each error with its snippet.
+    pub fn print(&self) {
+        match self {
+            LoadFailure::Invalid { errors, source } => eprintln!("{}", diagnostic::render(errors, source, diagnostic::colour())),
+            LoadFailure::Other(m) => eprintln!("error: {m}"),
+        }
+    }
+}
+
+/// Loads a scenario by path, `-` or bundled name (a note on stderr when a bundled name is
+/// also a file here).
+pub fn try_load(arg: &str, seed: Option<u64>) -> Result<Arc<Scenario>, LoadFailure> {
+    let loaded = crate::scenario::read(arg).map_err(|e| LoadFailure::Other(e.to_string()))?;
+    if let Some(n) = &loaded.note {
+        eprintln!("{n}");
+    }
+    match Scenario::from_bytes(&loaded.bytes, &loaded.file) {
         Ok(s) => Ok(Arc::new(match seed {
             Some(seed) => s.with_seed(seed),
             None => s,
         })),
-        Err(LoadError::Invalid(errs)) => {
-            eprintln!("{errs}");
-            Err(2)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(2)
-        }
+        Err(errors) => Err(LoadFailure::Invalid { errors, source: loaded.bytes.into_owned() }),
     }
+}
+
+/// Loads a scenario by path, `-` or bundled name, printing its errors on failure (exit
+/// status 2).
+pub fn load(arg: &str, seed: Option<u64>) -> Result<Arc<Scenario>, i32> {
+    try_load(arg, seed).map_err(|f| {
+        f.print();
+        2
+    })
 }
 
 /// Parses `--lang`.

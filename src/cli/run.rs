@@ -6,7 +6,7 @@ use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a bundled scenario.
+    /// A scenario file, `-` for standard input, or the name of a bundled scenario.
     pub scenario: String,
     /// Seed for every random choice (overrides the scenario's `seed:`).
     #[arg(long)]
@@ -49,9 +49,9 @@ pub fn main(a: RunArgs) -> i32 {
     if a.quiet {
         let summary = Summary::of(&session);
         if a.json {
-            println!("{}", summary.json(&session, wall));
+            super::out::line(&summary.json(&session, wall).to_string());
         } else {
-            print!("{}", summary.text(&session));
+            super::out::print(&summary.text(&session));
         }
         let secs = wall.as_secs_f64().max(1e-9);
         let rss = peak_rss_bytes().map(|b| format!(", peak memory {:.1} MB", b as f64 / 1e6)).unwrap_or_default();
@@ -62,7 +62,7 @@ pub fn main(a: RunArgs) -> i32 {
             summary.published as f64 / secs / 1e6
         );
         if let Err(cap) = result {
-            eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
+            eprintln!("error: {} (scenario {}, seed {})", super::cap::message(&cap, &scenario), scenario.name, scenario.seed);
             return 2;
         }
         return 0;
@@ -90,9 +90,9 @@ pub fn main(a: RunArgs) -> i32 {
             session.trace.hash()
         );
     }
-    let _ = out.flush();
+    super::out::written(out.flush());
     if let Err(cap) = result {
-        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
+        eprintln!("error: {} (scenario {}, seed {})", super::cap::message(&cap, &scenario), scenario.name, scenario.seed);
         return 2;
     }
     0

@@ -17,7 +17,7 @@ fn error_of(bytes: &[u8]) -> warren::scenario::ScenarioError {
 #[test]
 fn invalid_utf8_is_placed() {
     let e = error_of(b"name: t\nqueues:\n  - { name: caf\xe9 }\n");
-    assert_eq!((e.pos.line, e.pos.col), (3, 15));
+    assert_eq!((e.pos.line, e.pos.col), (3, 16));
     assert!(e.message.contains("invalid UTF-8") && e.message.contains("0xe9"), "{e}");
 }
 

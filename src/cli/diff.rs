@@ -19,7 +19,7 @@ use std::time::Duration;
                   Start a local broker first, e.g. `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached` \
                   (Debian package rabbitmq-server), and `pip install pika`.")]
 pub struct DiffArgs {
-    /// A scenario file, or the name of a bundled scenario.
+    /// A scenario file, `-` for standard input, or the name of a bundled scenario.
     pub scenario: String,
     /// Real seconds per simulated second in the script.
     #[arg(long, default_value_t = pika::DEFAULT_TIME_SCALE)]
@@ -350,7 +350,7 @@ pub fn main(a: DiffArgs) -> i32 {
     }
     let mut session = Session::new(scenario.clone(), true);
     if let Err(cap) = session.run() {
-        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
+        eprintln!("error: {} (scenario {}, seed {})", super::cap::message(&cap, &scenario), scenario.name, scenario.seed);
         return 2;
     }
     let ours = Outcome::from_session(&session);

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct ExploreArgs {
-    /// A scenario file, or the name of a bundled scenario.
+    /// A scenario file, `-` for standard input, or the name of a bundled scenario.
     pub scenario: String,
     /// How many random fault schedules to try.
     #[arg(long, default_value_t = 200)]
@@ -17,8 +17,9 @@ pub struct ExploreArgs {
     /// Seed of the exploration (which schedules are tried).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Where to write the counterexample (default: NAME.counterexample.yaml).
-    #[arg(long)]
+    /// Where to write the counterexample (default: NAME.counterexample.yaml; `-` for
+    /// standard output, the report then going to stderr).
+    #[arg(short = 'o', long = "output", visible_alias = "out", value_name = "PATH")]
     pub out: Option<String>,
     /// Check only the scenario's own expect: items, not the broker's guarantees.
     #[arg(long, conflicts_with = "ignore_expect")]
@@ -95,14 +96,20 @@ pub fn main(a: ExploreArgs) -> i32 {
         }
         Ok(Explored::Broke(ce)) => {
             let path = a.out.clone().unwrap_or_else(|| format!("{}.counterexample.yaml", scenario.name));
-            println!("{}: broken after {} case(s) (exploration seed {}):", scenario.name, ce.cases_before, a.seed);
-            println!("  {}", ce.broken.what);
+            // With `-o -` the counterexample goes to stdout, so the report goes to stderr.
+            let say = |line: String| if path == "-" { eprintln!("{line}") } else { super::out::line(&line) };
+            say(format!("{}: broken after {} case(s) (exploration seed {}):", scenario.name, ce.cases_before, a.seed));
+            say(format!("  {}", ce.broken.what));
             let added: Vec<String> = ce.file.faults.iter().skip(scenario.def.faults.len()).map(crate::explore::faults::describe).collect();
-            println!(
+            say(format!(
                 "  minimal faults: {}",
                 if added.is_empty() { "none (the scenario's own seed)".to_string() } else { added.join("; ") }
-            );
+            ));
             let yaml = format!("# Written by `warren explore {}` (exploration seed {}).\n{}", a.scenario, a.seed, ce.file.to_yaml());
+            if path == "-" {
+                super::out::print(&yaml);
+                return 1;
+            }
             match std::fs::write(&path, yaml) {
                 Ok(()) => println!(
                     "  wrote {path}: replay it with `warren run {path}` or `warren tui {path}`; `warren check {path}` fails the same way"

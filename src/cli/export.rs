@@ -23,10 +23,10 @@ pub struct ExportArgs {
     /// What to write.
     #[arg(value_enum)]
     pub format: Format,
-    /// A scenario file, or the name of a bundled scenario.
+    /// A scenario file, `-` for standard input, or the name of a bundled scenario.
     pub scenario: String,
-    /// Write to this file instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    /// Write to this file instead of standard output (`-` for standard output).
+    #[arg(short = 'o', long = "output", visible_alias = "out", value_name = "PATH")]
     pub output: Option<String>,
     /// Diagrams: start the window at this simulated time (e.g. 1s).
     #[arg(long, value_parser = super::parse_duration)]
@@ -66,7 +66,7 @@ pub fn main(a: ExportArgs) -> i32 {
     }
     let mut session = Session::new(scenario.clone(), true);
     if let Err(cap) = session.run() {
-        eprintln!("error: {cap} (scenario {}, seed {})", scenario.name, scenario.seed);
+        eprintln!("error: {} (scenario {}, seed {})", super::cap::message(&cap, &scenario), scenario.name, scenario.seed);
         return 2;
     }
     let text = match a.format {
@@ -81,7 +81,7 @@ pub fn main(a: ExportArgs) -> i32 {
             }
         }
     };
-    match &a.output {
+    match a.output.as_deref().filter(|p| *p != "-") {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {
                 eprintln!("error: cannot write {path}: {e}");
@@ -97,8 +97,7 @@ pub fn main(a: ExportArgs) -> i32 {
             0
         }
         None => {
-            use std::io::Write;
-            let _ = std::io::stdout().write_all(text.as_bytes());
+            super::out::print(&text);
             0
         }
     }

@@ -58,6 +58,7 @@ enum Open {
 
 struct Reader<'a> {
     file: &'a str,
+    text: &'a str,
     stack: Vec<Open>,
     errors: Vec<ScenarioError>,
     root: Option<Node>,
@@ -70,11 +71,27 @@ impl Reader<'_> {
         self.errors.push(e);
     }
 
+    /// Where the tag before the node at `at` is written (the parser places the node), and
+    /// its text.
+    fn tag_source(&self, at: Pos) -> Option<(Pos, &str)> {
+        let line = self.text.lines().nth(at.line.checked_sub(1)?)?;
+        let before: String = line.chars().take(at.col.saturating_sub(1)).collect();
+        let bang = before.rfind('!')?;
+        let start = before[..bang].rfind(|c: char| c.is_whitespace() || c == '[' || c == '{' || c == ',').map(|i| i + 1).unwrap_or(0);
+        let token = line[start..].split(|c: char| c.is_whitespace() || c == ',').next()?;
+        Some((Pos { line: at.line, col: before[..start].chars().count() + 1 }, token))
+    }
+
     fn tag(&mut self, at: Pos, tag: &Option<yaml_rust2::parser::Tag>) {
         if let Some(t) = tag {
+            let fallback = format!("{}{}", t.handle, t.suffix);
+            let (at, name) = match self.tag_source(at) {
+                Some((p, token)) => (p, token.to_string()),
+                None => (at, fallback),
+            };
             self.err(
                 at,
-                format!("YAML tag `{}{}` is not allowed in a scenario", t.handle, t.suffix),
+                format!("YAML tag `{name}` is not allowed in a scenario"),
                 Some("remove the tag: a scenario holds only plain text, numbers, lists and mappings".into()),
             );
         }
@@ -161,7 +178,7 @@ pub fn read(text: &str, file: &str) -> Read {
     if let Some(at) = flow_too_deep(text) {
         return too_deep(file, at);
     }
-    let mut r = Reader { file, stack: Vec::new(), errors: Vec::new(), root: None };
+    let mut r = Reader { file, text, stack: Vec::new(), errors: Vec::new(), root: None };
     let mut parser = Parser::new_from_str(text);
     loop {
         let (ev, mark) = match parser.next_token() {

@@ -38,8 +38,8 @@ fn token_len(text: &str, at: usize) -> usize {
     } else {
         let mut end = line.len();
         for (i, c) in line.char_indices() {
-            if matches!(c, ',' | ']' | '}' | '#') || (c == ':' && line[i + 1..].starts_with([' ', '\t']) || c == ':' && i + 1 == line.len())
-            {
+            let key_end = c == ':' && (i + 1 == line.len() || line[i + 1..].starts_with([' ', '\t']));
+            if matches!(c, ',' | ']' | '}' | '#') || key_end {
                 end = i;
                 break;
             }
@@ -57,11 +57,8 @@ fn group<'a>(e: &'a ScenarioError, text: &'a str) -> Group<'a> {
         annotation = annotation.label(h.as_str());
     }
     let snippet = Snippet::source(text).path(e.file.as_str()).fold(true).annotation(annotation);
-    let mut g = Level::ERROR.primary_title(e.message.as_str()).element(snippet);
-    if let Some(h) = &e.help {
-        g = g.element(Level::HELP.message(h.as_str()));
-    }
-    g
+    // The suggestion is the span's label, right under what it corrects.
+    Level::ERROR.primary_title(e.message.as_str()).element(snippet)
 }
 
 /// Whether diagnostics on stderr get colour.

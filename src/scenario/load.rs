@@ -90,7 +90,7 @@ pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors
             // An untagged enum's "no variant matched" is vaguer than what the schema walk
             // found at the same value; and one error a position is enough.
             let vague = raw.contains("did not match any variant");
-            if !(vague && !errors.is_empty()) && !errors.iter().any(|x| x.pos == pos) {
+            if (!vague || errors.is_empty()) && !errors.iter().any(|x| x.pos == pos) {
                 errors.push(syntax_hint(text, ScenarioError::new(file, pos, friendly(&raw))));
             }
             if read.root.is_none() {

@@ -11,9 +11,6 @@ use super::tree::{Kind, Node};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
-/// Where the schema is published, for the `# yaml-language-server: $schema=…` line.
-pub const SCHEMA_ID: &str = "https://warren.invalid/scenario.schema.json";
-
 /// The JSON Schema (draft 2020-12) of a scenario file.
 pub fn json_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();

@@ -36,6 +36,27 @@ impl JsonSink<'_, '_> {
         self.put("binding_key", json!(self.cx.world.names.get(key)));
     }
 
+    /// A binding made, with where it leads.
+    fn new_binding(&mut self, id: crate::ids::BindingId) {
+        self.binding(id);
+        match self.cx.world.broker.binding(id).dest {
+            crate::broker::exchange::Dest::Queue(q) => self.put("queue", json!(self.cx.queue(q))),
+            crate::broker::exchange::Dest::Exchange(x) => {
+                let v = self.exchange_name(x);
+                self.put("to_exchange", v)
+            }
+        }
+    }
+
+    /// A cause, in the one spelling every enum value of the JSON uses: snake_case.
+    fn why(&mut self, why: &dyn std::fmt::Debug) {
+        let (word, code) = snake_case_variant(&format!("{why:?}"));
+        self.put("why", json!(word));
+        if let Some(code) = code {
+            self.put("reply_code", json!(code));
+        }
+    }
+
     fn show(&mut self, f: Field) {
         let cx = self.cx;
         let names = &cx.world.names;
@@ -50,6 +71,7 @@ impl JsonSink<'_, '_> {
                 self.put(key, v)
             }
             Field::Binding(b) => self.binding(b),
+            Field::NewBinding(b) => self.new_binding(b),
             Field::Via(Via::DefaultExchange) => self.put("via", json!("default_exchange")),
             Field::Via(Via::DirectReplyTo) => self.put("via", json!("direct_reply_to")),
             Field::Via(Via::Binding(b)) => {
@@ -63,8 +85,7 @@ impl JsonSink<'_, '_> {
             Field::Bool(key, b) => self.put(key, json!(b)),
             Field::Name(key, s) => self.put(key, json!(names.get(s))),
             Field::Label(key, _, word) => self.put(key, json!(word)),
-            Field::Why(_, why) => self.put("why", json!(format!("{why:?}"))),
-            Field::WhyLowercase(_, why) => self.put("why", json!(format!("{why:?}").to_lowercase())),
+            Field::Why(_, why) => self.why(why),
             Field::Body(body) => self.put("body", json!(body.render(names))),
             Field::Props(m) => {
                 let p = cx.world.msgs.props_of(m);
@@ -91,6 +112,20 @@ impl FieldSink for JsonSink<'_, '_> {
     }
 }
 
+/// `ConnectionError(406)` → (`connection_error`, Some(406)); `MaxLenHead` → (`max_len_head`, None).
+fn snake_case_variant(debug: &str) -> (String, Option<u64>) {
+    let name_end = debug.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(debug.len());
+    let mut word = String::with_capacity(name_end + 4);
+    for (i, c) in debug[..name_end].chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            word.push('_');
+        }
+        word.push(c.to_ascii_lowercase());
+    }
+    let code = debug[name_end..].strip_prefix('(').and_then(|r| r.strip_suffix(')')).and_then(|n| n.parse().ok());
+    (word, code)
+}
+
 /// One record as a JSON object.
 pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
     let mut m = Map::new();
@@ -109,4 +144,17 @@ pub fn record(cx: &Ctx, s: &Stamped<Record>) -> Value {
         m.insert("cause".into(), json!(why));
     }
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case_variant;
+
+    #[test]
+    fn causes_are_snake_case() {
+        assert_eq!(snake_case_variant("MaxLenHead"), ("max_len_head".into(), None));
+        assert_eq!(snake_case_variant("ConnectionError(406)"), ("connection_error".into(), Some(406)));
+        assert_eq!(snake_case_variant("Expired"), ("expired".into(), None));
+        assert_eq!(snake_case_variant("ExclusiveOwnerGone"), ("exclusive_owner_gone".into(), None));
+    }
 }

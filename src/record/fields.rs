@@ -25,6 +25,9 @@ pub enum Field<'a> {
     Exchange(&'static str, ExchangeId),
     /// A binding: its source `exchange` and its `binding_key`.
     Binding(BindingId),
+    /// A binding made: its source `exchange`, its `binding_key` and its destination (`queue`,
+    /// or `to_exchange` for an exchange-to-exchange binding).
+    NewBinding(BindingId),
     /// `via`: how a message reached its queue (with the binding, if one).
     Via(Via),
     /// A client, by name, under this key.
@@ -39,10 +42,9 @@ pub enum Field<'a> {
     Name(&'static str, Sym),
     /// Hashed as its code, shown as its word.
     Label(&'static str, u64, &'static str),
-    /// `why`: hashed as its code, shown as the cause's `Debug` form.
+    /// `why`: hashed as its code, shown as the cause's variant name in snake_case (a reply
+    /// code it carries is shown as `reply_code`).
     Why(u64, &'a dyn Debug),
-    /// `why`, lowercase.
-    WhyLowercase(u64, &'a dyn Debug),
     /// Hashed only.
     Hidden(u64),
     /// Shown only: a body not stored as a message (`body`).
@@ -60,14 +62,14 @@ impl Field<'_> {
             Field::Msg(m) => m.0 as u64,
             Field::Queue(q) => q.0 as u64,
             Field::Exchange(_, x) => x.0 as u64,
-            Field::Binding(b) => b.0 as u64,
+            Field::Binding(b) | Field::NewBinding(b) => b.0 as u64,
             Field::Via(v) => v.code(),
             Field::Client(_, c) => c.0 as u64,
             Field::Num(_, n) | Field::NonZero(_, n) | Field::Hidden(n) => n,
             Field::Ordinal(_, n) => n as u64,
             Field::Bool(_, b) => b as u64,
             Field::Name(_, s) => s.0 as u64,
-            Field::Label(_, code, _) | Field::Why(code, _) | Field::WhyLowercase(code, _) => code,
+            Field::Label(_, code, _) | Field::Why(code, _) => code,
             Field::Body(_) | Field::Props(_) => return None,
         })
     }
@@ -107,10 +109,8 @@ impl Record {
             Record::ExchangeDeclared { ex, by } => s.all(&[Exchange("exchange", ex), Hidden(actor_word(by))]),
             Record::ExchangeDeleted { ex } => s.field(Exchange("exchange", ex)),
             Record::QueueDeclared { q, by } => s.all(&[Queue(q), Hidden(actor_word(by))]),
-            Record::Bound { binding, by } => s.all(&[Binding(binding), Hidden(actor_word(by))]),
-            Record::QueueDeleted { q, why, messages } => {
-                s.all(&[Queue(q), WhyLowercase(why as u64, &why), Num("messages", messages as u64)])
-            }
+            Record::Bound { binding, by } => s.all(&[NewBinding(binding), Hidden(actor_word(by))]),
+            Record::QueueDeleted { q, why, messages } => s.all(&[Queue(q), Why(why as u64, &why), Num("messages", messages as u64)]),
             Record::Connected { client } | Record::Reconnecting { client } => s.field(Client("client", client)),
             Record::Disconnected { client, why } => s.all(&[Client("client", client), Why(why.code(), &why)]),
             Record::Subscribed { client, consumer, q, prefetch, no_ack } => s.all(&[

@@ -10,12 +10,14 @@ pub struct CheckArgs {
     /// Seed for every random choice (overrides each scenario's `seed:`).
     #[arg(long)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 pub fn main(a: CheckArgs) -> i32 {
     let mut status = 0;
     for arg in &a.scenarios {
-        let scenario = match super::load(arg, a.seed) {
+        let scenario = match super::load(arg, a.seed).map(|s| a.limits.apply(s)) {
             Ok(s) => s,
             Err(_) => {
                 status = 2;

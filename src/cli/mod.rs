@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod explore;
 pub mod export;
+pub mod limits;
 pub mod list;
 pub mod run;
 pub mod tui;

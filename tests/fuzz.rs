@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use warren::scenario::{bundled, Scenario, ScenarioErrors};
 use warren::session::Session;
+use warren::world::Cap;
 
 /// Counts each thread's live bytes and their peak, so a case's memory can be read.
 struct Counting;
@@ -79,6 +80,9 @@ const CASE_TIME: Duration = Duration::from_secs(5);
 const CASE_MEMORY: usize = 768 << 20;
 /// The events one accepted case may simulate (a command line's `--max-events`).
 const CASE_EVENTS: u64 = 200_000;
+/// The memory cap one accepted case runs with (a command line's `--max-memory`): the
+/// engine's estimate, well below the allocator's ceiling.
+const CASE_CAP_MEMORY: u64 = 128 << 20;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -103,7 +107,12 @@ fn exercise(bytes: &[u8]) -> Result<bool, String> {
         Err(e) => located(&e, text).map(|_| false),
         Ok(s) => {
             let mut plan = (*s.plan).clone();
-            plan.limits.max_events = plan.limits.max_events.min(CASE_EVENTS);
+            // A command line's flags: the caps hold whatever the file says, and are checked by
+            // the counting allocator below.
+            plan.limits = plan
+                .limits
+                .from_command_line(Cap::Events, plan.limits.max_events.min(CASE_EVENTS))
+                .from_command_line(Cap::Memory, plan.limits.max_memory.min(CASE_CAP_MEMORY));
             let mut s = s.clone();
             s.plan = Arc::new(plan);
             let s = Arc::new(s);

@@ -143,6 +143,9 @@ impl Broker {
     /// Offers a newly routed message to a queue: refuse it (reject-publish overflow), hand it
     /// to a consumer, or keep it ready.
     pub(crate) fn deliver_or_enqueue(&mut self, cx: &mut Cx<'_>, q: QueueId, msg: MsgId) -> Offer {
+        if !self.copies.allow() {
+            return Offer::Refused; // past the world's cap on copies: the run stops after this input
+        }
         let m = *cx.msgs.get(msg);
         let props = cx.msgs.props(m.props);
         let (persistent, per_msg_ttl) = (props.persistent, props.expiration);

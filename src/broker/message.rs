@@ -142,11 +142,15 @@ impl Message {
 pub struct MessageStore {
     msgs: Vec<Message>,
     props: Vec<Props>,
+    /// An estimate of the bytes the property sets hold (their own and their `x-death`
+    /// histories), counted as they are added: for the world's memory cap.
+    props_bytes: u64,
 }
 
 impl MessageStore {
     pub fn add_props(&mut self, p: Props) -> PropsId {
         let id = PropsId(self.props.len() as u32);
+        self.props_bytes += Self::props_cost(&p);
         self.props.push(p);
         id
     }
@@ -183,6 +187,20 @@ impl MessageStore {
 
     pub fn is_empty(&self) -> bool {
         self.msgs.is_empty()
+    }
+
+    /// An estimate of the bytes this store holds, from its counts: the messages, the
+    /// property sets and their dead-letter histories. Deterministic (no allocator query).
+    pub fn estimated_bytes(&self) -> u64 {
+        self.msgs.len() as u64 * std::mem::size_of::<Message>() as u64 + self.props_bytes
+    }
+
+    fn props_cost(p: &Props) -> u64 {
+        let death = p.death.as_ref().map_or(0, |d| {
+            let keys: usize = d.entries.iter().map(|e| e.routing_keys.len()).sum();
+            std::mem::size_of::<Death>() + d.entries.len() * std::mem::size_of::<DeathEntry>() + keys * std::mem::size_of::<Sym>()
+        });
+        (std::mem::size_of::<Props>() + death) as u64
     }
 
     /// Reserves room for `n` more messages (a producer about to publish a large burst).

@@ -77,6 +77,36 @@ pub enum BrokerTimer {
     Sync { epoch: u32 },
 }
 
+/// Copies offered to queues since the world last counted the live ones: an upper bound on
+/// how many were made. The world resets it when it counts and sets `limit`; past `limit` the
+/// broker refuses every further copy (and says so in `refused`) so that no single input can
+/// make copies without bound: the world then stops the run at its cap.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CopyCount {
+    pub offered: u64,
+    pub limit: u64,
+    pub refused: bool,
+}
+
+impl Default for CopyCount {
+    fn default() -> Self {
+        CopyCount { offered: 0, limit: u64::MAX, refused: false }
+    }
+}
+
+impl CopyCount {
+    /// Counts one more copy; `false` once past the limit.
+    #[inline]
+    pub fn allow(&mut self) -> bool {
+        if self.offered >= self.limit {
+            self.refused = true;
+            return false;
+        }
+        self.offered += 1;
+        true
+    }
+}
+
 /// What handling one input produced.
 #[derive(Clone, Debug, Default)]
 pub struct Effects {
@@ -154,6 +184,8 @@ pub struct Broker {
     /// Scratch space reused by acks (no allocation per ack).
     scratch_settled: Vec<channel::Unacked>,
     scratch_queues: Vec<QueueId>,
+    /// Message copies offered to queues, counted for the world's cap on live copies.
+    pub copies: CopyCount,
     /// Interned constants.
     pub(crate) sym: Consts,
 }
@@ -191,6 +223,7 @@ impl Broker {
             confirm_dirty: Vec::new(),
             scratch_settled: Vec::new(),
             scratch_queues: Vec::new(),
+            copies: CopyCount::default(),
             sym,
         };
         let builtins = [

@@ -13,27 +13,22 @@ pub fn planned_publishes(s: &Scenario) -> u64 {
     producers.saturating_add(rpc)
 }
 
-/// Whether some consumer puts messages back in the queue (so one message can loop).
-fn requeues(s: &Scenario) -> bool {
-    let loops = |a: &str| matches!(a, "requeue" | "reject-requeue" | "crash" | "crash-before-ack");
-    s.def.consumers.iter().any(|c| c.ack.as_deref().is_some_and(loops) || c.rules.iter().any(|r| loops(&r.action)))
-}
-
-/// The sentence for a cap hit in `s`.
+/// The sentence for a cap hit in `s`: the world's account of the cap (which, its source, the
+/// counts so far, how to lift it), and for the events cap, what the scenario plans to publish
+/// when that alone explains it.
 pub fn message(cap: &CapHit, s: &Scenario) -> String {
+    let told = cap.to_string();
     match cap {
-        CapHit::Events { limit, at } => {
+        CapHit::Events { limit, .. } => {
             let published = planned_publishes(s);
             // A message takes a handful of events (publish, route, deliver, ack, their frames).
-            let why = if published.saturating_mul(8) >= *limit {
-                format!("the scenario publishes {published} messages and each takes several events: raise `limits.events`")
-            } else if requeues(s) {
-                "a message may be requeued forever with no work time: give the consumer a `work:` time or a `rules:` entry with `times:`, or raise `limits.events`".to_string()
+            if published.saturating_mul(8) >= *limit {
+                let told = told.replace("; a message may be requeued forever with no work time", "");
+                format!("{told}; the scenario publishes {published} messages and each takes several events")
             } else {
-                "raise `limits.events` if the run is meant to be this long".to_string()
-            };
-            format!("the run hit its cap of {limit} events at {at} (limits.events); {why}")
+                told
+            }
         }
-        CapHit::Time { .. } => cap.to_string(),
+        _ => told,
     }
 }

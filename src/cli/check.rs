@@ -19,11 +19,13 @@ pub struct CheckArgs {
     /// error), its items, or its errors with file, line, column and suggestion.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 /// One scenario's result: its exit status and, with `--json`, its object.
 fn check_one(arg: &str, a: &CheckArgs) -> (i32, serde_json::Value) {
-    let scenario = match super::try_load(arg, a.seed) {
+    let scenario = match super::try_load(arg, a.seed).map(|s| a.limits.apply(s)) {
         Ok(s) => s,
         Err(f) => {
             let errors = match &f {

@@ -58,6 +58,8 @@ pub struct DiffArgs {
     /// Seed for every random choice (overrides the scenario's `seed:`).
     #[arg(long)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 /// How to start a broker, for the messages.
@@ -341,7 +343,7 @@ pub fn main(a: DiffArgs) -> i32 {
             return 2;
         }
     };
-    let scenario = match super::load(&a.scenario, a.seed) {
+    let scenario = match super::load(&a.scenario, a.seed).map(|s| a.limits.apply(s)) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -31,6 +31,8 @@ pub struct ExploreArgs {
     /// exactly-once, redelivered-flag, prefetch, no-loss.
     #[arg(long = "guarantee", value_parser = parse_guarantee)]
     pub guarantees: Vec<Guarantee>,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 fn parse_guarantee(s: &str) -> Result<Guarantee, String> {
@@ -41,7 +43,7 @@ fn parse_guarantee(s: &str) -> Result<Guarantee, String> {
 }
 
 pub fn main(a: ExploreArgs) -> i32 {
-    let scenario = match super::load(&a.scenario, None) {
+    let scenario = match super::load(&a.scenario, None).map(|s| a.limits.apply(s)) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -43,10 +43,12 @@ pub struct ExportArgs {
     /// Diagrams: language of notes and labels (en or zh).
     #[arg(long, default_value = "en", value_parser = super::parse_lang)]
     pub lang: crate::explain::Lang,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 pub fn main(a: ExportArgs) -> i32 {
-    let scenario = match super::load(&a.scenario, a.seed) {
+    let scenario = match super::load(&a.scenario, a.seed).map(|s| a.limits.apply(s)) {
         Ok(s) => s,
         Err(code) => return code,
     };

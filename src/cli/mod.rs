@@ -13,6 +13,7 @@ pub mod diff;
 pub mod docs;
 pub mod explore;
 pub mod export;
+pub mod limits;
 pub mod list;
 pub mod new;
 pub mod out;

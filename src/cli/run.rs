@@ -25,10 +25,12 @@ pub struct RunArgs {
     /// object. The wall time and peak memory go to stderr.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 pub fn main(a: RunArgs) -> i32 {
-    let scenario = match super::load(&a.scenario, a.seed) {
+    let scenario = match super::load(&a.scenario, a.seed).map(|s| a.limits.apply(s)) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -24,12 +24,14 @@ pub struct TuiArgs {
     /// with the join code the TUI shows. The page never steers the run.
     #[arg(long, value_name = "ADDR")]
     pub share: Option<String>,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
 }
 
 pub fn main(a: TuiArgs) -> i32 {
     let mut extras = Extras::default();
     let mut app = match &a.scenario {
-        Some(s) => match super::load(s, a.seed) {
+        Some(s) => match super::load(s, a.seed).map(|s| a.limits.apply(s)) {
             Ok(sc) => {
                 if Path::new(s).is_file() {
                     match crate::tui::watch::Watch::new(Path::new(s)) {

@@ -219,6 +219,82 @@ pub struct LimitsDef {
     /// Stop with an error past this simulated time when there is no `until` (default 24h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Dur>,
+    /// Stop with an error when more message copies than this are live at once: ready,
+    /// unacked, in flight (default 10,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<u64>,
+    /// Stop with an error when the run's estimated memory passes this (default 1GB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Size>,
+}
+
+/// A size in bytes: a number, or a number with a unit (`512KB`, `256MB`, `2GB`; powers of 1024).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl JsonSchema for Size {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Size".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A size in bytes: a whole number, or one with a unit (512KB, 256MB, 2GB; powers of 1024).",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*[0-9]+\\s*([kKmMgG][iI]?)?[bB]?\\s*$" }
+            ],
+            "examples": ["256MB", "1GB"]
+        })
+    }
+}
+
+impl Size {
+    pub fn parse(s: &str) -> Result<u64, String> {
+        let t = s.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a size: expected a number with KB, MB or GB, like 256MB"))?;
+        let mul: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+            "" | "B" => 1,
+            "KB" | "K" | "KIB" => 1 << 10,
+            "MB" | "M" | "MIB" => 1 << 20,
+            "GB" | "G" | "GIB" => 1 << 30,
+            _ => return Err(format!("`{s}` has an unknown unit: expected B, KB, MB or GB")),
+        };
+        n.checked_mul(mul).ok_or_else(|| format!("`{s}` is too large"))
+    }
+}
+
+impl Serialize for Size {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % (1 << 20) == 0 {
+            s.serialize_str(&format!("{}MB", self.0 >> 20))
+        } else {
+            s.serialize_u64(self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Size;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a size, like 256MB or 2GB")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Size, E> {
+                Size::parse(s).map(Size).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Size, E> {
+                Ok(Size(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
+                u64::try_from(v).map(Size).map_err(|_| E::custom(format!("negative size `{v}`")))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -762,6 +838,6 @@ impl BrokerDef {
 
 impl LimitsDef {
     fn is_default(&self) -> bool {
-        self.events.is_none() && self.time.is_none()
+        self.events.is_none() && self.time.is_none() && self.messages.is_none() && self.memory.is_none()
     }
 }

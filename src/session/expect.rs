@@ -1,8 +1,11 @@
-//! Checking `expect:` items against a run: from the trace (what consumers received, what came
-//! back to producers, which errors happened) and from the broker's state at the item's time
-//! (what a queue holds). The items themselves are data, parsed and resolved by
-//! [`crate::scenario::expect`]; [`Session::check`](super::Session::check) runs the world to
-//! each item's time and calls [`evaluate`].
+//! Checking `expect:` items against a run: from the records as they come (what consumers
+//! received, what came back to producers, which errors happened) and from the broker's state
+//! at the item's time (what a queue holds). The items themselves are data, parsed and
+//! resolved by [`crate::scenario::expect`]; [`Session::check`](super::Session::check) feeds
+//! every record to a [`Tracker`] per item as the run goes — O(1) per record and item, keeping
+//! only what the item needs (a few message ids, a set of outstanding confirms), never the
+//! whole trace — and asks it for its [`Outcome`] at the item's time. Only a
+//! `guarantee:` item needs the trace itself: the session keeps it then.
 
 use crate::broker::message::Message;
 use crate::ids::{ClientId, MsgId};
@@ -10,6 +13,7 @@ use crate::record::Record;
 use crate::scenario::expect::{Expect, ExpectKind};
 use crate::sim::Stamped;
 use crate::world::World;
+use std::collections::BTreeMap;
 
 /// The result of one item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,197 +26,321 @@ pub struct Outcome {
     pub line: usize,
 }
 
+/// How many items of a list the tracker keeps beyond those expected (to show what was found).
+const SHOWN_EXTRA: usize = 10;
+
+/// Message ids seen in order: the first few kept, all counted.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    kept: Vec<MsgId>,
+    count: u64,
+    keep: usize,
+}
+
+impl Seen {
+    fn new(expected: usize) -> Seen {
+        Seen { kept: Vec::new(), count: 0, keep: expected.saturating_add(SHOWN_EXTRA) }
+    }
+
+    fn push(&mut self, m: MsgId) {
+        self.count += 1;
+        if self.kept.len() < self.keep {
+            self.kept.push(m);
+        }
+    }
+
+    /// (whether the bodies are exactly `want`, what was found).
+    fn compare(&self, world: &World, want: &[String]) -> (bool, String) {
+        let got: Vec<String> = self.kept.iter().map(|m| body(world, *m)).collect();
+        let pass = self.count == want.len() as u64 && got == want;
+        let mut found = list(&got);
+        if self.count > got.len() as u64 {
+            found.push_str(&format!(" and {} more", self.count - got.len() as u64));
+        }
+        (pass, found)
+    }
+}
+
+/// One producer's publisher confirms, followed as they come. Confirm numbers restart with
+/// each connection; they are made global by adding the count of earlier connections'
+/// publishes. Each publish is settled at most once, so an ack covering many (`multiple`)
+/// costs only what it covers.
+#[derive(Clone, Debug, Default)]
+struct Confirms {
+    epoch_base: u32,
+    max_seq: u32,
+    /// Confirm number in this connection → (global number, message).
+    outstanding: BTreeMap<u32, (u32, MsgId)>,
+    published: u64,
+    acked: u64,
+    nacked: Vec<(u32, MsgId)>,
+}
+
+impl Confirms {
+    fn feed(&mut self, producer: ClientId, r: &Record) {
+        match *r {
+            Record::Connected { client } if client == producer => {
+                self.epoch_base = self.epoch_base.wrapping_add(self.max_seq);
+                self.max_seq = 0;
+                self.outstanding.clear();
+            }
+            Record::Published { client, confirm_seq, msg } if client == producer && confirm_seq > 0 => {
+                self.max_seq = self.max_seq.max(confirm_seq);
+                self.published += 1;
+                self.outstanding.insert(confirm_seq, (self.epoch_base.wrapping_add(confirm_seq), msg));
+            }
+            Record::Confirm { client, seq, multiple, ack } if client == producer => {
+                let covered: Vec<(u32, MsgId)> = if multiple {
+                    let rest = self.outstanding.split_off(&seq.saturating_add(1));
+                    let covered = std::mem::replace(&mut self.outstanding, rest);
+                    if seq == u32::MAX {
+                        // split_off(MAX) kept MAX itself in `rest`: it is covered too.
+                        let mut c: Vec<_> = covered.into_values().collect();
+                        c.extend(self.outstanding.remove(&u32::MAX));
+                        c
+                    } else {
+                        covered.into_values().collect()
+                    }
+                } else {
+                    self.outstanding.remove(&seq).into_iter().collect()
+                };
+                if ack {
+                    self.acked += covered.len() as u64;
+                } else {
+                    self.nacked.extend(covered);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn unconfirmed(&self) -> u64 {
+        self.published - self.acked - self.nacked.len() as u64
+    }
+
+    fn nacked_bodies(&self, world: &World) -> Vec<String> {
+        let mut n = self.nacked.clone();
+        n.sort_unstable_by_key(|(g, _)| *g);
+        n.into_iter().map(|(_, m)| body(world, m)).collect()
+    }
+}
+
+/// What an item follows as the records come.
+#[derive(Clone, Debug)]
+enum State {
+    /// Messages in order (received, redelivered, processed, returned, replies).
+    Seen(Seen),
+    /// A count (deliveries, unroutable publishes, lost copies, dead letters).
+    Count(u64),
+    Confirms(Box<Confirms>),
+    /// Error codes hit, the first few kept.
+    Errors {
+        codes: Vec<u16>,
+        hit: bool,
+    },
+    /// Nothing: the item reads the broker's state (queues) or the whole trace (guarantees).
+    None,
+}
+
+/// One item, followed through the run.
+#[derive(Clone, Debug)]
+pub struct Tracker {
+    state: State,
+}
+
+impl Tracker {
+    pub fn new(e: &Expect) -> Tracker {
+        let state = match &e.kind {
+            ExpectKind::Received { bodies, .. }
+            | ExpectKind::Redelivered { bodies, .. }
+            | ExpectKind::Processed { bodies, .. }
+            | ExpectKind::Returned { bodies, .. }
+            | ExpectKind::Replies { bodies, .. } => State::Seen(Seen::new(bodies.len())),
+            ExpectKind::Count { .. } | ExpectKind::Unroutable(_) | ExpectKind::Lost(_) | ExpectKind::DeadLettered(_) => State::Count(0),
+            ExpectKind::Confirmed { .. } | ExpectKind::Nacked { .. } | ExpectKind::Unconfirmed { .. } => State::Confirms(Box::default()),
+            ExpectKind::Error { .. } => State::Errors { codes: Vec::new(), hit: false },
+            _ => State::None,
+        };
+        Tracker { state }
+    }
+
+    /// Whether the item needs the whole trace (a guarantee).
+    pub fn needs_trace(e: &Expect) -> bool {
+        matches!(e.kind, ExpectKind::Guarantee(_))
+    }
+
+    /// Takes one record into account.
+    #[inline]
+    pub fn feed(&mut self, e: &Expect, world: &World, r: &Record) {
+        match (&mut self.state, &e.kind) {
+            (State::Seen(seen), kind) => {
+                if let Some(m) = seen_msg(world, kind, r) {
+                    seen.push(m);
+                }
+            }
+            (State::Count(n), kind) => *n += counts(world, kind, r) as u64,
+            (State::Confirms(c), ExpectKind::Confirmed { producer, .. })
+            | (State::Confirms(c), ExpectKind::Nacked { producer, .. })
+            | (State::Confirms(c), ExpectKind::Unconfirmed { producer, .. }) => c.feed(*producer, r),
+            (State::Errors { codes, hit }, ExpectKind::Error { actor, code: want }) => {
+                if let Record::ChannelError { client, code, .. } = *r {
+                    if client == *actor {
+                        *hit |= code == *want;
+                        if codes.len() < SHOWN_EXTRA {
+                            codes.push(code);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The item's outcome now. `records`: the whole trace, kept when [`Tracker::needs_trace`].
+    pub fn outcome(&self, e: &Expect, world: &World, records: &[Stamped<Record>]) -> Outcome {
+        let name = |c: ClientId| world.client_name(c).to_string();
+        let (label, pass, found) = match (&e.kind, &self.state) {
+            (ExpectKind::Received { consumer, bodies }, State::Seen(s)) => {
+                let (pass, found) = s.compare(world, bodies);
+                (format!("{} received {}", name(*consumer), list(bodies)), pass, found)
+            }
+            (ExpectKind::Redelivered { consumer, bodies }, State::Seen(s)) => {
+                let (pass, found) = s.compare(world, bodies);
+                (format!("{} was redelivered {}", name(*consumer), list(bodies)), pass, found)
+            }
+            (ExpectKind::Processed { consumer, bodies }, State::Seen(s)) => {
+                let (pass, found) = s.compare(world, bodies);
+                (format!("{} processed {}", name(*consumer), list(bodies)), pass, found)
+            }
+            (ExpectKind::Returned { producer, bodies }, State::Seen(s)) => {
+                let (pass, found) = s.compare(world, bodies);
+                (format!("{} got back {}", name(*producer), list(bodies)), pass, found)
+            }
+            (ExpectKind::Replies { client, bodies }, State::Seen(s)) => {
+                let (pass, found) = s.compare(world, bodies);
+                (format!("{} got replies {}", name(*client), list(bodies)), pass, found)
+            }
+            (ExpectKind::Count { consumer, n }, State::Count(got)) => {
+                (format!("{} received {n} message(s)", name(*consumer)), got == n, got.to_string())
+            }
+            (ExpectKind::Unroutable(n), State::Count(got)) => (format!("{n} publish(es) reached no queue"), got == n, got.to_string()),
+            (ExpectKind::Lost(n), State::Count(got)) => (format!("{n} message copies lost"), got == n, got.to_string()),
+            (ExpectKind::DeadLettered(n), State::Count(got)) => (format!("{n} message(s) dead-lettered"), got == n, got.to_string()),
+            (ExpectKind::Confirmed { producer, n }, State::Confirms(c)) => {
+                (format!("{} had {n} publish(es) confirmed", name(*producer)), c.acked == *n, c.acked.to_string())
+            }
+            (ExpectKind::Nacked { producer, bodies }, State::Confirms(c)) => {
+                let got = c.nacked_bodies(world);
+                (format!("{} had {} nacked", name(*producer), list(bodies)), got == *bodies, list(&got))
+            }
+            (ExpectKind::Unconfirmed { producer, n }, State::Confirms(c)) => {
+                let got = c.unconfirmed();
+                (format!("{} has {n} publish(es) never confirmed", name(*producer)), got == *n, got.to_string())
+            }
+            (ExpectKind::Error { actor, code }, State::Errors { codes, hit }) => {
+                let found = if codes.is_empty() {
+                    "no error".to_string()
+                } else {
+                    format!("errors {}", codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))
+                };
+                (format!("{} hit a {code} error", name(*actor)), *hit, found)
+            }
+            (ExpectKind::QueueMessages { queue, bodies }, _) => queue_messages(world, queue, bodies),
+            (ExpectKind::QueueExists { queue, exists }, _) => queue_exists(world, queue, *exists),
+            (ExpectKind::QueueReady { queue, n }, _) => {
+                let got = queue_state(world, queue).map(|q| q.ready.len() as u64);
+                (
+                    format!("queue {queue} has {n} ready"),
+                    got == Some(*n),
+                    got.map(|g| g.to_string()).unwrap_or_else(|| "no such queue".into()),
+                )
+            }
+            (ExpectKind::QueueUnacked { queue, n }, _) => {
+                let got = queue_state(world, queue).map(|q| q.unacked as u64);
+                (
+                    format!("queue {queue} has {n} unacked"),
+                    got == Some(*n),
+                    got.map(|g| g.to_string()).unwrap_or_else(|| "no such queue".into()),
+                )
+            }
+            (ExpectKind::Guarantee(g), _) => match crate::guarantees::check(*g, world, records) {
+                Ok(()) => (format!("guarantee {} holds", g.name()), true, String::new()),
+                Err(v) => (format!("guarantee {} holds", g.name()), false, format!("broken at {}: {}", v.at, v.detail)),
+            },
+            _ => unreachable!("a tracker is made for its item"),
+        };
+        let label = match e.at {
+            Some(t) => format!("{label} at {t}"),
+            None => label,
+        };
+        Outcome { pass, label, found, line: e.line }
+    }
+}
+
+/// Evaluates an item against a whole kept trace (the caller has run the world to the item's
+/// time): a tracker fed every record.
+pub fn evaluate(e: &Expect, world: &World, records: &[Stamped<Record>]) -> Outcome {
+    let mut t = Tracker::new(e);
+    for s in records {
+        t.feed(e, world, &s.rec);
+    }
+    t.outcome(e, world, records)
+}
+
+/// The message a record adds to a list item, if it does.
+#[inline]
+fn seen_msg(world: &World, kind: &ExpectKind, r: &Record) -> Option<MsgId> {
+    match (kind, *r) {
+        (ExpectKind::Received { consumer, .. }, Record::Delivered { msg, client, .. }) if client == *consumer => Some(msg),
+        (ExpectKind::Redelivered { consumer, .. }, Record::Delivered { msg, client, redelivered: true, .. }) if client == *consumer => {
+            Some(msg)
+        }
+        (ExpectKind::Processed { consumer, .. }, Record::Processed { msg, client }) if client == *consumer => Some(msg),
+        (ExpectKind::Returned { producer, .. }, Record::Unroutable { msg, returned: true, .. }) if publisher(world, msg) == producer.0 => {
+            Some(msg)
+        }
+        (ExpectKind::Replies { client, .. }, Record::Reply { client: c, msg, accepted: true, .. }) if c == *client => Some(msg),
+        _ => None,
+    }
+}
+
+/// Whether a record adds one to a count item.
+#[inline]
+fn counts(world: &World, kind: &ExpectKind, r: &Record) -> bool {
+    match (kind, *r) {
+        (ExpectKind::Count { consumer, .. }, Record::Delivered { client, .. }) => client == *consumer,
+        (ExpectKind::Unroutable(_), Record::Unroutable { msg, .. }) => publisher(world, msg) != Message::FROM_BROKER,
+        (ExpectKind::Lost(_), Record::Lost { .. }) => true,
+        (ExpectKind::DeadLettered(_), Record::DeadLettered { .. }) => true,
+        _ => false,
+    }
+}
+
 /// What one check says: (what was expected, whether it holds, what was found).
 type Checked = (String, bool, String);
 
-/// Evaluates an item against the run as it stands (the caller has run the world to the
-/// item's time).
-pub fn evaluate(e: &Expect, world: &World, records: &[Stamped<Record>]) -> Outcome {
-    let run = Run { world, records };
-    let (label, pass, found) = match &e.kind {
-        ExpectKind::Received { consumer, bodies } => run.received(*consumer, bodies, false),
-        ExpectKind::Redelivered { consumer, bodies } => run.received(*consumer, bodies, true),
-        ExpectKind::Processed { consumer, bodies } => run.processed(*consumer, bodies),
-        ExpectKind::Count { consumer, n } => run.count(*consumer, *n),
-        ExpectKind::QueueMessages { queue, bodies } => run.queue_messages(queue, bodies),
-        ExpectKind::QueueExists { queue, exists } => run.queue_exists(queue, *exists),
-        ExpectKind::QueueReady { queue, n } => run.queue_ready(queue, *n),
-        ExpectKind::QueueUnacked { queue, n } => run.queue_unacked(queue, *n),
-        ExpectKind::Returned { producer, bodies } => run.returned(*producer, bodies),
-        ExpectKind::Confirmed { producer, n } => run.confirmed(*producer, *n),
-        ExpectKind::Nacked { producer, bodies } => run.nacked(*producer, bodies),
-        ExpectKind::Unconfirmed { producer, n } => run.unconfirmed(*producer, *n),
-        ExpectKind::Replies { client, bodies } => run.replies(*client, bodies),
-        ExpectKind::Unroutable(n) => run.unroutable(*n),
-        ExpectKind::Lost(n) => run.lost(*n),
-        ExpectKind::DeadLettered(n) => run.dead_lettered(*n),
-        ExpectKind::Guarantee(g) => match crate::guarantees::check(*g, world, records) {
-            Ok(()) => (format!("guarantee {} holds", g.name()), true, String::new()),
-            Err(v) => (format!("guarantee {} holds", g.name()), false, format!("broken at {}: {}", v.at, v.detail)),
-        },
-        ExpectKind::Error { actor, code } => run.error(*actor, *code),
+fn queue_messages(world: &World, queue: &str, bodies: &[String]) -> Checked {
+    let got: Vec<String> = match queue_state(world, queue) {
+        Some(q) => q.ready.iter().take(bodies.len() + SHOWN_EXTRA).map(|m| body(world, m.msg)).collect(),
+        None => Vec::new(),
     };
-    let label = match e.at {
-        Some(t) => format!("{label} at {t}"),
-        None => label,
-    };
-    Outcome { pass, label, found, line: e.line }
+    let q = queue_state(world, queue);
+    let exists = q.is_some();
+    let len = q.map_or(0, |q| q.ready.len());
+    let mut found = if exists { list(&got) } else { "no such queue".to_string() };
+    if len > got.len() {
+        found.push_str(&format!(" and {} more", len - got.len()));
+    }
+    (format!("queue {queue} holds {} ready", list(bodies)), exists && len == bodies.len() && got == bodies, found)
 }
 
-/// The run an item is checked against: the world at the item's time and the trace so far.
-struct Run<'a> {
-    world: &'a World,
-    records: &'a [Stamped<Record>],
-}
-
-impl Run<'_> {
-    fn name(&self, c: ClientId) -> String {
-        self.world.client_name(c).to_string()
-    }
-
-    fn recs(&self) -> impl Iterator<Item = &Record> + '_ {
-        self.records.iter().map(|s| &s.rec)
-    }
-
-    fn body(&self, msg: MsgId) -> String {
-        body(self.world, msg)
-    }
-
-    /// `received:` (every delivery) or `redelivered:` (only redeliveries).
-    fn received(&self, consumer: ClientId, bodies: &[String], only_redelivered: bool) -> Checked {
-        let got: Vec<String> = self
-            .recs()
-            .filter_map(|r| match *r {
-                Record::Delivered { msg, client, redelivered, .. } if client == consumer && (!only_redelivered || redelivered) => {
-                    Some(self.body(msg))
-                }
-                _ => None,
-            })
-            .collect();
-        let verb = if only_redelivered { "was redelivered" } else { "received" };
-        (format!("{} {verb} {}", self.name(consumer), list(bodies)), got == bodies, list(&got))
-    }
-
-    fn processed(&self, consumer: ClientId, bodies: &[String]) -> Checked {
-        let got: Vec<String> = self
-            .recs()
-            .filter_map(|r| match *r {
-                Record::Processed { msg, client } if client == consumer => Some(self.body(msg)),
-                _ => None,
-            })
-            .collect();
-        (format!("{} processed {}", self.name(consumer), list(bodies)), got == bodies, list(&got))
-    }
-
-    fn count(&self, consumer: ClientId, n: u64) -> Checked {
-        let got = self.recs().filter(|r| matches!(r, Record::Delivered { client, .. } if *client == consumer)).count() as u64;
-        (format!("{} received {n} message(s)", self.name(consumer)), got == n, got.to_string())
-    }
-
-    fn queue_messages(&self, queue: &str, bodies: &[String]) -> Checked {
-        let world = self.world;
-        let got: Vec<String> = match queue_state(world, queue) {
-            Some(q) => q.ready.iter().map(|m| body(world, m.msg)).collect(),
-            None => Vec::new(),
-        };
-        let exists = queue_state(world, queue).is_some();
-        let found = if exists { list(&got) } else { "no such queue".to_string() };
-        (format!("queue {queue} holds {} ready", list(bodies)), exists && got == bodies, found)
-    }
-
-    fn queue_exists(&self, queue: &str, exists: bool) -> Checked {
-        let got = queue_state(self.world, queue).is_some();
-        (
-            format!("queue {queue} {}", if exists { "exists" } else { "does not exist" }),
-            got == exists,
-            if got { "it exists".into() } else { "it does not".into() },
-        )
-    }
-
-    fn queue_ready(&self, queue: &str, n: u64) -> Checked {
-        let got = queue_state(self.world, queue).map(|q| q.ready.len() as u64);
-        (format!("queue {queue} has {n} ready"), got == Some(n), got.map(|g| g.to_string()).unwrap_or_else(|| "no such queue".into()))
-    }
-
-    fn queue_unacked(&self, queue: &str, n: u64) -> Checked {
-        let got = queue_state(self.world, queue).map(|q| q.unacked as u64);
-        (format!("queue {queue} has {n} unacked"), got == Some(n), got.map(|g| g.to_string()).unwrap_or_else(|| "no such queue".into()))
-    }
-
-    fn returned(&self, producer: ClientId, bodies: &[String]) -> Checked {
-        let got: Vec<String> = self
-            .recs()
-            .filter_map(|r| match *r {
-                Record::Unroutable { msg, returned: true, .. } if publisher(self.world, msg) == producer.0 => Some(self.body(msg)),
-                _ => None,
-            })
-            .collect();
-        (format!("{} got back {}", self.name(producer), list(bodies)), got == bodies, list(&got))
-    }
-
-    fn confirmed(&self, producer: ClientId, n: u64) -> Checked {
-        let got = confirmed_seqs(self.records, producer, true).len() as u64;
-        (format!("{} had {n} publish(es) confirmed", self.name(producer)), got == n, got.to_string())
-    }
-
-    fn nacked(&self, producer: ClientId, bodies: &[String]) -> Checked {
-        let nacked = confirmed_seqs(self.records, producer, false);
-        let got: Vec<String> =
-            publishes(self.world, self.records, producer).into_iter().filter(|(seq, _)| nacked.contains(seq)).map(|(_, b)| b).collect();
-        (format!("{} had {} nacked", self.name(producer), list(bodies)), got == bodies, list(&got))
-    }
-
-    fn unconfirmed(&self, producer: ClientId, n: u64) -> Checked {
-        let acked = confirmed_seqs(self.records, producer, true);
-        let nacked = confirmed_seqs(self.records, producer, false);
-        let got = publishes(self.world, self.records, producer)
-            .iter()
-            .filter(|(seq, _)| *seq > 0 && !acked.contains(seq) && !nacked.contains(seq))
-            .count() as u64;
-        (format!("{} has {n} publish(es) never confirmed", self.name(producer)), got == n, got.to_string())
-    }
-
-    fn replies(&self, client: ClientId, bodies: &[String]) -> Checked {
-        let got: Vec<String> = self
-            .recs()
-            .filter_map(|r| match *r {
-                Record::Reply { client: c, msg, accepted: true, .. } if c == client => Some(self.body(msg)),
-                _ => None,
-            })
-            .collect();
-        (format!("{} got replies {}", self.name(client), list(bodies)), got == bodies, list(&got))
-    }
-
-    fn unroutable(&self, n: u64) -> Checked {
-        let got = self
-            .recs()
-            .filter(|r| matches!(r, Record::Unroutable { msg, .. } if publisher(self.world, *msg) != Message::FROM_BROKER))
-            .count() as u64;
-        (format!("{n} publish(es) reached no queue"), got == n, got.to_string())
-    }
-
-    fn lost(&self, n: u64) -> Checked {
-        let got = self.recs().filter(|r| matches!(r, Record::Lost { .. })).count() as u64;
-        (format!("{n} message copies lost"), got == n, got.to_string())
-    }
-
-    fn dead_lettered(&self, n: u64) -> Checked {
-        let got = self.recs().filter(|r| matches!(r, Record::DeadLettered { .. })).count() as u64;
-        (format!("{n} message(s) dead-lettered"), got == n, got.to_string())
-    }
-
-    fn error(&self, actor: ClientId, code: u16) -> Checked {
-        let codes: Vec<String> = self
-            .recs()
-            .filter_map(|r| match *r {
-                Record::ChannelError { client, code, .. } if client == actor => Some(code.to_string()),
-                _ => None,
-            })
-            .collect();
-        let pass = codes.iter().any(|c| *c == code.to_string());
-        let found = if codes.is_empty() { "no error".to_string() } else { format!("errors {}", codes.join(", ")) };
-        (format!("{} hit a {code} error", self.name(actor)), pass, found)
-    }
+fn queue_exists(world: &World, queue: &str, exists: bool) -> Checked {
+    let got = queue_state(world, queue).is_some();
+    (
+        format!("queue {queue} {}", if exists { "exists" } else { "does not exist" }),
+        got == exists,
+        if got { "it exists".into() } else { "it does not".into() },
+    )
 }
 
 fn list(v: &[String]) -> String {
@@ -232,68 +360,4 @@ fn queue_state<'w>(world: &'w World, name: &str) -> Option<&'w crate::broker::qu
     let sym = world.names.lookup(name)?;
     let id = world.broker.queue_by_name(sym)?;
     world.broker.queue(id)
-}
-
-/// Confirm sequence numbers a producer got an ack (or nack) for, expanding `multiple`.
-/// Numbers restart with each connection; they are made global by adding the count of
-/// earlier connections' publishes.
-fn confirmed_seqs(records: &[Stamped<Record>], producer: ClientId, want_ack: bool) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut epoch_base = 0u32;
-    let mut max_seq = 0u32;
-    let mut outstanding = std::collections::BTreeSet::new();
-    for s in records {
-        match s.rec {
-            Record::Connected { client } if client == producer => {
-                epoch_base += max_seq;
-                max_seq = 0;
-                outstanding.clear();
-            }
-            Record::Published { client, confirm_seq, .. } if client == producer && confirm_seq > 0 => {
-                max_seq = max_seq.max(confirm_seq);
-                outstanding.insert(confirm_seq);
-            }
-            Record::Confirm { client, seq, multiple, ack } if client == producer => {
-                let covered: Vec<u32> = if multiple {
-                    outstanding.range(..=seq).copied().collect()
-                } else {
-                    outstanding.get(&seq).copied().into_iter().collect()
-                };
-                for k in covered {
-                    outstanding.remove(&k);
-                    if ack == want_ack {
-                        out.push(epoch_base + k);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out.sort_unstable();
-    out
-}
-
-/// (global confirm number, body) of every confirm-mode publish by a producer.
-fn publishes(world: &World, records: &[Stamped<Record>], producer: ClientId) -> Vec<(u32, String)> {
-    let mut out = Vec::new();
-    let mut epoch_base = 0u32;
-    let mut max_seq = 0u32;
-    for s in records {
-        match s.rec {
-            Record::Connected { client } if client == producer => {
-                epoch_base += max_seq;
-                max_seq = 0;
-            }
-            Record::Published { client, confirm_seq, msg } if client == producer => {
-                if confirm_seq > 0 {
-                    max_seq = max_seq.max(confirm_seq);
-                    out.push((epoch_base + confirm_seq, body(world, msg)));
-                } else {
-                    out.push((0, body(world, msg)));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }

@@ -97,6 +97,12 @@ impl<R: HashRecord + Copy> Trace<R> {
         self.hasher.value()
     }
 
+    /// Drops the kept records; the count and the hash go on. For a reader that consumes the
+    /// records as they come (`check`) and must not keep the whole trace.
+    pub fn forget(&mut self) {
+        self.records.clear();
+    }
+
     /// A cheap marker of the trace's position, to return to with [`Trace::truncate`].
     pub fn mark(&self) -> TraceMark {
         TraceMark { count: self.count, hasher: self.hasher }

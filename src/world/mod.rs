@@ -9,6 +9,7 @@
 //! heap, records go to the trace. Faults are applied here too. The CLI and the TUI drive it with [`World::step`] and [`World::run_until`] and
 //! read its state; they add no behaviour.
 
+pub mod caps;
 pub mod link;
 pub mod plan;
 pub mod slab;
@@ -22,8 +23,9 @@ use crate::ids::{ClientId, ConnId};
 use crate::names::Names;
 use crate::record::{Disconnect, FaultRecord, Record};
 use crate::sim::{stream_for, EventQueue, Time, Trace};
+pub use caps::{CapHit, LiveCopies, MemoryEstimate, RunSoFar};
 use link::Link;
-pub use plan::{FaultKind, FaultSpec, Initial, Limits, WorldPlan};
+pub use plan::{Cap, CapSource, FaultKind, FaultSpec, Initial, Limits, WorldPlan};
 use slab::Slab;
 use std::sync::Arc;
 pub use tally::Tally;
@@ -74,15 +76,6 @@ struct FrameInFlight {
     frame: Frame,
 }
 
-/// A safety cap that stopped a run.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CapHit {
-    #[error("the run hit its cap of {limit} events at {at} (limits.events); a message may be requeued forever with no work time")]
-    Events { limit: u64, at: Time },
-    #[error("the run reached its cap of {limit} simulated time (limits.time) and was stopped; give the scenario an `until:`")]
-    Time { limit: Time },
-}
-
 /// The whole simulated state. `Clone` so the TUI can keep snapshots for stepping back.
 #[derive(Clone, Debug)]
 pub struct World {
@@ -105,6 +98,10 @@ pub struct World {
     pub steps: u64,
     /// Faults injected live (the TUI), by index in this list.
     pub injected: Vec<FaultSpec>,
+    /// Live copies outside the wire (ready, unacked, buffered, waiting for disk) when last
+    /// counted, and the step of that count (see [`caps`]).
+    live_counted: u64,
+    counted_at: u64,
     fx: Effects,
     out: ClientOut,
 }
@@ -139,7 +136,11 @@ impl World {
                 }
             }
         }
+        let mut broker = broker;
+        broker.copies.limit = plan.limits.max_messages.saturating_mul(2);
         World {
+            live_counted: 0,
+            counted_at: 0,
             msgs: plan.msgs.clone(),
             names,
             plan,
@@ -193,14 +194,87 @@ impl World {
         let Some(t) = self.next_time() else {
             return Ok(None);
         };
-        if t > self.plan.limits.max_time {
-            return Err(CapHit::Time { limit: self.plan.limits.max_time });
+        let limits = self.plan.limits;
+        if t > limits.max_time {
+            return Err(CapHit::Time { limit: limits.max_time, source: limits.source(Cap::Time) });
         }
-        if self.steps >= self.plan.limits.max_events {
-            return Err(CapHit::Events { limit: self.plan.limits.max_events, at: t });
+        if self.steps >= limits.max_events {
+            return Err(CapHit::Events { limit: limits.max_events, at: t, source: limits.source(Cap::Events), so_far: self.so_far() });
         }
+        self.check_caps(t, trace)?;
         let (now, _, ev) = self.queue.pop().expect("peeked");
         self.steps += 1;
+        self.handle(now, ev, trace);
+        self.check_caps(now, trace)?;
+        Ok(Some(now))
+    }
+
+    /// What the run has done so far (for a cap's hint).
+    fn so_far(&self) -> RunSoFar {
+        let t = &self.tally;
+        RunSoFar { events: self.steps, published: t.published, requeued: t.requeued, dead_lettered: t.dead_lettered }
+    }
+
+    /// Live copies, counted exactly: ready and unacked at the broker, and everything in
+    /// flight (methods and frames on the wire, consumers' buffers, copies waiting for disk).
+    pub fn live_copies(&self) -> LiveCopies {
+        let mut ready = 0;
+        for q in self.broker.live_queues() {
+            ready += q.ready.len() as u64;
+        }
+        let unacked: u64 = self.broker.channels().iter().map(|c| c.unacked.len() as u64).sum();
+        let buffered: u64 = self
+            .clients
+            .iter()
+            .map(|c| match &c.role {
+                crate::client::RoleState::Consumer(s) => s.buffer.len() as u64,
+                _ => 0,
+            })
+            .sum();
+        let disk = (self.broker.disk.waiters.len() + self.broker.disk.pending_removals.len()) as u64;
+        let wire = (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
+        LiveCopies { ready, unacked, in_flight: buffered + disk + wire, refused: self.broker.copies.refused }
+    }
+
+    /// The memory estimate now, given an upper bound on the live copies.
+    pub fn memory_estimate(&self, copies: u64, trace: &Trace<Record>) -> MemoryEstimate {
+        let stamped = std::mem::size_of::<crate::sim::Stamped<Record>>() as u64;
+        let pending = (self.queue.len() + self.ops_in_flight.slots() + self.frames_in_flight.slots()) as u64;
+        MemoryEstimate {
+            store: self.msgs.estimated_bytes(),
+            trace: trace.records().len() as u64 * stamped,
+            copies: copies.saturating_mul(caps::COPY_BYTES),
+            events: pending * caps::EVENT_BYTES,
+        }
+    }
+
+    /// The caps on live copies and memory, after an event (see [`caps`]).
+    fn check_caps(&mut self, now: Time, trace: &Trace<Record>) -> Result<(), CapHit> {
+        let limits = self.plan.limits;
+        let wire = (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
+        let mut upper = self.live_counted.saturating_add(self.broker.copies.offered).saturating_add(wire);
+        if upper > limits.max_messages || self.broker.copies.refused || self.steps - self.counted_at >= caps::RECOUNT_EVERY {
+            let live = self.live_copies();
+            self.live_counted = live.total() - wire;
+            self.broker.copies.offered = 0;
+            self.counted_at = self.steps;
+            if live.total() > limits.max_messages || live.refused {
+                let source = limits.source(Cap::Messages);
+                return Err(CapHit::Messages { limit: limits.max_messages, at: now, source, live, so_far: self.so_far() });
+            }
+            upper = live.total();
+        }
+        let estimate = self.memory_estimate(upper, trace);
+        if caps::memory_over(&limits, &estimate) {
+            let source = limits.source(Cap::Memory);
+            return Err(CapHit::Memory { limit: limits.max_memory, at: now, source, estimate, so_far: self.so_far() });
+        }
+        Ok(())
+    }
+
+    /// Hands one event to the broker, a client or the fault injector, and applies what
+    /// comes back.
+    fn handle(&mut self, now: Time, ev: Ev, trace: &mut Trace<Record>) {
         match ev {
             Ev::Setup => self.setup(now, trace),
             Ev::Start(c) => {
@@ -212,7 +286,7 @@ impl World {
             Ev::ToBroker(slot) => {
                 let inflight = self.ops_in_flight.take(slot);
                 if inflight.gen != self.links[inflight.client.idx()].gen_up {
-                    return Ok(Some(now)); // lost with the link
+                    return; // lost with the link
                 }
                 let (broker, mut cx) = self.broker_cx(now);
                 broker.handle(&mut cx, inflight.conn, inflight.ch, inflight.op);
@@ -222,7 +296,7 @@ impl World {
                 let f = self.frames_in_flight.take(slot);
                 let client = &self.clients[f.client.idx()];
                 if f.gen != self.links[f.client.idx()].gen_down || client.conn != Some(f.conn) {
-                    return Ok(Some(now));
+                    return;
                 }
                 self.out.clear();
                 let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
@@ -239,11 +313,11 @@ impl World {
             Ev::Client { client, epoch, timer } => {
                 let c = &self.clients[client.idx()];
                 if !timer.survives_crash() && epoch != c.epoch {
-                    return Ok(Some(now));
+                    return;
                 }
                 if timer == ClientTimer::Reconnect {
                     self.try_reconnect(now, client, trace);
-                    return Ok(Some(now));
+                    return;
                 }
                 self.out.clear();
                 let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
@@ -261,7 +335,6 @@ impl World {
                 self.record(now, trace, Record::Note { idx: i });
             }
         }
-        Ok(Some(now))
     }
 
     fn fault_spec(&self, idx: u32) -> FaultSpec {

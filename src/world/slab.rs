@@ -4,16 +4,18 @@
 pub struct Slab<T> {
     items: Vec<Option<T>>,
     free: Vec<u32>,
+    live: usize,
 }
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { items: Vec::new(), free: Vec::new() }
+        Slab { items: Vec::new(), free: Vec::new(), live: 0 }
     }
 }
 
 impl<T> Slab<T> {
     pub fn put(&mut self, v: T) -> u32 {
+        self.live += 1;
         match self.free.pop() {
             Some(i) => {
                 self.items[i as usize] = Some(v);
@@ -26,10 +28,25 @@ impl<T> Slab<T> {
         }
     }
 
+    /// Values parked now.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Slots allocated (parked or free): what the slab holds in memory.
+    pub fn slots(&self) -> usize {
+        self.items.len()
+    }
+
     /// Takes the value out. Panics on an empty slot: that would be an engine bug.
     pub fn take(&mut self, i: u32) -> T {
         let v = self.items[i as usize].take().expect("slab slot taken twice");
         self.free.push(i);
+        self.live -= 1;
         v
     }
 }

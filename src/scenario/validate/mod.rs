@@ -30,7 +30,7 @@ use crate::scenario::locate::{Locator, Pos};
 use crate::scenario::model::ScenarioFile;
 use crate::scenario::{Note, Scenario};
 use crate::sim::Time;
-use crate::world::{FaultSpec, Initial, Limits, WorldPlan};
+use crate::world::{Cap, FaultSpec, Initial, Limits, WorldPlan};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -176,10 +176,21 @@ impl<'a> Builder<'a> {
     fn limits(&mut self) -> (Option<Time>, Limits) {
         let f = self.f;
         let until = f.until.map(|u| u.0);
-        let limits = Limits {
-            max_events: f.limits.events.unwrap_or(Limits::default().max_events),
-            max_time: f.limits.time.map(|t| t.0).unwrap_or(Limits::default().max_time),
-        };
+        let mut limits = Limits::default();
+        let asked = [
+            (Cap::Events, f.limits.events),
+            (Cap::Time, f.limits.time.map(|t| t.0.as_us())),
+            (Cap::Messages, f.limits.messages),
+            (Cap::Memory, f.limits.memory.map(|m| m.0)),
+        ];
+        for (cap, v) in asked {
+            if let Some(v) = v {
+                limits = limits.from_file(cap, v);
+            }
+        }
+        if f.limits.messages == Some(0) {
+            self.c.at("limits.messages", "`limits.messages` is 0: no message could be published");
+        }
         if f.limits.events == Some(0) {
             self.c.at("limits.events", "`limits.events` is 0: nothing could run");
         }

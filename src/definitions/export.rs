@@ -115,6 +115,14 @@ pub fn definitions(f: &ScenarioFile, vhost: &str) -> Exported {
         }
     }
     for b in &f.bindings {
+        if b.arguments.as_ref().is_some_and(|m| m.values().any(|v| v.is_null())) {
+            o.notes.push(format!(
+                "the binding of `{}` to `{}` has a null argument (\"present\"), which a definitions file cannot hold (RabbitMQ's import refuses null): left out, declare it from a client",
+                b.exchange,
+                b.queue.as_deref().or(b.to_exchange.as_deref()).unwrap_or("")
+            ));
+            continue;
+        }
         match (&b.queue, &b.to_exchange) {
             (Some(qn), _) if !exclusive.contains(qn) => o.binding(&b.exchange, qn, "queue", &b.key, mapping_json(&b.arguments)),
             (None, Some(x)) => o.binding(&b.exchange, x, "exchange", &b.key, mapping_json(&b.arguments)),

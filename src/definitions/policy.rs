@@ -115,7 +115,7 @@ fn definition(v: Option<&Value>) -> Map<String, Value> {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("").chars().take(200).collect()
+    s.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("").chars().take(200).collect()
 }
 
 /// Queue or exchange.

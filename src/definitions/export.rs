@@ -20,7 +20,7 @@ fn args_json(m: &std::collections::BTreeMap<String, crate::scenario::model::Valu
     m.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null))).collect()
 }
 
-fn mapping_json(m: &Option<crate::scenario::load::YamlMapping>) -> Map<String, Value> {
+fn mapping_json(m: &Option<crate::scenario::model::YamlMapping>) -> Map<String, Value> {
     let Some(m) = m else { return Map::new() };
     match serde_json::to_value(m) {
         Ok(Value::Object(o)) => o,

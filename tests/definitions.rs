@@ -305,3 +305,14 @@ proptest! {
         prop_assert_eq!(i.scenario.bindings.len(), i.bindings.len());
     }
 }
+
+#[test]
+fn a_file_too_costly_to_match_is_refused_not_left_running() {
+    let queues: Vec<Value> = (0..20_000).map(|i| json!({"name": format!("queue-with-a-long-name-{i:08}"), "vhost": "/"})).collect();
+    let policies: Vec<Value> = (0..2_000).map(|i| json!({"name": format!("p{i}"), "vhost": "/", "pattern": format!("^(a|b|c)*queue-{i}.*x$"), "priority": 0, "definition": {}})).collect();
+    let file = json!({"vhosts": [{"name": "/"}], "queues": queues, "policies": policies}).to_string();
+    let started = std::time::Instant::now();
+    let e = import(&file, &opts("/")).unwrap_err();
+    assert!(e.contains("beyond warren's bound"), "{e}");
+    assert!(started.elapsed().as_secs() < 30);
+}

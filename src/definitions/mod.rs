@@ -22,6 +22,10 @@ use serde_json::{Map, Value};
 pub const MAX_FILE_BYTES: usize = 64 << 20;
 /// At most this many queues, exchanges, bindings and policies each are taken from one vhost.
 pub const MAX_ITEMS: usize = 20_000;
+/// A bound on the work of matching every policy against every name: the sum of the
+/// patterns' lengths times the sum of the names' lengths (each plus 8). Real installations
+/// are orders of magnitude below it; a file above it is refused rather than left to run.
+pub const MAX_MATCH_WORK: u128 = 10_000_000_000;
 
 /// A queue as the definitions file lists it.
 #[derive(Clone, Debug)]
@@ -92,7 +96,12 @@ fn list<'a>(root: &'a Map<String, Value>, k: &str) -> &'a [Value] {
 
 /// The vhost an item belongs to: its `vhost` key, `/` when a single-vhost export leaves it out.
 fn vhost_of(o: &Map<String, Value>) -> String {
-    text(o, "vhost").unwrap_or_else(|| "/".to_string())
+    match o.get("vhost") {
+        None => "/".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        // Not a vhost name: matches no `--vhost`.
+        Some(_) => "\u{0}".to_string(),
+    }
 }
 
 impl Definitions {
@@ -159,6 +168,16 @@ impl Definitions {
             }
         }
         d.cap_notes();
+        let patterns: u128 = d.policies.iter().chain(&d.operator_policies).map(|p| p.pattern.len() as u128 + 8).sum();
+        let names: u128 =
+            d.queues.iter().map(|q| q.name.len()).chain(d.exchanges.iter().map(|x| x.name.len())).map(|n| n as u128 + 8).sum();
+        if patterns * names > MAX_MATCH_WORK {
+            return Err(format!(
+                "vhost {vhost:?} has {} policies and {} queues and exchanges: matching them all is beyond warren's bound ({MAX_MATCH_WORK} pattern-bytes × name-bytes)",
+                d.policies.len() + d.operator_policies.len(),
+                d.queues.len() + d.exchanges.len()
+            ));
+        }
         Ok(d)
     }
 

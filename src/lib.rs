@@ -30,11 +30,14 @@
 //!   from view snapshots the TUI publishes; it never sees the engine.
 //! - [`export`] — a scenario as a pika script for a real broker, or a run as a sequence
 //!   diagram (Mermaid, SVG); [`outcome`] — what `warren diff` compares with a real broker.
+//! - [`definitions`] — RabbitMQ definitions files (`rabbitmqctl export_definitions`) to a
+//!   scenario, policies resolved, and a scenario's topology back to one.
 
 pub mod body;
 pub mod broker;
 pub mod cli;
 pub mod client;
+pub mod definitions;
 pub mod explain;
 pub mod explore;
 pub mod export;

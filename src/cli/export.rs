@@ -13,6 +13,8 @@ pub enum Format {
     Mermaid,
     /// The same sequence diagram drawn as a standalone SVG.
     Svg,
+    /// The scenario's topology as a RabbitMQ definitions file (`rabbitmqctl import_definitions`).
+    Definitions,
 }
 
 #[derive(clap::Args, Debug)]
@@ -72,6 +74,7 @@ pub fn main(a: ExportArgs) -> i32 {
         return 2;
     }
     let text = match a.format {
+        Format::Definitions => crate::definitions::export::cli_text(&scenario.def),
         Format::Pika => pika::script(&session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() }),
         Format::Mermaid | Format::Svg => {
             let window = diagram::Window { from: a.from, to: a.to };

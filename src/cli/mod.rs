@@ -13,6 +13,7 @@ pub mod diff;
 pub mod docs;
 pub mod explore;
 pub mod export;
+pub mod import;
 pub mod limits;
 pub mod list;
 pub mod new;
@@ -73,6 +74,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Export a scenario: a pika script for a real broker, or a run as a Mermaid or SVG sequence diagram.
     Export(export::ExportArgs),
+    /// Import a scenario to start from: `definitions` reads a RabbitMQ definitions export.
+    Import(import::ImportArgs),
     /// Run a scenario against a real RabbitMQ broker and in warren, and compare what they show (exit 1 on a difference).
     Diff(diff::DiffArgs),
     /// Try random fault schedules until a guarantee or an expect: item breaks; write the
@@ -106,6 +109,7 @@ pub fn main() -> i32 {
         Command::Check(a) => check::main(a),
         Command::List(a) => list::main(a),
         Command::Export(a) => export::main(a),
+        Command::Import(a) => import::main(a),
         Command::Diff(a) => diff::main(a),
         Command::Explore(a) => explore::main(a),
         Command::Tui(a) => tui::main(a),

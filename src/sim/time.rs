@@ -19,11 +19,12 @@ impl Time {
     pub const fn us(us: u64) -> Time {
         Time(us)
     }
+    /// Milliseconds; a value past the far future saturates to it (never an overflow).
     pub const fn ms(ms: u64) -> Time {
-        Time(ms * 1_000)
+        Time(ms.saturating_mul(1_000))
     }
     pub const fn secs(s: u64) -> Time {
-        Time(s * 1_000_000)
+        Time(s.saturating_mul(1_000_000))
     }
     pub const fn as_us(self) -> u64 {
         self.0

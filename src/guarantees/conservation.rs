@@ -39,7 +39,8 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
     }
     let mut held: BTreeSet<Copy> = BTreeSet::new();
     for q in world.broker.live_queues() {
-        for m in &q.ready {
+        // At-least-once dead letters still wait in their source queue.
+        for m in q.ready.iter().chain(q.dlx_pending.iter().map(|(m, _)| m)) {
             held.insert((m.msg, q.id));
         }
     }

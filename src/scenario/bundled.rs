@@ -27,6 +27,10 @@ bundled![
     "pitfall-redeclare",
     "pitfall-unconfirmed-loss",
     "ttl-and-dead-letters",
+    "priorities",
+    "quorum-vs-classic",
+    "poison-message",
+    "consumer-timeout",
     "explore-auto-ack",
 ];
 

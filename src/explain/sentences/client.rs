@@ -84,3 +84,25 @@ fn error_why(l: Lang, code: u16) -> String {
         _ => format!("{code}"),
     }
 }
+
+pub fn consumer_timed_out(cx: &Ctx, client: ClientId, msg: MsgId, since_us: u64, timeout_us: u64) -> Line {
+    let l = cx.lang;
+    let who = cx.client(client);
+    let m = cx.msg(msg);
+    let since = Time(since_us);
+    let timeout = Time(timeout_us);
+    let tick = cx.world.broker.cfg.channel_tick_interval;
+    line(
+        broker(),
+        tr!(
+            l,
+            "{who} has held {m} unacknowledged since {since}, longer than consumer_timeout {timeout}",
+            "{who} 自 {since} 起一直持有未确认的 {m}，超过了 consumer_timeout {timeout}"
+        ),
+        Some(tr!(
+            l,
+            "RabbitMQ checks every channel_tick_interval ({tick}) and closes the channel; what it holds goes back to the queue",
+            "RabbitMQ 每个 channel_tick_interval（{tick}）检查一次并关闭该信道；它持有的消息回到队列"
+        )),
+    )
+}

@@ -318,30 +318,16 @@ pub(super) fn queue_args(c: &mut Checker, names: &mut Names, declared: &Declared
                     None
                 }
                 None => {
-                    c.at(&p, format!("`x-queue-type` is `{s}`: RabbitMQ answers 406 \"unsupported queue type '{s}'\" (expected classic or quorum)"));
+                    c.at(
+                        &p,
+                        format!(
+                            "`x-queue-type` is `{s}`: RabbitMQ answers 406 \"unsupported queue type '{s}'\" (expected classic or quorum)"
+                        ),
+                    );
                     None
                 }
             }),
-            "x-delivery-limit" => v
-                .as_i64()
-                .map(|i| {
-                    qa.delivery_limit = Some(i);
-                    ArgValue::Int(i)
-                })
-                .or_else(|| {
-                    c.at(&p, "`x-delivery-limit` must be a whole number");
-                    None
-                }),
-            "x-dead-letter-strategy" => string(c).and_then(|s| match DeadLetterStrategy::parse(&s) {
-                Some(st) => {
-                    qa.dead_letter_strategy = st;
-                    Some(ArgValue::Str(names.intern(&s)))
-                }
-                None => {
-                    c.at(&p, format!("`x-dead-letter-strategy` is `{s}`: expected at-most-once or at-least-once (RabbitMQ answers 406 invalid_dlx_strategy)"));
-                    None
-                }
-            }),
+            "x-delivery-limit" | "x-dead-letter-strategy" | "x-max-priority" => type_arg(c, names, &mut qa, &p, k, v),
             "x-max-in-memory-length" | "x-max-in-memory-bytes" | "x-quorum-initial-group-size" => int(c, 0).map(ArgValue::Int),
             "x-queue-mode" => string(c).and_then(|s| {
                 if s == "default" || s == "lazy" {
@@ -351,21 +337,6 @@ pub(super) fn queue_args(c: &mut Checker, names: &mut Names, declared: &Declared
                     None
                 }
             }),
-            "x-max-priority" => match v.as_i64() {
-                Some(i) if (0..=255).contains(&i) => {
-                    qa.max_priority = Some(i as u8);
-                    Some(ArgValue::Int(i))
-                }
-                Some(i) => {
-                    let why = if i < 0 { format!("{{value_negative,{i}}}") } else { format!("{{max_value_exceeded,{i}}}") };
-                    c.at(&p, format!("`x-max-priority` is {i}: expected 0 to 255 (RabbitMQ answers 406 invalid arg 'x-max-priority': {why})"));
-                    None
-                }
-                None => {
-                    c.at(&p, "`x-max-priority` must be a whole number from 0 to 255");
-                    None
-                }
-            },
             other => {
                 c.at_key(&p, format!("unknown queue argument `{other}`: expected one of {KNOWN_ARGS}"));
                 None
@@ -379,6 +350,52 @@ pub(super) fn queue_args(c: &mut Checker, names: &mut Names, declared: &Declared
         c.at(path, "`x-dead-letter-routing-key` without `x-dead-letter-exchange`: RabbitMQ refuses it");
     }
     qa
+}
+
+/// The arguments of one queue type: quorum queues' `x-delivery-limit` and
+/// `x-dead-letter-strategy`, classic priority queues' `x-max-priority`.
+fn type_arg(c: &mut Checker, names: &mut Names, qa: &mut QueueArgs, p: &str, k: &str, v: &Value) -> Option<ArgValue> {
+    match k {
+        "x-delivery-limit" => match v.as_i64() {
+            Some(i) => {
+                qa.delivery_limit = Some(i);
+                Some(ArgValue::Int(i))
+            }
+            None => {
+                c.at(p, "`x-delivery-limit` must be a whole number");
+                None
+            }
+        },
+        "x-dead-letter-strategy" => match v.as_str().map(|s| (s, DeadLetterStrategy::parse(s))) {
+            Some((s, Some(st))) => {
+                qa.dead_letter_strategy = st;
+                Some(ArgValue::Str(names.intern(s)))
+            }
+            Some((s, None)) => {
+                c.at(p, format!("`x-dead-letter-strategy` is `{s}`: expected at-most-once or at-least-once (RabbitMQ answers 406 invalid_dlx_strategy)"));
+                None
+            }
+            None => {
+                c.at(p, "`x-dead-letter-strategy` must be a string");
+                None
+            }
+        },
+        _ => match v.as_i64() {
+            Some(i) if (0..=255).contains(&i) => {
+                qa.max_priority = Some(i as u8);
+                Some(ArgValue::Int(i))
+            }
+            Some(i) => {
+                let why = if i < 0 { format!("{{value_negative,{i}}}") } else { format!("{{max_value_exceeded,{i}}}") };
+                c.at(p, format!("`x-max-priority` is {i}: expected 0 to 255 (RabbitMQ answers 406 invalid arg 'x-max-priority': {why})"));
+                None
+            }
+            None => {
+                c.at(p, "`x-max-priority` must be a whole number from 0 to 255");
+                None
+            }
+        },
+    }
 }
 
 pub(super) fn exchange_kind(c: &mut Checker, path: &str, kind: &str) -> Option<ExchangeKind> {

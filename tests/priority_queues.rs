@@ -5,6 +5,14 @@ mod support;
 use support::run;
 use warren::scenario::Scenario;
 
+/// What loading a scenario RabbitMQ would refuse says (it must not load).
+fn refusal(yaml: &str) -> String {
+    match Scenario::from_str(yaml, "refused.yaml") {
+        Ok(_) => panic!("accepted:\n{yaml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 #[test]
 fn higher_priority_first_equal_priorities_in_order_above_the_maximum_counts_as_the_maximum() {
     let r = run(r##"
@@ -73,23 +81,11 @@ producers:
 
 #[test]
 fn x_max_priority_is_0_to_255_and_priority_an_octet() {
-    let e = Scenario::from_str("name: p\nqueues: [ { name: q, arguments: { x-max-priority: 256 } } ]\n", "p.yaml")
-        .err()
-        .expect("refused")
-        .to_string();
+    let e = refusal("name: p\nqueues: [ { name: q, arguments: { x-max-priority: 256 } } ]\n");
     assert!(e.contains("{max_value_exceeded,256}"), "{e}");
-    let e = Scenario::from_str("name: p\nqueues: [ { name: q, arguments: { x-max-priority: -1 } } ]\n", "p.yaml")
-        .err()
-        .expect("refused")
-        .to_string();
+    let e = refusal("name: p\nqueues: [ { name: q, arguments: { x-max-priority: -1 } } ]\n");
     assert!(e.contains("{value_negative,-1}"), "{e}");
-    let e = Scenario::from_str(
-        "name: p\nqueues: [ { name: q } ]\nproducers: [ { name: p, publish: [ { at: 0s, key: q, priority: 300 } ] } ]\n",
-        "p.yaml",
-    )
-    .err()
-    .expect("refused")
-    .to_string();
+    let e = refusal("name: p\nqueues: [ { name: q } ]\nproducers: [ { name: p, publish: [ { at: 0s, key: q, priority: 300 } ] } ]\n");
     assert!(e.contains("`priority` is 300"), "{e}");
 }
 

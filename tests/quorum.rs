@@ -8,6 +8,14 @@ use support::run;
 use warren::record::{DiscardWhy, Record};
 use warren::scenario::Scenario;
 
+/// What loading a scenario RabbitMQ would refuse says (it must not load).
+fn refusal(yaml: &str) -> String {
+    match Scenario::from_str(yaml, "refused.yaml") {
+        Ok(_) => panic!("accepted:\n{yaml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 #[test]
 fn a_top_level_quorum_queue_must_be_durable_never_exclusive_or_auto_delete() {
     for (flags, prop) in [
@@ -16,30 +24,18 @@ fn a_top_level_quorum_queue_must_be_durable_never_exclusive_or_auto_delete() {
         ("durable: true, auto_delete: true", "auto-delete"),
     ] {
         let yaml = format!("name: q\nqueues: [ {{ name: q, {flags}, arguments: {{ x-queue-type: quorum }} }} ]\n");
-        let e = Scenario::from_str(&yaml, "q.yaml").err().unwrap_or_else(|| panic!("{flags}: accepted")).to_string();
+        let e = refusal(&yaml);
         assert!(e.contains(&format!("406 PRECONDITION_FAILED - invalid property '{prop}' for queue 'q' in vhost '/'")), "{e}");
     }
 }
 
 #[test]
 fn each_queue_type_refuses_the_others_arguments() {
-    let e = Scenario::from_str(
-        "name: q\nqueues: [ { name: q, durable: true, arguments: { x-queue-type: quorum, x-max-priority: 3 } } ]\n",
-        "q.yaml",
-    )
-    .err()
-    .expect("refused")
-    .to_string();
+    let e = refusal("name: q\nqueues: [ { name: q, durable: true, arguments: { x-queue-type: quorum, x-max-priority: 3 } } ]\n");
     assert!(e.contains("invalid arg 'x-max-priority' for queue 'q' in vhost '/' of queue type rabbit_quorum_queue"), "{e}");
-    let e = Scenario::from_str("name: q\nqueues: [ { name: c, arguments: { x-delivery-limit: 3 } } ]\n", "q.yaml")
-        .err()
-        .expect("refused")
-        .to_string();
+    let e = refusal("name: q\nqueues: [ { name: c, arguments: { x-delivery-limit: 3 } } ]\n");
     assert!(e.contains("of queue type rabbit_classic_queue"), "{e}");
-    let e = Scenario::from_str("name: q\nqueues: [ { name: s, durable: true, arguments: { x-queue-type: stream } } ]\n", "q.yaml")
-        .err()
-        .expect("refused")
-        .to_string();
+    let e = refusal("name: q\nqueues: [ { name: s, durable: true, arguments: { x-queue-type: stream } } ]\n");
     assert!(e.contains("streams are not modelled"), "{e}");
 }
 

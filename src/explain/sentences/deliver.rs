@@ -130,3 +130,14 @@ fn deliver_why(cx: &Ctx, why: DeliverWhy, who: &str, qn: &str) -> String {
         }
     }
 }
+
+pub fn get_empty(cx: &Ctx, client: ClientId, q: QueueId) -> Line {
+    let l = cx.lang;
+    let qn = cx.queue(q);
+    let who = cx.client(client);
+    line(
+        broker(),
+        tr!(l, "answered {who}'s basic.get on {qn} with basic.get-empty", "以 basic.get-empty 回应 {who} 对 {qn} 的 basic.get"),
+        Some(tr!(l, "nothing ready: a poller asks again later", "没有就绪消息：轮询者稍后再问")),
+    )
+}

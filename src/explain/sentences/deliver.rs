@@ -15,7 +15,14 @@ pub fn ready(cx: &Ctx, msg: MsgId, q: QueueId, why: ReadyWhy) -> Line {
         ReadyWhy::AllAtLimit { first, count } => {
             let who = cx.consumer(first);
             let p = cx.prefetch_of(first);
-            if count <= 1 {
+            if p == 0 && first != crate::ids::NO_CONSUMER {
+                // No prefetch of its own: its channel's limit holds it (basic.qos global).
+                tr!(
+                    l,
+                    "{who} is at its channel's limit (basic.qos global=True), shared by the channel's consumers",
+                    "{who} 已达到其信道的上限（basic.qos global=True），由该信道上的消费者共享"
+                )
+            } else if count <= 1 {
                 tr!(l, "{who} is at its prefetch limit of {p}", "{who} 已达到 prefetch 上限 {p}")
             } else {
                 tr!(l, "every consumer is at its prefetch limit ({who}: {p})", "所有消费者都已达到 prefetch 上限（{who}：{p}）")

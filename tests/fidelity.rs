@@ -224,7 +224,10 @@ expect:
 fn the_new_keys_are_checked() {
     refused("name: t\nqueues: [ { name: q } ]\nconsumers: [ { name: c, queue: q, get: 100ms } ]\n", "polls for ever");
     refused("name: t\nqueues: [ { name: q } ]\nconsumers: [ { name: c, queue: q, ack: auto, ack_every: 2 } ]\n", "ack_every");
-    refused("name: t\nqueues: [ { name: q } ]\nconsumers: [ { name: c, queue: q, start: 1s, cancel: 500ms } ]\n", "before the consumer starts");
+    refused(
+        "name: t\nqueues: [ { name: q } ]\nconsumers: [ { name: c, queue: q, start: 1s, cancel: 500ms } ]\n",
+        "before the consumer starts",
+    );
     refused(
         "name: t\nqueues: [ { name: q } ]\nconsumers: [ { name: c, queue: q } ]\nexpect: [ { consumer: c, headers: { a: 1 } } ]\n",
         "delivery",

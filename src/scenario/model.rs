@@ -656,7 +656,7 @@ pub struct ConsumerDef {
 }
 
 /// A `basic.qos` a consumer sends mid-run.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QosDef {
     pub at: Dur,
@@ -801,6 +801,7 @@ pub struct ExpectDef {
     pub position: Option<u64>,
     /// With `delivery` or `position`: headers the message carries (at least these).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub headers: Option<YamlMapping>,
     /// The queue's ready messages, head first (bodies).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -235,7 +235,7 @@ mod tests {
                 assert_ne!(a.1, b.1, "name {} used twice", a.1);
             }
         }
-        assert_eq!(KINDS.len(), 37);
+        assert_eq!(KINDS.len(), 42);
     }
 
     #[test]

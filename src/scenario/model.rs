@@ -659,8 +659,11 @@ pub struct ConsumerDef {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QosDef {
+    /// When it sends this basic.qos (duration).
     pub at: Dur,
+    /// `prefetch_count`: 0 lifts the limit.
     pub prefetch: u32,
+    /// `global=true`: one limit for the whole channel, at once; `false` (default): the prefetch of consumers created afterwards, and any channel-wide limit lifted.
     #[serde(default, skip_serializing_if = "is_false")]
     pub global: bool,
 }

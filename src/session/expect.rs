@@ -139,7 +139,10 @@ enum State {
         hit: bool,
     },
     /// `delivery: N`: deliveries seen so far, and the Nth one's message once seen.
-    Nth { seen: u64, msg: Option<MsgId> },
+    Nth {
+        seen: u64,
+        msg: Option<MsgId>,
+    },
     /// Nothing: the item reads the broker's state (queues) or the whole trace (guarantees).
     None,
 }

@@ -20,7 +20,7 @@ use crate::broker::message::Message;
 use crate::client::spec::RoleSpec;
 use crate::ids::NO_CONSUMER;
 use crate::ids::{ClientId, MsgId};
-use crate::record::Record;
+use crate::record::{DeliverWhy, Record};
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::world::World;
@@ -55,6 +55,8 @@ pub struct Outcome {
     pub replies: BTreeMap<String, Vec<Reply>>,
     /// Clients that got channel or connection errors: the reply codes, in order.
     pub errors: BTreeMap<String, Vec<u16>>,
+    /// `get:` pollers that found their queue empty: how many times (basic.get-empty).
+    pub empties: BTreeMap<String, u32>,
     /// Every named, non-exclusive queue of the scenario: its ready messages at the end, head
     /// first (`None`: it does not exist).
     pub queues: BTreeMap<String, Option<Vec<String>>>,
@@ -122,8 +124,8 @@ impl Outcome {
         let mut confirm_of: BTreeMap<(ClientId, u32), MsgId> = BTreeMap::new();
         for st in session.trace.records() {
             match st.rec {
-                Record::Delivered { msg, client, redelivered, consumer, .. }
-                    if consumer != NO_CONSUMER && consumers.get(client.idx()).copied().unwrap_or(false) =>
+                Record::Delivered { msg, client, redelivered, consumer, why, .. }
+                    if (consumer != NO_CONSUMER || why == DeliverWhy::Get) && consumers.get(client.idx()).copied().unwrap_or(false) =>
                 {
                     waiting[client.idx()].push_back((msg, redelivered));
                 }
@@ -164,6 +166,7 @@ impl Outcome {
                         }
                     }
                 }
+                Record::GetEmpty { client, .. } => *o.empties.entry(name(client)).or_default() += 1,
                 Record::Reply { client, msg, accepted, .. } => {
                     o.replies.entry(name(client)).or_default().push(Reply { body: body(w, msg), accepted });
                 }
@@ -201,6 +204,7 @@ impl Outcome {
                 }
                 "return" => o.returns.entry(text("client")).or_default().push(text("body")),
                 "nack" => o.nacks.entry(text("client")).or_default().push(text("body")),
+                "get-empty" => *o.empties.entry(text("consumer")).or_default() += 1,
                 "reply" => o.replies.entry(text("client")).or_default().push(Reply { body: text("body"), accepted: flag("accepted") }),
                 "error" => {
                     let client = text("client");
@@ -267,6 +271,10 @@ impl Outcome {
         let codes = |v: Option<&Vec<u16>>| v.map(|v| v.iter().map(|c| c.to_string()).collect()).unwrap_or_default();
         for k in keys(&self.errors, &other.errors) {
             items.push(Item::new(format!("{k} got errors"), codes(self.errors.get(k)), codes(other.errors.get(k))));
+        }
+        for k in keys(&self.empties, &other.empties) {
+            let n = |m: &BTreeMap<String, u32>| vec![m.get(k).copied().unwrap_or(0).to_string()];
+            items.push(Item::new(format!("{k} got basic.get-empty (times)"), n(&self.empties), n(&other.empties)));
         }
         let contents = |v: Option<&Option<Vec<String>>>| match v {
             Some(Some(v)) => v.iter().map(|b| format!("{b:?}")).collect(),

@@ -96,6 +96,8 @@ fn hjson(v: &HValue) -> Value {
         HValue::Bool(b) => json!(b),
         HValue::Void => Value::Null,
         HValue::Decimal(scale, v) => json!(format!("decimal({v}e-{scale})")),
+        HValue::List(items) => Value::Array(items.iter().map(hjson).collect()),
+        HValue::Table(fields) => Value::Array(fields.iter().map(|(_, x)| hjson(x)).collect()),
     }
 }
 

@@ -42,10 +42,15 @@ pub struct Channel {
     pub next_tag: u64,
     /// Unsettled deliveries in tag order.
     pub unacked: VecDeque<Unacked>,
-    /// The prefetch the next `basic.consume` on this channel gets.
+    /// The prefetch the next `basic.consume` on this channel gets (`basic.qos(global=false)`).
     pub prefetch: u32,
-    /// `basic.qos(global=true)`: a prefetch shared by the channel's consumers (0: none).
+    /// The channel-wide limit (`basic.qos(global=true)`), shared by all its consumers; 0: none.
     pub global_prefetch: u32,
+    /// What counts against `global_prefetch` (`rabbit_limiter`'s volume): the channel's unacked
+    /// deliveries when the limit was set — `basic.get` ones included — plus the consumer
+    /// deliveries since, less the consumer deliveries settled since. A `basic.get` delivery
+    /// settled later never gives its place back: RabbitMQ does not tell the limiter.
+    pub global_volume: u32,
     /// The consumer timeout's clock: the channel's last activity, the instant its periodic
     /// check counts from, and the check scheduled (`NEVER`: none).
     pub last_active: Time,
@@ -80,6 +85,7 @@ impl Channel {
             last_active: Time::ZERO,
             tick_origin: Time::ZERO,
             timeout_check: Time::NEVER,
+            global_volume: 0,
             consumers: Vec::new(),
             last_queue: None,
             confirm: false,
@@ -89,6 +95,25 @@ impl Channel {
             batch_acks: Vec::new(),
             batch_nacks: Vec::new(),
             reply_consumer: None,
+        }
+    }
+
+    /// Whether the channel-wide limit lets one more consumer delivery through.
+    pub fn global_allows(&self) -> bool {
+        self.global_prefetch == 0 || self.global_volume < self.global_prefetch
+    }
+
+    /// `basic.qos`: `global=false` sets the prefetch of consumers created afterwards (existing
+    /// ones keep theirs) and lifts any channel-wide limit; `global=true` sets the channel-wide
+    /// limit at once, counting what the channel holds now (`rabbit_channel` `handle_method
+    /// basic.qos`, `rabbit_limiter:limit_prefetch/3`, `unlimit_prefetch/1`).
+    pub fn qos(&mut self, prefetch: u32, global: bool) {
+        if global {
+            self.global_prefetch = prefetch;
+            self.global_volume = self.unacked.len() as u32;
+        } else {
+            self.prefetch = prefetch;
+            self.global_prefetch = 0;
         }
     }
 
@@ -185,6 +210,20 @@ mod tests {
         assert_eq!(m, vec![1, 3, 4]);
         assert_eq!(take(&mut c, 0, true).unwrap().len(), 1);
         assert!(take(&mut c, 9, false).is_none());
+    }
+
+    #[test]
+    fn qos_global_false_lifts_the_channel_limit_and_global_counts_what_is_held() {
+        let mut c = ch();
+        c.unacked.push_back(un(1));
+        c.qos(2, true);
+        assert_eq!((c.global_prefetch, c.global_volume), (2, 1));
+        assert!(c.global_allows());
+        c.global_volume = 2;
+        assert!(!c.global_allows());
+        c.qos(5, false);
+        assert_eq!((c.prefetch, c.global_prefetch), (5, 0));
+        assert!(c.global_allows(), "basic.qos(global=false) lifts the channel-wide limit");
     }
 
     #[test]

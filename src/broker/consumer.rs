@@ -42,6 +42,11 @@ pub struct ConsumerRing {
     blocked: Vec<ConsumerId>,
     /// Every consumer in registration order (for single-active-consumer and counting).
     all: Vec<ConsumerId>,
+    /// The priority of each consumer in `all`.
+    priorities: Vec<i32>,
+    /// With `x-single-active-consumer`: the one consumer that receives. The first to subscribe
+    /// when there is none becomes it, whatever its priority, and stays until it goes away.
+    active: Option<ConsumerId>,
 }
 
 impl ConsumerRing {
@@ -58,9 +63,27 @@ impl ConsumerRing {
         self.bands.len()
     }
 
-    pub fn add(&mut self, c: ConsumerId, priority: i32) {
+    /// Registers a consumer. Returns true if it became the single active consumer (there was
+    /// none: `rabbit_amqqueue_process` `handle_call({basic_consume, ...})`).
+    pub fn add(&mut self, c: ConsumerId, priority: i32) -> bool {
         self.all.push(c);
+        self.priorities.push(priority);
         self.push_back(c, priority);
+        if self.active.is_none() {
+            self.active = Some(c);
+            return true;
+        }
+        false
+    }
+
+    /// The single active consumer, if any.
+    pub fn active(&self) -> Option<ConsumerId> {
+        self.active
+    }
+
+    /// Whether `c` waits to become the single active consumer.
+    pub fn is_waiting(&self, c: ConsumerId) -> bool {
+        self.active.is_some_and(|a| a != c) && self.all.contains(&c)
     }
 
     fn push_back(&mut self, c: ConsumerId, priority: i32) {
@@ -71,13 +94,30 @@ impl ConsumerRing {
         }
     }
 
-    pub fn remove(&mut self, c: ConsumerId) {
-        self.all.retain(|x| *x != c);
+    /// Unregisters a consumer. If it was the single active consumer, the one that takes over is
+    /// returned: the highest priority among those left, the earliest subscribed among equals
+    /// (`rabbit_queue_consumers:get_consumer/1`, a priority queue: FIFO within a priority).
+    pub fn remove(&mut self, c: ConsumerId) -> Option<ConsumerId> {
+        if let Some(i) = self.all.iter().position(|x| *x == c) {
+            self.all.remove(i);
+            self.priorities.remove(i);
+        }
         self.blocked.retain(|x| *x != c);
         for (_, band) in &mut self.bands {
             band.retain(|x| *x != c);
         }
         self.bands.retain(|(_, b)| !b.is_empty());
+        if self.active != Some(c) {
+            return None;
+        }
+        let mut best: Option<(i32, ConsumerId)> = None;
+        for (&x, &p) in self.all.iter().zip(&self.priorities) {
+            if best.is_none_or(|(bp, _)| p > bp) {
+                best = Some((p, x));
+            }
+        }
+        self.active = best.map(|(_, x)| x);
+        self.active
     }
 
     /// The round-robin choice. `can` says whether a consumer can take a message now.
@@ -170,6 +210,23 @@ mod tests {
         assert!(r.unblock(|c| limit[c.idx()].then_some(0)));
         // 2 rejoins at the back: after 0 and 1.
         assert_eq!(r.order(), vec![ConsumerId(0), ConsumerId(1), ConsumerId(2)]);
+    }
+
+    #[test]
+    fn single_active_consumer_stays_then_the_highest_priority_takes_over() {
+        let mut r = ConsumerRing::default();
+        assert!(r.add(ConsumerId(0), 1), "the first one is active, whatever its priority");
+        assert!(!r.add(ConsumerId(1), 5));
+        assert!(!r.add(ConsumerId(2), 10));
+        assert!(!r.add(ConsumerId(3), 10));
+        assert_eq!(r.active(), Some(ConsumerId(0)));
+        assert!(r.is_waiting(ConsumerId(2)));
+        assert_eq!(r.remove(ConsumerId(1)), None, "a waiting one leaving changes nothing");
+        assert_eq!(r.remove(ConsumerId(0)), Some(ConsumerId(2)), "highest priority, earliest among equals");
+        assert_eq!(r.remove(ConsumerId(2)), Some(ConsumerId(3)));
+        assert_eq!(r.remove(ConsumerId(3)), None);
+        assert_eq!(r.active(), None);
+        assert!(r.add(ConsumerId(4), 0), "with none active, the next subscriber is");
     }
 
     #[test]

@@ -155,24 +155,40 @@ impl Broker {
         self.exchange_index.remove(&x.name);
         let doomed: Vec<BindingId> =
             self.bindings.iter().filter(|b| b.alive && (b.source == id || b.dest == Dest::Exchange(id))).map(|b| b.id).collect();
+        let mut unused = Vec::new();
         for b in doomed {
-            self.remove_binding(b);
+            unused.extend(self.remove_binding(b).filter(|x| *x != id));
         }
         self.route_cache.clear();
         cx.fx.records.push(Record::ExchangeDeleted { ex: id });
+        self.auto_delete_exchanges(cx, unused);
     }
 
-    fn remove_binding(&mut self, b: BindingId) {
+    /// Removes a binding. Returns its source exchange if that is `auto_delete` and this was its
+    /// last binding: the caller deletes it ([`Broker::auto_delete_exchanges`]).
+    fn remove_binding(&mut self, b: BindingId) -> Option<ExchangeId> {
         let binding = &mut self.bindings[b.idx()];
         if !binding.alive {
-            return;
+            return None;
         }
         binding.alive = false;
         let src = binding.source;
-        if let Some(x) = self.exchanges[src.idx()].as_mut() {
-            x.bindings.retain(|id| *id != b);
-        }
         self.route_cache.clear();
+        let x = self.exchanges[src.idx()].as_mut()?;
+        x.bindings.retain(|id| *id != b);
+        (x.auto_delete && x.bindings.is_empty()).then_some(src)
+    }
+
+    /// `auto_delete` exchanges whose last binding went (a queue deleted, an unbind, a
+    /// destination exchange deleted) are deleted — never one that has not had a binding yet
+    /// (`rabbit_exchange:maybe_auto_delete/2`).
+    fn auto_delete_exchanges(&mut self, cx: &mut Cx<'_>, unused: Vec<ExchangeId>) {
+        for x in unused {
+            let still_unused = self.exchange(x).is_some_and(|e| e.bindings.is_empty());
+            if still_unused {
+                self.remove_exchange(cx, x);
+            }
+        }
     }
 
     pub(crate) fn queue_declare(&mut self, cx: &mut Cx<'_>, ch: ChannelId, d: &QueueDecl) -> Result<(), AmqpError> {
@@ -389,11 +405,10 @@ impl Broker {
             let b = &self.bindings[b.idx()];
             b.dest == Dest::Queue(q) && b.key == key && b.args == args
         });
-        if let Some(b) = found {
-            self.remove_binding(b);
-        }
+        let unused = found.and_then(|b| self.remove_binding(b));
         let c = &self.channels[ch.idx()];
         cx.fx.frames.push((c.conn, Frame::BindOk { ch: c.number }));
+        self.auto_delete_exchanges(cx, unused.into_iter().collect());
         Ok(())
     }
 
@@ -479,10 +494,12 @@ impl Broker {
             }
         }
         let doomed: Vec<BindingId> = self.bindings.iter().filter(|b| b.alive && b.dest == Dest::Queue(id)).map(|b| b.id).collect();
+        let mut unused = Vec::new();
         for b in doomed {
-            self.remove_binding(b);
+            unused.extend(self.remove_binding(b));
         }
         self.route_cache.clear();
         cx.fx.records.push(Record::QueueDeleted { q: id, why, messages: q.ready.len() as u32 });
+        self.auto_delete_exchanges(cx, unused);
     }
 }

@@ -89,8 +89,11 @@ impl Broker {
             let queue_ref = self.queues[q.idx()].as_ref().expect("usable");
             let text = cx.names.get(queue);
             let has_exclusive = queue_ref.consumers.all().iter().any(|c| self.consumers[c.idx()].exclusive);
-            // A quorum queue ignores the exclusive flag of a consumer.
-            if !queue_ref.is_quorum() && (has_exclusive || (exclusive && !queue_ref.consumers.is_empty())) {
+            // A quorum queue ignores the exclusive flag of a consumer. A classic
+            // single-active-consumer queue refuses an exclusive consume outright, even with no
+            // consumer (`exclusive_consume_unavailable` in rabbit_amqqueue_process).
+            let sac = queue_ref.args.single_active_consumer;
+            if !queue_ref.is_quorum() && (has_exclusive || (exclusive && (sac || !queue_ref.consumers.is_empty()))) {
                 return Err(AmqpError::exclusive_use(text));
             }
             if queue_ref.is_quorum() && prefetch == 0 && !no_ack {
@@ -112,11 +115,14 @@ impl Broker {
         });
         self.channels[ch.idx()].consumers.push(id);
         let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
-        queue_mut.consumers.add(id, priority);
+        let became_active = queue_mut.consumers.add(id, priority) && queue_mut.args.single_active_consumer;
         queue_mut.had_consumer = true;
         queue_mut.expires_at = Time::NEVER;
         cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
         cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q, prefetch: if no_ack { 0 } else { prefetch }, no_ack });
+        if became_active {
+            cx.fx.records.push(Record::ActiveConsumer { q, client: owner, consumer: id, priority, takeover: false });
+        }
         self.run_queue(cx, q);
         Ok(())
     }
@@ -136,14 +142,32 @@ impl Broker {
             self.channels[ch.idx()].consumers.retain(|x| *x != c);
             self.consumers[c.idx()].active = false;
             let q = self.consumers[c.idx()].queue;
-            if let Some(queue) = self.queues[q.idx()].as_mut() {
-                queue.consumers.remove(c);
-            }
             cx.fx.records.push(Record::Cancelled { client: owner, consumer: c });
             cx.fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
+            if self.unregister_consumer(cx, q, c) {
+                self.run_queue(cx, q);
+            }
             self.after_consumer_left(cx, q);
         } else {
             cx.fx.frames.push((conn, Frame::CancelOk { ch: number, tag }));
+        }
+    }
+
+    /// Takes a consumer out of its queue's ring. On a single-active-consumer queue, if it was
+    /// the active one, the highest-priority consumer left takes over (recorded): returns true
+    /// then, and the queue should run for it.
+    pub(crate) fn unregister_consumer(&mut self, cx: &mut Cx<'_>, q: QueueId, c: ConsumerId) -> bool {
+        let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
+            return false;
+        };
+        let next = queue.consumers.remove(c);
+        match next {
+            Some(n) if queue.args.single_active_consumer => {
+                let next = &self.consumers[n.idx()];
+                cx.fx.records.push(Record::ActiveConsumer { q, client: next.client, consumer: n, priority: next.priority, takeover: true });
+                true
+            }
+            _ => false,
         }
     }
 
@@ -248,19 +272,19 @@ impl Broker {
     /// Picks the consumer for the next message of `q`. Consumers found at their limit move to
     /// the blocked list. Returns the choice and the cause to record.
     pub(crate) fn pick_consumer(&mut self, q: QueueId, from_ready: bool) -> (Option<ConsumerId>, DeliverWhy) {
-        let Broker { queues, consumers, .. } = self;
+        let Broker { queues, consumers, channels, .. } = self;
+        let may = |c: ConsumerId| may_deliver(consumers, channels, c);
         let queue = queues[q.idx()].as_mut().expect("live");
         if queue.args.single_active_consumer {
-            // The first registered consumer still consuming is the active one.
-            let active = queue.consumers.all().first().copied();
+            let active = queue.consumers.active();
             return match active {
-                Some(c) if consumers[c.idx()].can_receive() => (Some(c), DeliverWhy::SingleActive { from_ready }),
+                Some(c) if may(c) => (Some(c), DeliverWhy::SingleActive { from_ready }),
                 _ => (None, DeliverWhy::SingleActive { from_ready }),
             };
         }
         let bands = queue.consumers.band_count();
         let alone = queue.consumers.len() == 1;
-        let pick = queue.consumers.pick(|c| consumers[c.idx()].can_receive());
+        let pick = queue.consumers.pick(may);
         let first_skipped = pick.first_skipped.unwrap_or(NO_CONSUMER);
         match pick.chosen {
             Some((c, priority)) if bands > 1 => {
@@ -311,7 +335,9 @@ impl Broker {
             self.disk_removed(cx, q, &qm);
         } else {
             self.channel_active(cx.now, chid);
-            self.channels[chid.idx()].unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm, at: cx.now });
+            let chan = &mut self.channels[chid.idx()];
+            chan.unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm, at: cx.now });
+            chan.global_volume += 1;
             self.consumers[c.idx()].unacked += 1;
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.unacked += 1;
@@ -325,14 +351,44 @@ impl Broker {
     /// After a consumer of `q` settled messages: blocked consumers that can take messages
     /// again rejoin the round-robin at its tail, and the queue runs.
     pub(crate) fn unblock_and_run(&mut self, cx: &mut Cx<'_>, q: QueueId) {
-        let Broker { queues, consumers, .. } = self;
+        let Broker { queues, consumers, channels, .. } = self;
         let Some(queue) = queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return;
         };
-        queue.consumers.unblock(|c| {
-            let cons = &consumers[c.idx()];
-            cons.can_receive().then_some(cons.priority)
-        });
+        queue.consumers.unblock(|c| may_deliver(consumers, channels, c).then_some(consumers[c.idx()].priority));
         self.run_queue(cx, q);
     }
+
+    /// Runs every queue a channel's consumers read (its channel-wide limit changed, or freed room).
+    pub(crate) fn run_channel_queues(&mut self, cx: &mut Cx<'_>, ch: ChannelId) {
+        let mut queues: Vec<QueueId> = Vec::new();
+        for c in &self.channels[ch.idx()].consumers {
+            let q = self.consumers[c.idx()].queue;
+            if q != NO_QUEUE && !queues.contains(&q) {
+                queues.push(q);
+            }
+        }
+        for q in queues {
+            self.unblock_and_run(cx, q);
+        }
+    }
+
+    /// After messages came back to a queue (nack, reject, recover, a closed channel): with
+    /// `drop-head`, the queue drops from its head while it is over its limits — the requeued
+    /// messages themselves when they are at the head. `reject-publish(-dlx)` queues never drop
+    /// here and may stay over their limit (`rabbit_amqqueue_process` `requeue_and_run/2`,
+    /// `maybe_drop_head/1`).
+    pub(crate) fn drop_head_after_requeue(&mut self, cx: &mut Cx<'_>, q: QueueId) {
+        let drop_head = self.queues.get(q.idx()).and_then(|x| x.as_ref()).is_some_and(|x| x.args.overflow == Overflow::DropHead);
+        if drop_head {
+            self.enforce_max_length(cx, q);
+        }
+    }
+}
+
+/// Whether a consumer may take one more message now: its own prefetch, and its channel's
+/// channel-wide limit (which does not apply to auto-ack consumers).
+fn may_deliver(consumers: &[Consumer], channels: &[super::channel::Channel], c: ConsumerId) -> bool {
+    let cons = &consumers[c.idx()];
+    cons.can_receive() && (cons.no_ack || channels[cons.channel.idx()].global_allows())
 }

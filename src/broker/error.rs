@@ -126,6 +126,9 @@ impl AmqpError {
     pub fn delete_system_exchange(name: &str) -> Self {
         channel(ReplyCode::AccessRefused, format!("deletion of system exchange '{name}' in vhost '/' not allowed"))
     }
+    pub fn internal_exchange(exchange: &str) -> Self {
+        channel(ReplyCode::AccessRefused, format!("cannot publish to internal exchange '{exchange}' in vhost '/'"))
+    }
     pub fn exclusive_use(queue: &str) -> Self {
         channel(ReplyCode::AccessRefused, format!("queue '{queue}' in vhost '/' in exclusive use"))
     }

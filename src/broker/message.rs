@@ -11,6 +11,7 @@
 //! are re-exported from below: the trace vocabulary must not import the broker.
 
 use crate::ids::{MsgId, PropsId, QueueId, Sym};
+use crate::names::Names;
 use crate::sim::Time;
 use std::sync::Arc;
 
@@ -31,6 +32,10 @@ pub enum HValue {
     Void,
     /// An AMQP decimal (scale, unscaled value); equal only to another decimal.
     Decimal(u8, i64),
+    /// An AMQP array (`x-death`, its `routing-keys`).
+    List(Arc<[HValue]>),
+    /// An AMQP field table (an `x-death` entry).
+    Table(Arc<[(Sym, HValue)]>),
 }
 
 impl HValue {
@@ -44,6 +49,10 @@ impl HValue {
             (HValue::Bool(a), HValue::Bool(b)) => a == b,
             (HValue::Void, HValue::Void) => true,
             (HValue::Decimal(s1, v1), HValue::Decimal(s2, v2)) => s1 == s2 && v1 == v2,
+            (HValue::List(a), HValue::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.matches(y)),
+            (HValue::Table(a), HValue::Table(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.matches(v2)))
+            }
             _ => false,
         }
     }
@@ -56,8 +65,92 @@ impl HValue {
             HValue::Bool(b) => b.to_string(),
             HValue::Void => "(void)".into(),
             HValue::Decimal(scale, v) => format!("decimal({v}e-{scale})"),
+            HValue::List(items) => format!("[{}]", items.iter().map(|x| x.show()).collect::<Vec<_>>().join(", ")),
+            HValue::Table(fields) => format!("({} fields)", fields.len()),
         }
     }
+}
+
+/// The names of the headers dead-lettering adds (`x-death` and its fields, `x-first-death-*`),
+/// as far as the scenario uses them: a name no binding and no `expect:` item mentions was
+/// never interned, so nothing can look at that header and it is left out (`None`). Looked up,
+/// not interned, so that the run's own strings keep their numbers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct DeathKeys {
+    pub x_death: Option<Sym>,
+    pub first_reason: Option<Sym>,
+    pub first_queue: Option<Sym>,
+    pub first_exchange: Option<Sym>,
+    pub count: Option<Sym>,
+    pub reason: Option<Sym>,
+    pub queue: Option<Sym>,
+    pub time: Option<Sym>,
+    pub exchange: Option<Sym>,
+    pub routing_keys: Option<Sym>,
+    pub original_expiration: Option<Sym>,
+}
+
+impl DeathKeys {
+    pub fn new(names: &Names) -> DeathKeys {
+        DeathKeys {
+            x_death: names.lookup("x-death"),
+            first_reason: names.lookup("x-first-death-reason"),
+            first_queue: names.lookup("x-first-death-queue"),
+            first_exchange: names.lookup("x-first-death-exchange"),
+            count: names.lookup("count"),
+            reason: names.lookup("reason"),
+            queue: names.lookup("queue"),
+            time: names.lookup("time"),
+            exchange: names.lookup("exchange"),
+            routing_keys: names.lookup("routing-keys"),
+            original_expiration: names.lookup("original-expiration"),
+        }
+    }
+
+    fn is_death_header(&self, k: Sym) -> bool {
+        [self.x_death, self.first_reason, self.first_queue, self.first_exchange].contains(&Some(k))
+    }
+}
+
+/// The headers a message carries as a client (or a headers exchange) sees them: its own, and
+/// for a dead-lettered copy the ones the broker added — `x-death` (newest first: `count`,
+/// `reason`, `queue`, `time` in seconds, `exchange`, `routing-keys`, `original-expiration`
+/// when it had one) and `x-first-death-reason`, `-queue`, `-exchange`, which replace any the
+/// publisher set (`rabbit_dead_letter:make_msg/5`; observed on RabbitMQ 3.10.8).
+pub fn message_headers(props: &Props, keys: &DeathKeys, names: &Names) -> Option<Headers> {
+    let Some(death) = props.death.as_deref() else {
+        return props.headers.clone();
+    };
+    let text = |s: Sym| HValue::Str(names.get(s).into());
+    let mut out: Vec<(Sym, HValue)> =
+        props.headers.iter().flat_map(|h| h.iter()).filter(|(k, _)| !keys.is_death_header(*k)).cloned().collect();
+    if let Some(x_death) = keys.x_death {
+        let entries: Vec<HValue> = death
+            .entries
+            .iter()
+            .map(|e| {
+                let fields = [
+                    (keys.count, Some(HValue::Int(e.count as i64))),
+                    (keys.reason, Some(HValue::Str(e.reason.as_str().into()))),
+                    (keys.queue, Some(text(e.queue))),
+                    (keys.time, Some(HValue::Int((e.time.as_us() / 1_000_000) as i64))),
+                    (keys.exchange, Some(text(e.exchange))),
+                    (keys.routing_keys, Some(HValue::List(e.routing_keys.iter().map(|k| text(*k)).collect()))),
+                    (keys.original_expiration, e.original_expiration.map(|x| HValue::Str((x.as_us() / 1000).to_string().into()))),
+                ];
+                let t: Vec<(Sym, HValue)> = fields.into_iter().filter_map(|(k, v)| Some((k?, v?))).collect();
+                HValue::Table(t.into())
+            })
+            .collect();
+        out.push((x_death, HValue::List(entries.into())));
+    }
+    let firsts = [
+        (keys.first_exchange, text(death.first_exchange)),
+        (keys.first_queue, text(death.first_queue)),
+        (keys.first_reason, HValue::Str(death.first_reason.as_str().into())),
+    ];
+    out.extend(firsts.into_iter().filter_map(|(k, v)| Some((k?, v))));
+    Some(out.into())
 }
 
 /// A header table: keys interned, in the order given.

@@ -216,13 +216,15 @@ pub struct Broker {
 pub(crate) struct Consts {
     pub empty: Sym,
     pub reply_to: Sym,
+    pub death: message::DeathKeys,
 }
 
 impl Broker {
     /// A broker with the default exchange and the `amq.*` exchanges, as RabbitMQ starts.
     /// `names` is the world's string table (the broker interns its constants there).
     pub fn new(cfg: BrokerConfig, names: &mut Names, rng: Rng) -> Broker {
-        let sym = Consts { empty: names.intern(""), reply_to: names.intern("amq.rabbitmq.reply-to") };
+        let sym =
+            Consts { empty: names.intern(""), reply_to: names.intern("amq.rabbitmq.reply-to"), death: message::DeathKeys::new(names) };
         let mut b = Broker {
             cfg,
             up: true,
@@ -273,6 +275,11 @@ impl Broker {
     }
 
     // ----- lookups used by the world, the checks and the TUI
+
+    /// The names of the headers dead-lettering adds (for [`message::message_headers`]).
+    pub fn death_keys(&self) -> &message::DeathKeys {
+        &self.sym.death
+    }
 
     pub fn exchange(&self, id: ExchangeId) -> Option<&Exchange> {
         self.exchanges.get(id.idx()).and_then(|e| e.as_ref())
@@ -421,10 +428,14 @@ impl Broker {
                 if prefetch_size != 0 {
                     return Err(AmqpError::prefetch_size());
                 }
-                let c = &mut self.channels[ch.idx()];
-                c.prefetch = prefetch;
-                c.global_prefetch = if global { prefetch } else { 0 };
+                let lifted = self.channels[ch.idx()].global_prefetch;
+                self.channels[ch.idx()].qos(prefetch, global);
+                if global || lifted > 0 {
+                    cx.fx.records.push(Record::QosApplied { client: self.channels[ch.idx()].owner, prefetch, global });
+                }
                 cx.fx.frames.push((conn, Frame::QosOk { ch: number }));
+                // A raised or lifted channel-wide limit lets its consumers take more at once.
+                self.run_channel_queues(cx, ch);
             }
             Op::Consume { queue, tag, no_ack, exclusive, priority } => {
                 let q = self.resolve_queue_ref(ch, queue);
@@ -533,11 +544,12 @@ impl Broker {
         self.channels[ch.idx()].open = false;
         let consumers = std::mem::take(&mut self.channels[ch.idx()].consumers);
         let mut touched: Vec<QueueId> = Vec::new();
+        let mut taken_over: Vec<QueueId> = Vec::new();
         for c in consumers {
             let q = self.consumers[c.idx()].queue;
             self.consumers[c.idx()].active = false;
-            if let Some(queue) = self.queues[q.idx()].as_mut() {
-                queue.consumers.remove(c);
+            if self.unregister_consumer(cx, q, c) {
+                taken_over.push(q);
             }
             if !touched.contains(&q) {
                 touched.push(q);
@@ -545,6 +557,9 @@ impl Broker {
         }
         self.channels[ch.idx()].reply_consumer = None;
         self.requeue_all(cx, ch, why);
+        for q in taken_over {
+            self.run_queue(cx, q);
+        }
         // Confirms still owed on this channel will never be sent.
         let c = &mut self.channels[ch.idx()];
         c.unconfirmed.clear();

@@ -51,6 +51,11 @@ impl Broker {
         let props = cx.msgs.props_of(msg);
         let (exchange, key, mandatory, reply_to) = (props.exchange, props.routing_key, props.mandatory, props.reply_to);
         let ex = self.exchange_by_name(exchange).ok_or_else(|| AmqpError::no_exchange(cx.names.get(exchange)))?;
+        // Clients cannot publish to an internal exchange; exchange-to-exchange bindings,
+        // alternate and dead-letter exchanges still route through it.
+        if self.exchange(ex).is_some_and(|x| x.internal) {
+            return Err(AmqpError::internal_exchange(cx.names.get(exchange)));
+        }
         if reply_to == Some(self.sym.reply_to) {
             self.rewrite_direct_reply_to(cx, ch, msg)?;
         }
@@ -228,7 +233,10 @@ impl Broker {
         let props = cx.msgs.props(pid);
         let key_text = cx.names.get(props.routing_key);
         let mut key_words: Option<Vec<&str>> = None;
-        let headers = props.headers.as_deref();
+        // A dead-lettered copy is matched with the headers dead-lettering added (x-death,
+        // x-first-death-*): `all-with-x` / `any-with-x` bindings see them.
+        let with_death = props.death.as_ref().and_then(|_| super::message::message_headers(props, &self.sym.death, cx.names));
+        let headers = if props.death.is_some() { with_death.as_deref() } else { props.headers.as_deref() };
         let mut out = Route::default();
         let mut visited = vec![ex];
         let mut work = std::collections::VecDeque::from([ex]);

@@ -21,6 +21,8 @@ impl Broker {
         if let Some(c) = u.consumer {
             let cons = &mut self.consumers[c.idx()];
             cons.unacked = cons.unacked.saturating_sub(1);
+            let chan = &mut self.channels[cons.channel.idx()];
+            chan.global_volume = chan.global_volume.saturating_sub(1);
         }
         if let Some(q) = self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
             q.unacked = q.unacked.saturating_sub(1);
@@ -57,7 +59,11 @@ impl Broker {
             Self::push_unique(&mut touched, u.queue);
         }
         for &q in &touched {
+            self.drop_head_after_requeue(cx, q);
             self.unblock_and_run(cx, q);
+        }
+        if self.channels[ch.idx()].global_prefetch > 0 {
+            self.run_channel_queues(cx, ch);
         }
         settled.clear();
         touched.clear();
@@ -135,7 +141,11 @@ impl Broker {
         }
         self.end_dead_letter_batch(cx);
         for q in touched {
+            self.drop_head_after_requeue(cx, q);
             self.unblock_and_run(cx, q);
+        }
+        if self.channels[ch.idx()].open && self.channels[ch.idx()].global_prefetch > 0 {
+            self.run_channel_queues(cx, ch);
         }
     }
 
@@ -150,6 +160,7 @@ impl Broker {
         let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
         let Some(mut qm) = queue_mut.ready.pop_front() else {
             cx.fx.frames.push((conn, Frame::GetEmpty { ch: number }));
+            cx.fx.records.push(Record::GetEmpty { client, q });
             return Ok(());
         };
         if queue_mut.args.max_length_bytes.is_some() {

@@ -3,13 +3,13 @@
 //! it publishes the function of the request body to the request's `reply_to` before acking —
 //! and, like the article's server, fails before acking if the request has no `reply_to`.
 
-use super::spec::{Action, ConsumerSpec};
+use super::spec::{Action, ClientMethod, ConsumerSpec};
 use super::{work, ClientOut, ClientTimer, Cx, Delivery, Wire};
 use crate::broker::message::{Body, Props};
 use crate::broker::ops::{Frame, Op};
 use crate::ids::ClientId;
 use crate::record::{ClientLoss, Record, ServerFailure};
-use crate::sim::Rng;
+use crate::sim::{Rng, Time};
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug, Default)]
@@ -24,25 +24,79 @@ pub struct ConsumerState {
     /// How many times each rule has applied.
     pub rule_uses: Vec<u32>,
     pub processed: u64,
+    /// `ack_every`: messages finished on this channel and not settled yet.
+    pub unsettled: u32,
+    /// A poller's `basic.get` is on its way.
+    pub polling: bool,
+}
+
+/// The consumer's own timers: its timed methods and, for a poller, its first tick.
+pub fn schedule_first(spec: &ConsumerSpec, start: Time, out: &mut ClientOut) {
+    for (i, (t, _)) in spec.timed.iter().enumerate() {
+        out.timers.push((*t, ClientTimer::Method { i: i as u16 }));
+    }
+    if spec.poll.is_some() {
+        out.timers.push((start, ClientTimer::Poll { k: 0 }));
+    }
 }
 
 impl ConsumerState {
     pub fn on_connect(&mut self, spec: &ConsumerSpec, out: &mut ClientOut) {
         self.subscribed = false;
         self.no_ack = spec.no_ack;
-        out.ops.push((1, spec.consume.clone()));
+        self.unsettled = 0;
+        self.polling = false;
+        if spec.poll.is_none() {
+            out.ops.push((1, spec.consume.clone()));
+        }
+    }
+
+    /// A timed method falls due: sent if the channel is open (recorded either way).
+    pub fn timed_method(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, i: u16, connected: bool) {
+        let Some(&(_, method)) = spec.timed.get(i as usize) else { return };
+        cx.out.records.push(Record::ClientMethod { client: cx.me, method, sent: connected });
+        if !connected {
+            return;
+        }
+        let op = match method {
+            ClientMethod::Cancel => {
+                let Op::Consume { tag, .. } = spec.consume else { return };
+                self.subscribed = false;
+                Op::Cancel { tag }
+            }
+            ClientMethod::Qos { prefetch, global } => Op::Qos { prefetch, prefetch_size: 0, global },
+            ClientMethod::Recover => Op::Recover { requeue: true },
+        };
+        cx.out.ops.push((1, op));
+    }
+
+    /// A poller's tick: `basic.get` if it is idle and its channel open; the next tick.
+    pub fn poll(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, start: Time, k: u32, connected: bool) {
+        let Some(every) = spec.poll else { return };
+        if connected && self.busy.is_none() && self.buffer.is_empty() && !self.polling {
+            if let Op::Consume { queue, no_ack, .. } = spec.consume {
+                self.polling = true;
+                cx.out.ops.push((1, Op::Get { queue, no_ack }));
+            }
+        }
+        let next = start.saturating_add(Time(every.as_us().saturating_mul(k as u64 + 1)));
+        if spec.poll_until.is_none_or(|u| next < u) && every > Time::ZERO {
+            cx.out.timers.push((next, ClientTimer::Poll { k: k + 1 }));
+        }
     }
 
     pub fn on_frame(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, rng: &mut Rng, frame: Frame) {
         match frame {
             Frame::ConsumeOk { .. } => self.subscribed = true,
             Frame::CancelledByBroker { .. } => self.subscribed = false,
-            Frame::Deliver { tag, redelivered, msg, .. } => {
+            Frame::Deliver { tag, redelivered, msg, .. } | Frame::GetOk { tag, redelivered, msg, .. } => {
+                self.polling = false;
                 self.buffer.push_back(Delivery { tag, msg, redelivered });
                 if self.busy.is_none() {
                     self.start_next(cx, spec, rng);
                 }
             }
+            Frame::GetEmpty { .. } => self.polling = false,
             _ => {}
         }
     }
@@ -123,14 +177,26 @@ impl ConsumerState {
             out.failed = Some((d.msg, ServerFailure::Rule));
             return;
         }
+        // `ack_every`: the consumer's own action waits for the batch, then settles it all with
+        // multiple=true (a rule's other action settles its message at once).
+        let batched = spec.ack_every > 0 && action == spec.action && matches!(action, Action::Ack | Action::Nack | Action::Requeue);
+        if !self.no_ack && batched {
+            self.unsettled += 1;
+            if self.unsettled < spec.ack_every {
+                out.records.push(Record::AckDeferred { client: me, msg: d.msg, waiting: self.unsettled, every: spec.ack_every });
+                self.start_next(cx, spec, rng);
+                return;
+            }
+            self.unsettled = 0;
+        }
         if !self.no_ack {
             let op = match action {
-                Action::Ack => Some(Op::Ack { tag: d.tag, multiple: false }),
+                Action::Ack => Some(Op::Ack { tag: d.tag, multiple: batched }),
                 Action::Forget | Action::Crash | Action::CrashBeforeAck => None,
                 Action::Reject => Some(Op::Reject { tag: d.tag, requeue: false }),
                 Action::RejectRequeue => Some(Op::Reject { tag: d.tag, requeue: true }),
-                Action::Requeue => Some(Op::Nack { tag: d.tag, multiple: false, requeue: true }),
-                Action::Nack => Some(Op::Nack { tag: d.tag, multiple: false, requeue: false }),
+                Action::Requeue => Some(Op::Nack { tag: d.tag, multiple: batched, requeue: true }),
+                Action::Nack => Some(Op::Nack { tag: d.tag, multiple: batched, requeue: false }),
             };
             if let Some(op) = op {
                 if connected {

@@ -55,13 +55,17 @@ pub enum ClientTimer {
     Call { i: u32 },
     /// Try to connect again.
     Reconnect,
+    /// A consumer's timed method `i` (`cancel:`, `qos:`, `recover:`) falls due.
+    Method { i: u16 },
+    /// A `get:` poller's tick `k` (from 0, one every `get`) falls due.
+    Poll { k: u32 },
 }
 
 impl ClientTimer {
     /// Schedule-driven timers run whether or not the client is up (a publish falls due even
     /// while its producer is down: it is then not sent). The others die with a crash.
     pub fn survives_crash(&self) -> bool {
-        matches!(self, ClientTimer::Publish { .. } | ClientTimer::Call { .. })
+        matches!(self, ClientTimer::Publish { .. } | ClientTimer::Call { .. } | ClientTimer::Method { .. } | ClientTimer::Poll { .. })
     }
 }
 
@@ -167,6 +171,7 @@ impl Client {
         match (&mut self.role, &self.spec.role) {
             (RoleState::Producer(_), RoleSpec::Producer(p)) => producer::schedule_first(p, out),
             (RoleState::RpcClient(_), RoleSpec::RpcClient(r)) => rpc::schedule_first(r, out),
+            (RoleState::Consumer(_), RoleSpec::Consumer(c)) => consumer::schedule_first(c, self.spec.start, out),
             _ => {}
         }
     }
@@ -281,6 +286,12 @@ impl Client {
             }
             (RoleState::Consumer(c), RoleSpec::Consumer(spec), ClientTimer::WorkDone) => {
                 c.work_done(&mut cx, spec, blocked.is_none(), &mut self.rng);
+            }
+            (RoleState::Consumer(c), RoleSpec::Consumer(spec), ClientTimer::Method { i }) => {
+                c.timed_method(&mut cx, spec, i, blocked.is_none());
+            }
+            (RoleState::Consumer(c), RoleSpec::Consumer(spec), ClientTimer::Poll { k }) => {
+                c.poll(&mut cx, spec, self.spec.start, k, blocked.is_none());
             }
             (RoleState::RpcClient(r), RoleSpec::RpcClient(spec), ClientTimer::Call { i }) => {
                 r.call(&mut cx, &self.spec.name, spec, i, blocked);

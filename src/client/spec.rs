@@ -3,6 +3,7 @@
 
 use crate::broker::ops::Op;
 use crate::ids::{PropsId, Sym};
+pub use crate::record::ClientMethod;
 use crate::sim::Time;
 
 /// One actor of the scenario.
@@ -109,6 +110,14 @@ pub struct ConsumerSpec {
     /// Publish replies with `mandatory` set.
     pub reply_mandatory: bool,
     pub rules: Vec<Rule>,
+    /// Methods it sends at times of its own, in time order (`cancel:`, `qos:`, `recover:`).
+    pub timed: Vec<(Time, ClientMethod)>,
+    /// `ack_every`: settle with `multiple=true` once every N finished messages (0: each one).
+    pub ack_every: u32,
+    /// `get`: poll with `basic.get` this often (from `start`) instead of consuming.
+    pub poll: Option<Time>,
+    /// A poller stops at this time (its `cancel:`).
+    pub poll_until: Option<Time>,
 }
 
 /// Where an RPC client wants its replies.

@@ -190,5 +190,10 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::BrokerDown { graceful } => run::broker_down(cx, graceful),
         Record::BrokerUp { queues, messages } => run::broker_up(cx, queues, messages),
         Record::Note { idx } => run::note(cx, idx),
+        Record::ActiveConsumer { q, client, priority, takeover, .. } => client::active_consumer(cx, q, client, priority, takeover),
+        Record::QosApplied { client, prefetch, global } => client::qos_applied(cx, client, prefetch, global),
+        Record::ClientMethod { client, method, sent } => client::client_method(cx, client, method, sent),
+        Record::AckDeferred { client, msg, waiting, every } => settle::ack_deferred(cx, client, msg, waiting, every),
+        Record::GetEmpty { client, q } => deliver::get_empty(cx, client, q),
     }
 }

@@ -70,6 +70,9 @@ pub struct GenConsumer {
     pub work_ms: u32,
     pub jitter: bool,
     pub start_ms: u32,
+    /// A client action (profile `Any` only): (kind, time after start, n) — 0 `cancel`,
+    /// 1 `ack_every`, 2 `qos` (global when the time is even), 3 `recover`, 4 a `get` poller.
+    pub action: Option<(u8, u32, u32)>,
 }
 
 #[derive(Clone, Debug)]
@@ -185,11 +188,15 @@ fn consumer_strategy(queues: usize, profile: Profile) -> BoxedStrategy<GenConsum
         Profile::Reliable => Just("manual").boxed(),
         Profile::FaultFree => prop_oneof![3 => Just("manual"), 1 => Just("auto")].boxed(),
     };
-    (0..queues, ack, 0u32..4, prop_oneof![Just(0u32), Just(5), Just(30), Just(200)], any::<bool>(), 0u32..300)
-        .prop_map(|(queue, ack, prefetch, work_ms, jitter, start_ms)| {
+    let action = match profile {
+        Profile::Any => proptest::option::weighted(0.3, (0u8..5, 50u32..1500, 1u32..4)).boxed(),
+        _ => Just(None).boxed(),
+    };
+    (0..queues, ack, 0u32..4, prop_oneof![Just(0u32), Just(5), Just(30), Just(200)], any::<bool>(), 0u32..300, action)
+        .prop_map(|(queue, ack, prefetch, work_ms, jitter, start_ms, action)| {
             // A requeueing consumer needs work time, or it would spin at one instant.
             let work_ms = if ack == "requeue" { work_ms.max(20) } else { work_ms };
-            GenConsumer { queue, ack, prefetch, work_ms, jitter, start_ms }
+            GenConsumer { queue, ack, prefetch, work_ms, jitter, start_ms, action }
         })
         .boxed()
 }
@@ -235,6 +242,22 @@ pub fn scenario(profile: Profile) -> BoxedStrategy<GenScenario> {
             faults,
         })
         .boxed()
+}
+
+impl GenConsumer {
+    /// The client action's keys, `, key: value` (or nothing).
+    fn action_yaml(&self) -> String {
+        let Some((kind, after, n)) = self.action else { return String::new() };
+        let at = self.start_ms + after;
+        match kind {
+            0 => format!(", cancel: {at}ms"),
+            1 if matches!(self.ack, "manual" | "requeue") => format!(", ack_every: {}", n + 1),
+            2 => format!(", qos: [ {{ at: {at}ms, prefetch: {n}, global: {} }} ]", after % 2 == 0),
+            3 => format!(", recover: {at}ms"),
+            4 => format!(", get: {}ms, cancel: {at}ms", 40 * n + 60),
+            _ => String::new(),
+        }
+    }
 }
 
 impl GenScenario {
@@ -304,8 +327,12 @@ impl GenScenario {
             };
             let _ = writeln!(
                 y,
-                "  - {{ name: c{i}, queue: q{}, ack: {}, prefetch: {}, work: {work}, start: {}ms, reconnect: 200ms }}",
-                c.queue, c.ack, c.prefetch, c.start_ms
+                "  - {{ name: c{i}, queue: q{}, ack: {}, prefetch: {}, work: {work}, start: {}ms, reconnect: 200ms{} }}",
+                c.queue,
+                c.ack,
+                c.prefetch,
+                c.start_ms,
+                c.action_yaml()
             );
         }
         let _ = writeln!(y, "producers:");

@@ -169,6 +169,9 @@ class Client:
         self.pending = {}  # an RPC client's calls waiting for a reply: correlation id -> call
         self.rule_uses = {}
         self.deliveries = 0
+        self.actions = []  # (time, action) a client performs at times of its own, this life
+        self.finished = 0  # ack_every: messages finished and not settled yet
+        self.channel_error = False  # the broker closed a channel of this life (already said)
         self.thread = None
         self.run = None
 
@@ -186,6 +189,11 @@ class Client:
 
     def _wait(self, t, pump=True):
         self.ready.set()
+        while self.actions and self.actions[0][0] <= t:
+            at, action = self.actions[0]
+            self.run.sleep_until(at, self._pump if pump else None, self._check)
+            self.actions.pop(0)
+            action()
         self.run.sleep_until(t, self._pump if pump else None, self._check)
 
     def now(self):
@@ -198,7 +206,63 @@ class Client:
         params.client_properties = {'connection_name': self.name}
         self.connection = pika.BlockingConnection(params)
         self.run.emit('connected', client=self.name)
+        opened = self.connection.channel
+
+        def channel(*args, **kwargs):
+            ch = opened(*args, **kwargs)
+            ch._impl.add_on_close_callback(self._channel_closed)
+            return ch
+
+        self.connection.channel = channel
         return self.connection
+
+    def _channel_closed(self, _channel, reason):
+        """The broker closed one of this client's channels: said at once, even when the client's
+        code makes no further call on it (a publish is asynchronous)."""
+        if isinstance(reason, pika.exceptions.ChannelClosedByBroker) and not self.channel_error:
+            self.channel_error = True
+            self.run.emit('error', client=self.name, code=reason.reply_code, text=reason.reply_text, connection=False)
+
+    # ---- what a consumer does at times of its own, ack_every, basic.get polling
+    def plan(self, t, action):
+        """Performs action() at simulated time t, whether the client is waiting or in the middle
+        of a message's work (a timer of its own, as warren's clients have). An action that fell
+        due while this client was down is not performed."""
+        if t >= self.life_start - 1e-9:
+            self.actions.append((t, action))
+            self.actions.sort(key=lambda a: a[0])
+
+    def batch(self, every):
+        """ack_every: True once every `every` finished messages, when the client settles them
+        all with multiple=True."""
+        self.finished += 1
+        if self.finished >= every:
+            self.finished = 0
+            return True
+        return False
+
+    def cancel(self, channel, tag):
+        """basic.cancel, keeping what this client already holds: pika's BlockingChannel.basic_cancel
+        would reject (requeue=True) the deliveries still waiting in its buffer, so the cancel goes
+        through the underlying channel, after a round trip that reads in what the broker sent."""
+        channel.exchange_declare(exchange='amq.direct', passive=True)
+        done = []
+        channel._impl.basic_cancel(consumer_tag=tag, callback=lambda frame: done.append(frame))
+        channel._flush_output(lambda: bool(done))
+
+    def ticks(self, at, every, until):
+        """A basic.get poller's clock: yields at `at`, `at + every`, ... before `until`. A tick
+        that falls due while the client is still working on a message is skipped."""
+        due = at
+        while due < until - 1e-9:
+            if due >= max(self.life_start, self.now()) - 1e-9:
+                self._wait(due)
+                yield due
+            due += every
+
+    def get_empty(self):
+        """basic.get-empty: the queue had nothing ready."""
+        self.run.emit('get-empty', consumer=self.name)
 
     def schedule(self, at, every, count):
         """Yields n = 1 .. count, each when it falls due (at + (n - 1) * every). A message
@@ -292,6 +356,7 @@ class Client:
         """One life: connect, run the program, keep the connection until something ends it.
         Returns why it ended: 'stop', 'down' (crashed or failed) or 'lost' (broker side)."""
         self.next_crash = next((c for c in self.crashes if c >= self.life_start - 1e-9), None)
+        self.actions, self.finished, self.channel_error = [], 0, False
         try:
             try:
                 self._check()
@@ -299,7 +364,15 @@ class Client:
                 self.idle()
             except pika.exceptions.ChannelClosedByBroker as e:
                 # The broker closed this client's channel; its connection stays open.
-                self.run.emit('error', client=self.name, code=e.reply_code, text=e.reply_text, connection=False)
+                if not self.channel_error:
+                    self.channel_error = True
+                    self.run.emit('error', client=self.name, code=e.reply_code, text=e.reply_text, connection=False)
+                self.idle()
+            except pika.exceptions.ChannelWrongStateError:
+                # A call on a channel the broker already closed (said when it closed): as in
+                # warren, the client sends nothing more on it.
+                if not self.channel_error:
+                    raise
                 self.idle()
         except Stop:
             return 'stop'

@@ -643,7 +643,7 @@ impl Writer<'_> {
     }
 
     /// The lines of one action after the work: reply, then settle (or crash).
-    fn action_lines(&mut self, indent: usize, action: Action, c: &ConsumerDef, reply: Option<&ReplyFn>, auto: bool) {
+    fn action_lines(&mut self, indent: usize, action: Action, c: &ConsumerDef, reply: Option<&ReplyFn>, auto: bool, base: Action) {
         let settles = matches!(action, Action::Ack | Action::Forget | Action::CrashBeforeAck) || auto;
         if action == Action::Crash {
             self.line(indent, "client.crash()  # the process dies before acking");
@@ -663,6 +663,18 @@ impl Writer<'_> {
             return;
         }
         let tag = "delivery_tag=method.delivery_tag";
+        // ack_every: the consumer's own action settles the batch with multiple=true.
+        let batch = c.ack_every.filter(|n| *n > 0 && action == base && matches!(action, Action::Ack | Action::Nack | Action::Requeue));
+        if let Some(n) = batch {
+            let l = match action {
+                Action::Ack => format!("ch.basic_ack({tag}, multiple=True)"),
+                Action::Nack => format!("ch.basic_nack({tag}, multiple=True, requeue=False)"),
+                _ => format!("ch.basic_nack({tag}, multiple=True, requeue=True)"),
+            };
+            self.line(indent, &format!("if client.batch({n}):  # ack_every: {n}, the others stay unacked until then"));
+            self.line(indent + 1, &l);
+            return;
+        }
         let l = match action {
             Action::Ack => format!("ch.basic_ack({tag})"),
             Action::Forget => "pass  # it never acks".to_string(),
@@ -734,6 +746,51 @@ impl Writer<'_> {
         }
     }
 
+    /// A consumer's `cancel:`, `qos:` and `recover:`: planned at their times, performed
+    /// whether it is waiting or in the middle of a message's work.
+    fn timed_methods(&mut self, c: &ConsumerDef) {
+        if let Some(t) = c.cancel.filter(|_| c.get.is_none()) {
+            let tag = py_str(&c.name);
+            self.line(
+                1,
+                &format!("client.plan({}, lambda: client.cancel(channel, {tag}))  # basic.cancel; it finishes what it holds", secs(t.0)),
+            );
+        }
+        for q in &c.qos {
+            let global = if q.global { "True" } else { "False" };
+            self.line(
+                1,
+                &format!("client.plan({}, lambda: channel.basic_qos(prefetch_count={}, global_qos={global}))", secs(q.at.0), q.prefetch),
+            );
+        }
+        if let Some(t) = c.recover {
+            self.line(1, &format!("client.plan({}, lambda: channel.basic_recover(requeue=True))", secs(t.0)));
+        }
+    }
+
+    /// A `get:` poller: basic.get every `every` instead of consuming, each message through the
+    /// same callback.
+    fn poller(&mut self, c: &ConsumerDef, queue_expr: &str, every: Time, auto: bool) {
+        self.timed_methods(c);
+        let start = c.start.map(|d| d.0).unwrap_or(Time::ZERO);
+        let until = c.cancel.map(|d| secs(d.0)).unwrap_or_else(|| "float('inf')".into());
+        self.line(
+            1,
+            &format!("for _ in client.ticks(at={}, every={}, until={until}):  # basic.get instead of consuming", secs(start), secs(every)),
+        );
+        self.line(
+            2,
+            &format!("method, properties, body = channel.basic_get(queue={queue_expr}, auto_ack={})", if auto { "True" } else { "False" }),
+        );
+        self.line(2, "if method is None:");
+        self.line(3, "client.get_empty()  # basic.get-empty: nothing ready");
+        self.line(2, "else:");
+        self.line(3, "callback(channel, method, properties, body)");
+        self.line(1, "client.idle()");
+        self.blank();
+        self.blank();
+    }
+
     /// The consumer's `callback`: the work, then the action or the first rule that matches.
     fn callback(&mut self, c: &ConsumerDef, spec: &crate::client::spec::ConsumerSpec, auto: bool) {
         self.line(1, "def callback(ch, method, properties, body):");
@@ -756,7 +813,7 @@ impl Writer<'_> {
         }
         let reply = spec.reply.clone();
         if spec.rules.is_empty() {
-            self.action_lines(2, spec.action, c, reply.as_ref(), auto);
+            self.action_lines(2, spec.action, c, reply.as_ref(), auto, spec.action);
         } else {
             self.line(2, "# The scenario's rules: the first that matches applies.");
             for (i, r) in spec.rules.iter().enumerate() {
@@ -780,10 +837,10 @@ impl Writer<'_> {
                 if r.times.is_some() {
                     self.line(3, &format!("client.use({i})"));
                 }
-                self.action_lines(3, r.action, c, reply.as_ref(), auto);
+                self.action_lines(3, r.action, c, reply.as_ref(), auto, spec.action);
             }
             self.line(2, "else:");
-            self.action_lines(3, spec.action, c, reply.as_ref(), auto);
+            self.action_lines(3, spec.action, c, reply.as_ref(), auto, spec.action);
         }
     }
 
@@ -814,6 +871,10 @@ impl Writer<'_> {
         self.blank();
         self.callback(c, spec, auto);
         self.blank();
+        if let Some(every) = c.get {
+            self.poller(c, &queue_expr, every.0, auto);
+            return;
+        }
         let mut a = vec![
             format!("queue={queue_expr}"),
             "on_message_callback=callback".into(),
@@ -827,6 +888,7 @@ impl Writer<'_> {
             a.push(format!("arguments={{'x-priority': {}}}", c.priority));
         }
         self.line(1, &format!("channel.basic_consume({})", a.join(", ")));
+        self.timed_methods(c);
         self.line(1, "client.start_consuming(channel)");
         self.blank();
         self.blank();

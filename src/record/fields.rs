@@ -121,6 +121,29 @@ impl Record {
                 Bool("auto_ack", no_ack),
             ]),
             Record::Cancelled { client, consumer } => s.all(&[Client("client", client), Hidden(consumer.0 as u64)]),
+            Record::ActiveConsumer { q, client, consumer, priority, takeover } => s.all(&[
+                Queue(q),
+                Client("client", client),
+                Hidden(consumer.0 as u64),
+                Num("priority", priority as i64 as u64),
+                Bool("takeover", takeover),
+            ]),
+            Record::QosApplied { client, prefetch, global } => {
+                s.all(&[Client("client", client), Num("prefetch", prefetch as u64), Bool("global", global)])
+            }
+            Record::ClientMethod { client, method, sent } => {
+                s.all(&[Client("client", client), Label("method", method.code(), method.name())]);
+                if let crate::record::ClientMethod::Qos { prefetch, global } = method {
+                    s.shown(Num("prefetch", prefetch as u64));
+                    s.shown(Bool("global", global));
+                }
+                s.field(Bool("sent", sent))
+            }
+            Record::AckDeferred { client, msg, waiting, every } => {
+                s.pair(Msg(msg), Client("client", client));
+                s.all(&[Num("waiting", waiting as u64), Num("every", every as u64)])
+            }
+            Record::GetEmpty { client, q } => s.all(&[Client("client", client), Queue(q)]),
             Record::ChannelError { client, code, text, connection } => {
                 s.all(&[Client("client", client), Num("code", code as u64), Name("reply_text", text), Bool("connection", connection)])
             }

@@ -136,6 +136,21 @@ records! {
     /// The consumer timeout: `client`'s oldest unacknowledged delivery (`msg` from `q`, made at
     /// `since_us`) is older than `timeout_us`; its channel is closed next.
     38 consumer_timed_out => ConsumerTimedOut { client: ClientId, msg: MsgId, q: QueueId, since_us: u64, timeout_us: u64 },
+
+    // --- the second round: single active consumer, client actions
+    /// `x-single-active-consumer`: `client`'s consumer is now the one that receives — the
+    /// first to subscribe (`takeover: false`) or, the active one gone, the highest priority
+    /// left (`takeover: true`).
+    60 active_consumer => ActiveConsumer { q: QueueId, client: ClientId, consumer: ConsumerId, priority: i32, takeover: bool },
+    /// The broker applied a `basic.qos` that sets or lifts a channel-wide (global) limit.
+    61 qos_applied => QosApplied { client: ClientId, prefetch: u32, global: bool },
+    /// A consumer's timed method fell due (`sent: false`: it was down or its channel closed).
+    62 client_method => ClientMethod { client: ClientId, method: ClientMethod, sent: bool },
+    /// `ack_every`: a finished message waits to be settled with the rest of its batch
+    /// (`waiting` of `every` so far).
+    63 ack_deferred => AckDeferred { client: ClientId, msg: MsgId, waiting: u32, every: u32 },
+    /// `basic.get` found nothing ready (`basic.get-empty`).
+    64 get_empty => GetEmpty { client: ClientId, q: QueueId },
 }
 
 /// A delivery without an `x-delivery-count` header (`Record::Delivered`).
@@ -231,7 +246,7 @@ mod tests {
                 assert_ne!(a.1, b.1, "name {} used twice", a.1);
             }
         }
-        assert_eq!(KINDS.len(), 38);
+        assert_eq!(KINDS.len(), 43);
     }
 
     #[test]

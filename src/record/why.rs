@@ -133,6 +133,36 @@ pub enum Disconnect {
     Closed,
 }
 
+/// A method a consumer sends at a time of its own (its `cancel:`, `qos:`, `recover:`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientMethod {
+    /// `basic.cancel` (a `get:` poller: it stops polling).
+    Cancel,
+    /// `basic.qos` again.
+    Qos { prefetch: u32, global: bool },
+    /// `basic.recover(requeue=true)`.
+    Recover,
+}
+
+impl ClientMethod {
+    /// A stable number for hashing.
+    pub fn code(self) -> u64 {
+        match self {
+            ClientMethod::Cancel => 1,
+            ClientMethod::Recover => 2,
+            ClientMethod::Qos { prefetch, global } => 1000 + ((prefetch as u64) << 1) + global as u64,
+        }
+    }
+    /// The AMQP method's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientMethod::Cancel => "basic.cancel",
+            ClientMethod::Qos { .. } => "basic.qos",
+            ClientMethod::Recover => "basic.recover",
+        }
+    }
+}
+
 /// Why a client did not publish a scheduled message.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum NotSent {

@@ -26,6 +26,7 @@ bundled![
     "pitfall-missing-reply-to",
     "pitfall-redeclare",
     "pitfall-unconfirmed-loss",
+    "pitfall-ack-every",
     "ttl-and-dead-letters",
     "priorities",
     "quorum-vs-classic",

@@ -647,6 +647,34 @@ pub struct ConsumerDef {
     /// Extra one-way latency on its link (duration; default `0s`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<Dur>,
+    /// `basic.cancel` at this time; what it holds is still worked on and settled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<Dur>,
+    /// Settle with `multiple=true` once every N finished messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_every: Option<u32>,
+    /// `basic.qos` again, mid-run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qos: Vec<QosDef>,
+    /// `basic.recover(requeue=true)` at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recover: Option<Dur>,
+    /// Poll with `basic.get` this often instead of consuming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub get: Option<Dur>,
+}
+
+/// A `basic.qos` a consumer sends mid-run.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QosDef {
+    /// When it sends this basic.qos (duration).
+    pub at: Dur,
+    /// `prefetch_count`: 0 lifts the limit.
+    pub prefetch: u32,
+    /// `global=true`: one limit for the whole channel, at once; `false` (default): the prefetch of consumers created afterwards, and any channel-wide limit lifted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub global: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -774,9 +802,19 @@ pub struct ExpectDef {
     /// How many deliveries the consumer received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
-    /// The queue checked by `messages`, `exists`, `ready` or `unacked`.
+    /// With `consumer` and `headers`: the Nth delivery to it, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<u64>,
+    /// The queue checked by `messages`, `exists`, `ready`, `unacked` or `position`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// With `queue` and `headers`: the Nth ready message, the head being 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u64>,
+    /// With `delivery` or `position`: headers the message carries (at least these).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub headers: Option<YamlMapping>,
     /// The queue's ready messages, head first (bodies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<String>>,

@@ -7,10 +7,10 @@
 //! whole trace — and asks it for its [`Outcome`] at the item's time. Only a
 //! `guarantee:` item needs the trace itself: the session keeps it then.
 
-use crate::broker::message::Message;
+use crate::broker::message::{message_headers, HValue, Message};
 use crate::ids::{ClientId, MsgId};
 use crate::record::Record;
-use crate::scenario::expect::{Expect, ExpectKind};
+use crate::scenario::expect::{Expect, ExpectKind, Want};
 use crate::sim::Stamped;
 use crate::world::World;
 use std::collections::BTreeMap;
@@ -138,6 +138,11 @@ enum State {
         codes: Vec<u16>,
         hit: bool,
     },
+    /// `delivery: N`: deliveries seen so far, and the Nth one's message once seen.
+    Nth {
+        seen: u64,
+        msg: Option<MsgId>,
+    },
     /// Nothing: the item reads the broker's state (queues) or the whole trace (guarantees).
     None,
 }
@@ -159,6 +164,7 @@ impl Tracker {
             ExpectKind::Count { .. } | ExpectKind::Unroutable(_) | ExpectKind::Lost(_) | ExpectKind::DeadLettered(_) => State::Count(0),
             ExpectKind::Confirmed { .. } | ExpectKind::Nacked { .. } | ExpectKind::Unconfirmed { .. } => State::Confirms(Box::default()),
             ExpectKind::Error { .. } => State::Errors { codes: Vec::new(), hit: false },
+            ExpectKind::DeliveryHeaders { .. } => State::Nth { seen: 0, msg: None },
             _ => State::None,
         };
         Tracker { state }
@@ -179,6 +185,16 @@ impl Tracker {
                 }
             }
             (State::Count(n), kind) => *n += counts(world, kind, r) as u64,
+            (State::Nth { seen, msg }, ExpectKind::DeliveryHeaders { consumer, n, .. }) => {
+                if let Record::Delivered { msg: m, client, .. } = *r {
+                    if client == *consumer {
+                        *seen += 1;
+                        if *seen == *n {
+                            *msg = Some(m);
+                        }
+                    }
+                }
+            }
             (State::Confirms(c), ExpectKind::Confirmed { producer, .. })
             | (State::Confirms(c), ExpectKind::Nacked { producer, .. })
             | (State::Confirms(c), ExpectKind::Unconfirmed { producer, .. }) => c.feed(*producer, r),
@@ -245,6 +261,14 @@ impl Tracker {
                 };
                 (format!("{} hit a {code} error", name(*actor)), *hit, found)
             }
+            (ExpectKind::DeliveryHeaders { consumer, n, headers }, State::Nth { msg, .. }) => {
+                let label = format!("delivery {n} to {} carries headers {}", world.client_name(*consumer), show_wants(headers));
+                match msg {
+                    Some(m) => headers_check(world, label, *m, headers),
+                    None => (label, false, "no such delivery".into()),
+                }
+            }
+            (ExpectKind::QueueHeaders { queue, position, headers }, _) => queue_headers(world, queue, *position, headers),
             (ExpectKind::QueueMessages { queue, bodies }, _) => queue_messages(world, queue, bodies),
             (ExpectKind::QueueExists { queue, exists }, _) => queue_exists(world, queue, *exists),
             (ExpectKind::QueueReady { queue, n }, _) => {
@@ -360,4 +384,72 @@ fn queue_state<'w>(world: &'w World, name: &str) -> Option<&'w crate::broker::qu
     let sym = world.names.lookup(name)?;
     let id = world.broker.queue_by_name(sym)?;
     world.broker.queue(id)
+}
+
+fn queue_headers(world: &World, queue: &str, position: u64, want: &[(String, Want)]) -> Checked {
+    let label = format!("message {position} of queue {queue} carries headers {}", show_wants(want));
+    let Some(q) = queue_state(world, queue) else {
+        return (label, false, "no such queue".into());
+    };
+    match q.ready.get(position.saturating_sub(1) as usize) {
+        Some(m) => headers_check(world, label, m.msg, want),
+        None => (label, false, format!("it holds {} ready", q.ready.len())),
+    }
+}
+
+/// Whether a message carries at least the headers an item gives (its own and those the
+/// broker added: x-death, x-first-death-*).
+fn headers_check(w: &World, label: String, msg: MsgId, want: &[(String, Want)]) -> Checked {
+    let props = w.msgs.props_of(msg);
+    let have = message_headers(props, w.broker.death_keys(), &w.names);
+    let have: &[(crate::ids::Sym, HValue)] = have.as_deref().unwrap_or(&[]);
+    let pass = want.iter().all(|(k, wv)| have.iter().any(|(hk, hv)| w.names.get(*hk) == k && want_matches(wv, hv, &w.names)));
+    let shown: Vec<String> = have.iter().map(|(k, v)| format!("{}: {}", w.names.get(*k), show_value(v, &w.names))).collect();
+    (label, pass, format!("{} {{{}}}", body(w, msg), shown.join(", ")))
+}
+
+/// Whether a header value is what an item expects (see [`Want`]).
+fn want_matches(want: &Want, have: &HValue, names: &crate::names::Names) -> bool {
+    match (want, have) {
+        (Want::Present, _) => true,
+        (Want::Bool(a), HValue::Bool(b)) => a == b,
+        (Want::Int(a), HValue::Int(b)) => a == b,
+        (Want::Int(a), HValue::Float(b)) | (Want::Float(b), HValue::Int(a)) => (*a as f64) == *b,
+        (Want::Float(a), HValue::Float(b)) => a == b,
+        (Want::Str(a), HValue::Str(b)) => a.as_str() == &**b,
+        (Want::List(ws), HValue::List(hs)) => ws.len() == hs.len() && ws.iter().zip(hs.iter()).all(|(w, h)| want_matches(w, h, names)),
+        (Want::Map(fields), HValue::Table(t)) => {
+            fields.iter().all(|(k, w)| t.iter().any(|(hk, hv)| names.get(*hk) == k && want_matches(w, hv, names)))
+        }
+        _ => false,
+    }
+}
+
+fn show_value(v: &HValue, names: &crate::names::Names) -> String {
+    match v {
+        HValue::List(items) => format!("[{}]", items.iter().map(|x| show_value(x, names)).collect::<Vec<_>>().join(", ")),
+        HValue::Table(fields) => {
+            let f: Vec<String> = fields.iter().map(|(k, x)| format!("{}: {}", names.get(*k), show_value(x, names))).collect();
+            format!("{{{}}}", f.join(", "))
+        }
+        HValue::Str(s) => s.to_string(),
+        other => other.show(),
+    }
+}
+
+fn show_want(w: &Want) -> String {
+    match w {
+        Want::Present => "(present)".into(),
+        Want::Bool(b) => b.to_string(),
+        Want::Int(i) => i.to_string(),
+        Want::Float(f) => f.to_string(),
+        Want::Str(s) => s.clone(),
+        Want::List(items) => format!("[{}]", items.iter().map(show_want).collect::<Vec<_>>().join(", ")),
+        Want::Map(fields) => show_wants(fields),
+    }
+}
+
+fn show_wants(fields: &[(String, Want)]) -> String {
+    let f: Vec<String> = fields.iter().map(|(k, w)| format!("{k}: {}", show_want(w))).collect();
+    format!("{{{}}}", f.join(", "))
 }

@@ -42,6 +42,10 @@ labels! {
     // topology
     Broker => "broker", "代理";
     AutoShort => "auto", "自动";
+    SacActive => "active", "活动";
+    SacWaiting => "waiting", "等待";
+    ChannelLimit => "ch", "信道";
+    Polling => "get", "轮询";
     Tagline => "a RabbitMQ sandbox", "RabbitMQ 沙盒";
     BrokerUp => "up", "运行中";
     BrokerDown => "down", "已宕机";

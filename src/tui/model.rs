@@ -313,8 +313,15 @@ impl Hot {
                 Record::Ready { q, .. } | Record::Discarded { q, .. } | Record::Lost { q, .. } | Record::DeadLettered { q, .. } => {
                     push(&mut h.queues, q)
                 }
+                Record::ActiveConsumer { q, client, .. } | Record::GetEmpty { client, q } => {
+                    push(&mut h.queues, q);
+                    push(&mut h.clients, client);
+                }
                 Record::Connected { client }
                 | Record::Disconnected { client, .. }
+                | Record::QosApplied { client, .. }
+                | Record::ClientMethod { client, .. }
+                | Record::AckDeferred { client, .. }
                 | Record::Subscribed { client, .. }
                 | Record::WorkStarted { client, .. }
                 | Record::Processed { client, .. } => push(&mut h.clients, client),

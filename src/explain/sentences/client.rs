@@ -106,3 +106,94 @@ pub fn consumer_timed_out(cx: &Ctx, client: ClientId, msg: MsgId, since_us: u64,
         )),
     )
 }
+
+pub fn active_consumer(cx: &Ctx, q: QueueId, client: ClientId, priority: i32, takeover: bool) -> Line {
+    let l = cx.lang;
+    let qn = cx.queue(q);
+    let why = if takeover {
+        tr!(
+            l,
+            "the active consumer went away: the highest priority left ({priority}) takes over, the earliest subscribed among equals",
+            "原活动消费者已离开：剩下的消费者中优先级最高的（{priority}）接替，同优先级时最早订阅的优先"
+        )
+    } else {
+        tr!(
+            l,
+            "it is the first to subscribe while none is active; later ones wait, whatever their priority",
+            "它是没有活动消费者时第一个订阅的；之后订阅的都要等待，不论优先级多高"
+        )
+    };
+    line(cx.client(client), tr!(l, "is now the single active consumer of {qn}", "成为 {qn} 的单一活动消费者"), Some(why))
+}
+
+pub fn qos_applied(cx: &Ctx, client: ClientId, prefetch: u32, global: bool) -> Line {
+    let l = cx.lang;
+    let who = cx.client(client);
+    if global {
+        let what = if prefetch == 0 {
+            tr!(l, "lifted {who}'s channel-wide limit (basic.qos global, 0)", "取消了 {who} 信道级的限制（basic.qos global，0）")
+        } else {
+            tr!(
+                l,
+                "set {who}'s channel-wide limit to {prefetch} (basic.qos global)",
+                "把 {who} 的信道级限制设为 {prefetch}（basic.qos global）"
+            )
+        };
+        let why = tr!(
+            l,
+            "shared by all its consumers, counting what the channel holds unacked now",
+            "由该信道上所有消费者共享，从信道当前持有的未确认消息算起"
+        );
+        line(broker(), what, Some(why))
+    } else {
+        line(
+            broker(),
+            tr!(
+                l,
+                "lifted {who}'s channel-wide limit (basic.qos global=false, {prefetch})",
+                "取消了 {who} 的信道级限制（basic.qos global=false，{prefetch}）"
+            ),
+            Some(tr!(
+                l,
+                "a per-consumer basic.qos also removes the channel-wide one; it sets the prefetch of consumers created afterwards",
+                "按消费者的 basic.qos 同时会去掉信道级限制；它设置的是之后创建的消费者的 prefetch"
+            )),
+        )
+    }
+}
+
+pub fn client_method(cx: &Ctx, client: ClientId, method: ClientMethod, sent: bool) -> Line {
+    let l = cx.lang;
+    let (what, why) = match method {
+        ClientMethod::Cancel => (
+            tr!(l, "sends basic.cancel, as planned", "按计划发送 basic.cancel"),
+            tr!(l, "no new deliveries; what it holds is still worked on and settled", "不再接收新投递；手里的消息照常处理并确认"),
+        ),
+        ClientMethod::Qos { prefetch, global: true } => (
+            tr!(l, "sends basic.qos(prefetch_count={prefetch}, global=True)", "发送 basic.qos(prefetch_count={prefetch}, global=True)"),
+            tr!(l, "a limit for the whole channel, at once", "对整个信道立即生效的限制"),
+        ),
+        ClientMethod::Qos { prefetch, global: false } => (
+            tr!(l, "sends basic.qos(prefetch_count={prefetch})", "发送 basic.qos(prefetch_count={prefetch})"),
+            tr!(
+                l,
+                "for consumers it creates from now on: its existing consumer keeps its prefetch",
+                "只对之后创建的消费者生效：已有的消费者保持原来的 prefetch"
+            ),
+        ),
+        ClientMethod::Recover => (
+            tr!(l, "sends basic.recover(requeue=True)", "发送 basic.recover(requeue=True)"),
+            tr!(l, "everything it holds unacked goes back to its queue, to be redelivered", "它持有的所有未确认消息回到队列，等待重新投递"),
+        ),
+    };
+    if sent {
+        line(cx.client(client), what, Some(why))
+    } else {
+        let name = method.name();
+        line(
+            cx.client(client),
+            tr!(l, "would have sent {name} now", "本应此时发送 {name}"),
+            Some(tr!(l, "it is down or its channel is closed", "它已宕机或信道已关闭")),
+        )
+    }
+}

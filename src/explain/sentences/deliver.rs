@@ -15,7 +15,14 @@ pub fn ready(cx: &Ctx, msg: MsgId, q: QueueId, why: ReadyWhy) -> Line {
         ReadyWhy::AllAtLimit { first, count } => {
             let who = cx.consumer(first);
             let p = cx.prefetch_of(first);
-            if count <= 1 {
+            if p == 0 && first != crate::ids::NO_CONSUMER {
+                // No prefetch of its own: its channel's limit holds it (basic.qos global).
+                tr!(
+                    l,
+                    "{who} is at its channel's limit (basic.qos global=True), shared by the channel's consumers",
+                    "{who} 已达到其信道的上限（basic.qos global=True），由该信道上的消费者共享"
+                )
+            } else if count <= 1 {
                 tr!(l, "{who} is at its prefetch limit of {p}", "{who} 已达到 prefetch 上限 {p}")
             } else {
                 tr!(l, "every consumer is at its prefetch limit ({who}: {p})", "所有消费者都已达到 prefetch 上限（{who}：{p}）")
@@ -134,4 +141,15 @@ fn deliver_why(cx: &Ctx, why: DeliverWhy, who: &str, qn: &str) -> String {
             tr!(l, "direct reply-to: straight to the requesting channel, no queue", "direct reply-to：直接发给请求方的信道，不经过队列")
         }
     }
+}
+
+pub fn get_empty(cx: &Ctx, client: ClientId, q: QueueId) -> Line {
+    let l = cx.lang;
+    let qn = cx.queue(q);
+    let who = cx.client(client);
+    line(
+        broker(),
+        tr!(l, "answered {who}'s basic.get on {qn} with basic.get-empty", "以 basic.get-empty 回应 {who} 对 {qn} 的 basic.get"),
+        Some(tr!(l, "nothing ready: a poller asks again later", "没有就绪消息：轮询者稍后再问")),
+    )
 }

@@ -95,3 +95,17 @@ pub fn ack_lost(cx: &Ctx, client: ClientId, msg: MsgId) -> Line {
         )),
     )
 }
+
+pub fn ack_deferred(cx: &Ctx, client: ClientId, msg: MsgId, waiting: u32, every: u32) -> Line {
+    let l = cx.lang;
+    let m = cx.msg(msg);
+    line(
+        cx.client(client),
+        tr!(l, "finished {m}, not settled yet ({waiting} of {every})", "处理完 {m}，尚未确认（{waiting}/{every}）"),
+        Some(tr!(
+            l,
+            "ack_every {every}: it settles with multiple=true once every {every} messages; until then they stay unacked and count against the prefetch",
+            "ack_every {every}：每 {every} 条用 multiple=true 确认一次；在此之前它们保持未确认，并占用 prefetch"
+        )),
+    )
+}

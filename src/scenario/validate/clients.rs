@@ -148,6 +148,7 @@ impl Builder<'_> {
                 action: action(&mut self.c, &format!("{path}.rules[{j}].action"), &r.action),
             })
             .collect();
+        let timed = self.client_actions(&path, cd, start, &ack);
         let consume =
             Op::Consume { queue: queue_ref, tag: self.names.intern(&cd.name), no_ack, exclusive: cd.exclusive, priority: cd.priority };
         self.order.push((self.c.loc.value(&path), Initial::Start(self.actors.consumers[i])));
@@ -165,8 +166,65 @@ impl Builder<'_> {
                 reply,
                 reply_mandatory: cd.reply_mandatory,
                 rules,
+                timed,
+                ack_every: cd.ack_every.unwrap_or(0),
+                poll: cd.get.map(|d| d.0),
+                poll_until: cd.get.and(cd.cancel).map(|d| d.0),
             }),
         }));
+    }
+
+    /// `cancel:`, `qos:`, `recover:`, `ack_every:` and `get:`: checked, and the timed methods
+    /// in time order (file order at the same instant: cancel, then the qos list, then recover).
+    fn client_actions(&mut self, path: &str, cd: &ConsumerDef, start: Time, ack: &str) -> Vec<(Time, ClientMethod)> {
+        let c = &mut self.c;
+        let mut timed: Vec<(Time, ClientMethod)> = Vec::new();
+        let mut at = |c: &mut Checker, key: &str, t: Time, m: ClientMethod| {
+            if t < start {
+                c.at(&format!("{path}.{key}"), format!("`{key}` at {t} comes before the consumer starts ({start})"));
+            }
+            timed.push((t, m));
+        };
+        if let Some(t) = cd.cancel {
+            if cd.get.is_none() {
+                at(c, "cancel", t.0, ClientMethod::Cancel);
+            } else if t.0 < start {
+                c.at(&format!("{path}.cancel"), format!("`cancel` at {} comes before the consumer starts ({start})", t.0));
+            }
+        }
+        for (j, q) in cd.qos.iter().enumerate() {
+            at(c, &format!("qos[{j}].at"), q.at.0, ClientMethod::Qos { prefetch: q.prefetch, global: q.global });
+        }
+        if let Some(t) = cd.recover {
+            at(c, "recover", t.0, ClientMethod::Recover);
+        }
+        timed.sort_by_key(|(t, _)| *t);
+        if let Some(n) = cd.ack_every {
+            if n == 0 {
+                c.at(&format!("{path}.ack_every"), "`ack_every` is 0: expected at least 1 (settle once every N finished messages)");
+            }
+            if !matches!(ack, "manual" | "ack" | "nack" | "requeue") {
+                c.at(
+                    &format!("{path}.ack_every"),
+                    format!("`ack_every` settles with multiple=true: it goes with `ack: manual`, `nack` or `requeue`, not `{ack}`"),
+                );
+            }
+        }
+        if let Some(every) = cd.get {
+            if every.0 == Time::ZERO {
+                c.at(&format!("{path}.get"), "`get: 0s`: a poller needs a time between two basic.get, like 100ms");
+            }
+            if cd.exclusive || cd.priority != 0 {
+                c.at(&format!("{path}.get"), "`exclusive` and `priority` are basic.consume arguments: a `get` poller does not consume");
+            }
+            if cd.cancel.is_none() && self.f.until.is_none() {
+                c.at(
+                    &format!("{path}.get"),
+                    "a `get` poller polls for ever: give it a `cancel:` time (when it stops polling) or the scenario an `until:`",
+                );
+            }
+        }
+        timed
     }
 
     /// A consumer of a queue named in `queues:` (or declared by a client).

@@ -4,13 +4,18 @@
 use super::{Builder, Checker, Declared};
 use crate::guarantees::Guarantee;
 use crate::ids::ClientId;
-use crate::scenario::expect::{Expect, ExpectKind};
-use crate::scenario::model::ExpectDef;
+use crate::names::Names;
+use crate::scenario::expect::{Expect, ExpectKind, Want};
+use crate::scenario::model::{ExpectDef, YamlMapping, YamlValue};
 
 impl Builder<'_> {
     pub(super) fn expects(&mut self) {
         for (i, e) in self.f.expect.iter().enumerate() {
             let p = format!("expect[{i}]");
+            // Header names an item looks for are interned, so the broker can name them.
+            if let Some(h) = &e.headers {
+                intern_keys(&mut self.names, h);
+            }
             if let Some(kind) = expect_kind(&mut self.c, &self.d, &p, e) {
                 self.expects.push(Expect { at: e.at.map(|a| a.0), kind, line: self.c.loc.value(&p).line, why: e.why.clone() });
             }
@@ -18,7 +23,65 @@ impl Builder<'_> {
     }
 }
 
+fn intern_keys(names: &mut Names, m: &YamlMapping) {
+    for (k, v) in m {
+        if let Some(k) = k.as_str() {
+            names.intern(k);
+        }
+        intern_value(names, v);
+    }
+}
+
+fn intern_value(names: &mut Names, v: &YamlValue) {
+    match v {
+        YamlValue::Mapping(m) => intern_keys(names, m),
+        YamlValue::Sequence(items) => items.iter().for_each(|x| intern_value(names, x)),
+        _ => {}
+    }
+}
+
+/// `headers:` of an item: names to expected values.
+fn wants(c: &mut Checker, p: &str, m: &YamlMapping) -> Vec<(String, Want)> {
+    let mut out = Vec::new();
+    for (k, v) in m {
+        let Some(key) = k.as_str() else {
+            c.at(p, "header names must be strings");
+            continue;
+        };
+        if let Some(w) = want(c, &format!("{p}.{key}"), v) {
+            out.push((key.to_string(), w));
+        }
+    }
+    out
+}
+
+fn want(c: &mut Checker, p: &str, v: &YamlValue) -> Option<Want> {
+    Some(match v {
+        YamlValue::Null => Want::Present,
+        YamlValue::Bool(b) => Want::Bool(*b),
+        YamlValue::Number(n) => match n.as_i64() {
+            Some(i) => Want::Int(i),
+            None => Want::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        YamlValue::String(s) => Want::Str(s.clone()),
+        YamlValue::Sequence(items) => Want::List(items.iter().enumerate().filter_map(|(i, x)| want(c, &format!("{p}[{i}]"), x)).collect()),
+        YamlValue::Mapping(m) => Want::Map(wants(c, p, m)),
+        YamlValue::Tagged(_) => {
+            c.at(p, "a header value is a string, number, boolean, null, list or map");
+            return None;
+        }
+    })
+}
+
 fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<ExpectKind> {
+    if (e.delivery.is_some() || e.position.is_some()) != e.headers.is_some() {
+        c.at(p, "`headers` goes with `delivery: N` (a consumer's Nth delivery) or `position: N` (a queue's Nth ready message)");
+        return None;
+    }
+    if e.delivery == Some(0) || e.position == Some(0) {
+        c.at(p, "`delivery` and `position` count from 1");
+        return None;
+    }
     let subjects = [e.consumer.is_some(), e.queue.is_some(), e.producer.is_some(), e.client.is_some()].iter().filter(|x| **x).count();
     let globals = [e.unroutable.is_some(), e.lost.is_some(), e.dead_lettered.is_some(), e.error.is_some(), e.guarantee.is_some()]
         .iter()
@@ -38,6 +101,7 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
         e.nacked.is_some(),
         e.unconfirmed.is_some(),
         e.replies.is_some(),
+        e.headers.is_some(),
     ]
     .iter()
     .filter(|x| **x)
@@ -45,7 +109,7 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
     if subjects + globals != 1 || (subjects == 1 && checks != 1) || (globals == 1 && checks != 0) {
         c.at(
             p,
-            "an expectation checks one thing: `consumer` with one of received/redelivered/processed/count, `queue` with messages/exists/ready/unacked, `producer` with returned/confirmed/nacked/unconfirmed, `client` with replies, or one of unroutable/lost/dead_lettered/error/guarantee",
+            "an expectation checks one thing: `consumer` with one of received/redelivered/processed/count/delivery+headers, `queue` with messages/exists/ready/unacked/position+headers, `producer` with returned/confirmed/nacked/unconfirmed, `client` with replies, or one of unroutable/lost/dead_lettered/error/guarantee",
         );
         return None;
     }
@@ -76,6 +140,8 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
             Some(ExpectKind::Processed { consumer: id, bodies: b.clone() })
         } else if let Some(n) = e.count {
             Some(ExpectKind::Count { consumer: id, n })
+        } else if let (Some(n), Some(h)) = (e.delivery, &e.headers) {
+            Some(ExpectKind::DeliveryHeaders { consumer: id, n, headers: wants(c, &format!("{p}.headers"), h) })
         } else {
             misplaced(c, "consumer", "a consumer check")
         };
@@ -93,6 +159,8 @@ fn expect_kind(c: &mut Checker, d: &Declared, p: &str, e: &ExpectDef) -> Option<
             Some(ExpectKind::QueueReady { queue: q.clone(), n })
         } else if let Some(n) = e.unacked {
             Some(ExpectKind::QueueUnacked { queue: q.clone(), n })
+        } else if let (Some(position), Some(h)) = (e.position, &e.headers) {
+            Some(ExpectKind::QueueHeaders { queue: q.clone(), position, headers: wants(c, &format!("{p}.headers"), h) })
         } else {
             misplaced(c, "queue", "a queue check")
         };

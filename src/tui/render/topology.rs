@@ -251,6 +251,19 @@ fn consumer_segs(cx: &Ctx, r: &Run, hot: &Hot, line: ConsumerLine, d: Density) -
         };
         let full = !c.no_ack && c.prefetch > 0 && c.unacked >= c.prefetch;
         out.push((text, if full { theme::hot() } else { theme::dim() }));
+        // A channel-wide limit (basic.qos global), shared by the channel's consumers.
+        let chan = world.broker.channel(c.channel);
+        if chan.global_prefetch > 0 && !c.no_ack {
+            let text = format!(" {} {}/{}", L::ChannelLimit.get(cx.lang), chan.global_volume, chan.global_prefetch);
+            out.push((text, if chan.global_allows() { theme::dim() } else { theme::hot() }));
+        }
+        // Single active consumer: which one receives, which ones wait.
+        if let Some(queue) = world.broker.queue(c.queue).filter(|q| q.args.single_active_consumer) {
+            let word = if queue.consumers.active() == Some(id) { L::SacActive } else { L::SacWaiting };
+            out.push((format!(" {}", word.get(cx.lang)), theme::dim()));
+        }
+    } else if matches!(&world.clients[line.client.idx()].spec.role, crate::client::spec::RoleSpec::Consumer(s) if s.poll.is_some()) {
+        out.push((format!(" {}", L::Polling.get(cx.lang)), theme::dim()));
     }
     out
 }

@@ -259,4 +259,5 @@ faults:
 "##);
     assert_eq!(r.bodies("first"), vec!["m1"]);
     assert_eq!(r.bodies("low"), vec!["m2", "m3"], "3.10 quorum queues ignore consumer priorities for SAC");
+    assert!(r.bodies("high").is_empty(), "the higher priority waits behind the earlier subscriber");
 }

@@ -160,7 +160,8 @@ impl Broker {
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return false;
         };
-        let next = queue.consumers.remove(c);
+        let by_priority = !queue.is_quorum();
+        let next = queue.consumers.remove(c, by_priority);
         match next {
             Some(n) if queue.args.single_active_consumer => {
                 let next = &self.consumers[n.idx()];

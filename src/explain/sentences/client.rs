@@ -110,7 +110,14 @@ pub fn consumer_timed_out(cx: &Ctx, client: ClientId, msg: MsgId, since_us: u64,
 pub fn active_consumer(cx: &Ctx, q: QueueId, client: ClientId, priority: i32, takeover: bool) -> Line {
     let l = cx.lang;
     let qn = cx.queue(q);
-    let why = if takeover {
+    let quorum = cx.world.broker.queue_meta(q).is_some_and(|m| m.args.is_quorum());
+    let why = if takeover && quorum {
+        tr!(
+            l,
+            "the active consumer went away: a quorum queue hands over to the earliest subscribed of those waiting, whatever their priority",
+            "原活动消费者已离开：仲裁队列交给等待者中最早订阅的那个，不论优先级"
+        )
+    } else if takeover {
         tr!(
             l,
             "the active consumer went away: the highest priority left ({priority}) takes over, the earliest subscribed among equals",

@@ -177,6 +177,7 @@ fn summary_json(scenario: &Scenario, cfg: &ExploreConfig, c: &Campaign, secs: f6
         "guarantee": ce.and_then(|ce| ce.broken.guarantee.map(|g| g.name())),
         "minimal_faults": ce.map(|ce| added_faults(scenario, ce)),
         "counterexample": written,
+        "peak_rss_bytes": super::run::peak_rss_bytes(),
     })
 }
 

@@ -137,6 +137,10 @@ fn case_tree(strategy: &BoxedStrategy<FaultCase>, seed: u64, index: u64) -> Resu
     strategy.new_tree(&mut runner).map_err(|e| format!("could not generate case {index}: {e}"))
 }
 
+/// A case run: its position in the shard, the events it simulated, and what it broke (or
+/// why it could not run).
+type Ran = (u32, u64, Result<Option<Broken>, String>);
+
 /// Everything the workers share.
 struct Work<'a> {
     cfg: &'a ExploreConfig,
@@ -150,7 +154,7 @@ struct Work<'a> {
     done: AtomicU32,
     deadline: Option<Instant>,
     /// (position, events, what broke or why the case could not run) of every case run.
-    results: Mutex<Vec<(u32, u64, Result<Option<Broken>, String>)>>,
+    results: Mutex<Vec<Ran>>,
     progress: &'a (dyn Fn(Progress) + Sync),
 }
 

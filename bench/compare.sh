@@ -11,6 +11,9 @@
 #   - the SimPy model of the paced work queue (bench/peers/simpy_workqueue.py), both styles;
 #   - the bare-loop limit of the same work queue (bench/limit), with warren's kind of event
 #     queue (a heap and a FIFO for the current instant) and with a plain heap;
+#   - `warren explore` on the paced work queue (EXPLORE_CASES cases, --jobs 1): its events
+#     per second against `warren run --quiet`'s on the same scenario; and on the bundled
+#     work-queues scenario (SCALE_CASES small cases) with --jobs 1 and --jobs 2: the scaling;
 # and prints (bench/summarize.py) medians: messages per second for each, peak memory,
 # bytes per backlogged message on the burst, the burst/paced time ratio, the targets, and
 # finally exactly
@@ -22,7 +25,8 @@
 # Environment: RUNS (rounds for warren and the limit, default 5), SIMPY_RUNS (rounds for
 # SimPy, default 3), SIMPY_COUNT (messages for SimPy, default the paced scenario's count),
 # SKIP_BUILD=1 (use the binaries as built), SKIP_CHECK=1 (skip bench/check_peers.sh),
-# PYTHON (default python3), MARKDOWN=FILE (also write the figures as the Markdown tables of
+# EXPLORE_CASES (cases of the paced explore row, default 2), SCALE_CASES (cases of the
+# scaling row, default 3000), PYTHON (default python3), MARKDOWN=FILE (also write the figures as the Markdown tables of
 # docs/performance.md to FILE). Progress goes to stderr, the results to stdout. A full run
 # takes about a minute on two cores, plus the build.
 set -euo pipefail
@@ -30,6 +34,8 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 SIMPY_RUNS=${SIMPY_RUNS:-3}
+EXPLORE_CASES=${EXPLORE_CASES:-2}
+SCALE_CASES=${SCALE_CASES:-3000}
 PYTHON=${PYTHON:-python3}
 WARREN=./target/release/warren
 LIMIT=bench/limit/target/release/warren-limit
@@ -76,6 +82,13 @@ for ((i = 1; i <= rounds; i++)); do
         for v in "${VARIANTS[@]}"; do
             say "round $i/$rounds: warren $v"
             "$WARREN" run "bench/scenarios/$v.yaml" --quiet --json 2>>"$out/warren.stderr" >>"$out/$v.jsonl"
+        done
+        say "round $i/$rounds: warren explore (paced, --jobs 1; work-queues, --jobs 1 and 2)"
+        "$WARREN" explore bench/scenarios/workqueue-paced.yaml --cases "$EXPLORE_CASES" --jobs 1 --json \
+            2>>"$out/warren.stderr" >>"$out/explore-paced.jsonl"
+        for jobs in 1 2; do
+            "$WARREN" explore work-queues --ignore-expect --cases "$SCALE_CASES" --jobs "$jobs" --json \
+                2>>"$out/warren.stderr" >>"$out/explore-scale-$jobs.jsonl"
         done
         say "round $i/$rounds: limit"
         "$LIMIT" "$PACED_COUNT" >>"$out/limit.jsonl"

@@ -9,7 +9,7 @@
 //! - [`ids`], [`names`], [`body`], [`record`] — the vocabulary every layer shares, below the
 //!   broker: small ids (with the reserved ones, `NO_QUEUE`, `NO_CONSUMER`, `SETUP`), interned
 //!   strings, a message body, and the trace records with their causes. They import no layer.
-//! - [`broker`] — the AMQP model (RabbitMQ 3.10, classic queues): exchanges, bindings, queues,
+//! - [`broker`] — the AMQP model (RabbitMQ 3.10: classic, priority and quorum queues): exchanges, bindings, queues,
 //!   consumers, channels, persistence. No clock of its own: handlers take an input and a
 //!   context (the current time, the world's stores) and return effects as data.
 //! - [`client`] — the scenario's actors: producers, consumers (with RPC servers among them) and

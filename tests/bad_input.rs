@@ -104,7 +104,13 @@ fn topology_mistakes() {
         &["drop-head, reject-publish or reject-publish-dlx"],
     );
     expect_error("name: t\nqueues:\n  - { name: q, arguments: { x-message-ttl: soon } }\n", 3, 44, &["whole number of milliseconds"]);
-    expect_error("name: t\nqueues:\n  - { name: q, arguments: { x-queue-type: quorum } }\n", 3, 43, &["classic queues only"]);
+    expect_error("name: t\nqueues:\n  - { name: q, arguments: { x-queue-type: stream } }\n", 3, 43, &["streams are not modelled"]);
+    expect_error(
+        "name: t\nqueues:\n  - { name: q, arguments: { x-queue-type: quorum } }\n",
+        3,
+        5,
+        &["406 PRECONDITION_FAILED - invalid property 'non-durable' for queue 'q'"],
+    );
     expect_error("name: t\nbindings:\n  - { exchange: \"\", queue: q }\n", 3, 17, &["default exchange", "403"]);
     expect_error("name: t\nqueues:\n  - { name: q, exclusive: true }\n", 3, 27, &["exactly one consumer"]);
 }

@@ -45,7 +45,10 @@ fn bundled_scenarios_agree_with_a_real_broker() {
             summary.push(format!("{name}: skipped (diff: skip): {reason}"));
             continue;
         }
-        let broker_faults = s.def.faults.iter().any(|f| [&f.crash, &f.restart, &f.stop].iter().any(|x| x.as_deref() == Some("broker")));
+        // Broker faults, and broker settings the real node must use too, need the broker command.
+        let broker_faults = s.def.faults.iter().any(|f| [&f.crash, &f.restart, &f.stop].iter().any(|x| x.as_deref() == Some("broker")))
+            || s.def.broker.consumer_timeout.is_some()
+            || s.def.broker.channel_tick_interval.is_some();
         let mut args = vec!["diff", name];
         match (&restart_cmd, broker_faults) {
             (Some(c), true) => args.extend(["--broker-restart-cmd", c.as_str()]),

@@ -8,6 +8,7 @@
 
 use super::queue::QMsg;
 use crate::ids::{ChannelId, ClientId, ConnId, ConsumerId, QueueId, Sym};
+use crate::sim::Time;
 use std::collections::{BTreeSet, VecDeque};
 
 /// A message delivered on a channel and not yet settled.
@@ -18,6 +19,8 @@ pub struct Unacked {
     /// The consumer it went to (`None`: `basic.get`).
     pub consumer: Option<ConsumerId>,
     pub qm: QMsg,
+    /// When it was delivered (the consumer timeout counts from here).
+    pub at: Time,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +51,11 @@ pub struct Channel {
     /// deliveries since, less the consumer deliveries settled since. A `basic.get` delivery
     /// settled later never gives its place back: RabbitMQ does not tell the limiter.
     pub global_volume: u32,
+    /// The consumer timeout's clock: the channel's last activity, the instant its periodic
+    /// check counts from, and the check scheduled (`NEVER`: none).
+    pub last_active: Time,
+    pub tick_origin: Time,
+    pub timeout_check: Time,
     pub consumers: Vec<ConsumerId>,
     /// The last queue declared on this channel (what `""` means in later methods).
     pub last_queue: Option<Sym>,
@@ -74,6 +82,9 @@ impl Channel {
             unacked: VecDeque::new(),
             prefetch: 0,
             global_prefetch: 0,
+            last_active: Time::ZERO,
+            tick_origin: Time::ZERO,
+            timeout_check: Time::NEVER,
             global_volume: 0,
             consumers: Vec::new(),
             last_queue: None,
@@ -173,19 +184,13 @@ impl Channel {
 mod tests {
     use super::*;
     use crate::ids::MsgId;
-    use crate::sim::Time;
 
     fn ch() -> Channel {
         Channel::new(ChannelId(0), ConnId(0), 1, ClientId(0))
     }
 
     fn un(tag: u64) -> Unacked {
-        Unacked {
-            tag,
-            queue: QueueId(0),
-            consumer: None,
-            qm: QMsg { seq: tag, msg: MsgId(tag as u32), expires: Time::NEVER, gen: QMsg::NOT_ON_DISK, flags: 0 },
-        }
+        Unacked { tag, queue: QueueId(0), consumer: None, qm: QMsg::new(tag, MsgId(tag as u32), Time::NEVER, u32::MAX), at: Time::ZERO }
     }
 
     #[test]

@@ -95,9 +95,11 @@ impl ConsumerRing {
     }
 
     /// Unregisters a consumer. If it was the single active consumer, the one that takes over is
-    /// returned: the highest priority among those left, the earliest subscribed among equals
-    /// (`rabbit_queue_consumers:get_consumer/1`, a priority queue: FIFO within a priority).
-    pub fn remove(&mut self, c: ConsumerId) -> Option<ConsumerId> {
+    /// returned: with `by_priority` (a classic queue) the highest priority among those left, the
+    /// earliest subscribed among equals (`rabbit_queue_consumers:get_consumer/1`, a priority
+    /// queue: FIFO within a priority); without (a quorum queue: `rabbit_fifo` keeps waiting
+    /// consumers in subscription order) the earliest subscribed.
+    pub fn remove(&mut self, c: ConsumerId, by_priority: bool) -> Option<ConsumerId> {
         if let Some(i) = self.all.iter().position(|x| *x == c) {
             self.all.remove(i);
             self.priorities.remove(i);
@@ -112,7 +114,7 @@ impl ConsumerRing {
         }
         let mut best: Option<(i32, ConsumerId)> = None;
         for (&x, &p) in self.all.iter().zip(&self.priorities) {
-            if best.is_none_or(|(bp, _)| p > bp) {
+            if best.is_none_or(|(bp, _)| by_priority && p > bp) {
                 best = Some((p, x));
             }
         }
@@ -221,10 +223,10 @@ mod tests {
         assert!(!r.add(ConsumerId(3), 10));
         assert_eq!(r.active(), Some(ConsumerId(0)));
         assert!(r.is_waiting(ConsumerId(2)));
-        assert_eq!(r.remove(ConsumerId(1)), None, "a waiting one leaving changes nothing");
-        assert_eq!(r.remove(ConsumerId(0)), Some(ConsumerId(2)), "highest priority, earliest among equals");
-        assert_eq!(r.remove(ConsumerId(2)), Some(ConsumerId(3)));
-        assert_eq!(r.remove(ConsumerId(3)), None);
+        assert_eq!(r.remove(ConsumerId(1), true), None, "a waiting one leaving changes nothing");
+        assert_eq!(r.remove(ConsumerId(0), true), Some(ConsumerId(2)), "highest priority, earliest among equals");
+        assert_eq!(r.remove(ConsumerId(2), true), Some(ConsumerId(3)));
+        assert_eq!(r.remove(ConsumerId(3), true), None);
         assert_eq!(r.active(), None);
         assert!(r.add(ConsumerId(4), 0), "with none active, the next subscriber is");
     }

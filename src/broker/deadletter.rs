@@ -18,8 +18,29 @@ use std::sync::Arc;
 
 impl Broker {
     /// Dead-letters (or, without a dead-letter exchange, discards) one message copy that has
-    /// already left queue `q`.
+    /// already left queue `q`. A quorum queue may hold it back: at-least-once dead letters
+    /// wait for a queue to take them, and one command's at-most-once dead letters go together.
     pub(crate) fn dead_letter(&mut self, cx: &mut Cx<'_>, q: QueueId, qm: QMsg, reason: DeadLetterReason) {
+        if self.batch_dead_letter(q, qm, reason) {
+            return;
+        }
+        if self.queue(q).is_some_and(|x| x.args.at_least_once()) {
+            self.dead_letter_at_least_once(cx, q, qm, reason);
+            return;
+        }
+        self.dead_letter_now(cx, q, qm, reason, false);
+    }
+
+    /// Dead-letters one copy now. With `only_if_routed` (at-least-once) nothing happens unless
+    /// the dead-letter exchange exists and routes it somewhere; returns whether it went.
+    pub(crate) fn dead_letter_now(
+        &mut self,
+        cx: &mut Cx<'_>,
+        q: QueueId,
+        qm: QMsg,
+        reason: DeadLetterReason,
+        only_if_routed: bool,
+    ) -> bool {
         let queue_name = self.queue_name(q);
         let dlx_rk = self.queue(q).map(|queue| (queue.args.dead_letter_exchange, queue.args.dead_letter_routing_key));
         let Some((Some(dlx_name), dlrk)) = dlx_rk else {
@@ -27,17 +48,25 @@ impl Broker {
                 DeadLetterReason::Rejected => DiscardWhy::Rejected,
                 DeadLetterReason::Expired => DiscardWhy::Expired,
                 DeadLetterReason::Maxlen => DiscardWhy::MaxLenHead,
+                DeadLetterReason::DeliveryLimit => DiscardWhy::DeliveryLimit,
             };
             cx.fx.records.push(Record::Discarded { msg: qm.msg, q, why });
-            return;
+            return true;
         };
         let Some(dlx) = self.exchange_by_name(dlx_name) else {
+            if only_if_routed {
+                return false;
+            }
             cx.fx.records.push(Record::Discarded { msg: qm.msg, q, why: DiscardWhy::NoDeadLetterExchange });
-            return;
+            return true;
         };
         let copy = DeadLetter { msg: qm.msg, q, queue_name, reason, dlx_name, dlrk }.copy(cx);
+        if only_if_routed && self.route_quiet(cx, dlx, copy).queues.is_empty() {
+            return false;
+        }
         cx.fx.records.push(Record::DeadLettered { msg: qm.msg, q, reason, copy, dlx: dlx_name });
         self.route_dead_letter(cx, copy, dlx, reason);
+        true
     }
 
     fn route_dead_letter(&mut self, cx: &mut Cx<'_>, copy: MsgId, dlx: ExchangeId, reason: DeadLetterReason) {
@@ -55,7 +84,7 @@ impl Broker {
                 cx.fx.records.push(Record::Discarded { msg: copy, q: target, why: DiscardWhy::DeadLetterCycle });
                 continue;
             }
-            let _ = self.deliver_or_enqueue(cx, target, copy);
+            let _ = self.deliver_or_enqueue(cx, target, copy, None);
         }
     }
 }

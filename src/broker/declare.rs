@@ -15,18 +15,6 @@ use crate::ids::{Actor, BindingId, ChannelId, ExchangeId, QueueId, Sym};
 use crate::names::Names;
 use crate::record::{DiscardWhy, LostWhy, QueueGone, Record};
 
-/// The queue arguments RabbitMQ checks for equivalence on redeclare, in its order.
-const CHECKED_ARGS: &[&str] = &[
-    "x-expires",
-    "x-message-ttl",
-    "x-dead-letter-exchange",
-    "x-dead-letter-routing-key",
-    "x-max-length",
-    "x-max-length-bytes",
-    "x-overflow",
-    "x-single-active-consumer",
-];
-
 fn bool_text(b: bool) -> &'static str {
     if b {
         "'true'"
@@ -253,6 +241,10 @@ impl Broker {
                 if given.is_some() && text.starts_with("amq.") {
                     return Err(AmqpError::reserved_name("queue", &text));
                 }
+                let flags = (d.durable, d.exclusive, d.auto_delete);
+                if let Some(e) = super::quorum::declare_refusal(&text, flags, given.is_none(), &d.args, cx.names) {
+                    return Err(e);
+                }
                 let id = QueueId(self.queues.len() as u32);
                 let exclusive = d.exclusive.then_some(conn);
                 // An exclusive queue's durable flag is ignored: it cannot outlive its connection.
@@ -284,7 +276,8 @@ impl Broker {
     }
 
     fn check_args_equivalent(&self, names: &Names, queue: &str, old: &QueueArgs, new: &QueueArgs) -> Result<(), AmqpError> {
-        for key in CHECKED_ARGS {
+        // The existing queue's type says which arguments must match.
+        for key in super::quorum::checked_args(old.queue_type) {
             let Some(sym) = names.lookup(key) else {
                 continue;
             };

@@ -25,6 +25,8 @@ pub(crate) enum Offer {
     Refused,
 }
 
+pub use crate::record::NO_DELIVERY_COUNT;
+
 /// A `basic.consume`, its queue resolved.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Subscribe {
@@ -39,7 +41,7 @@ pub(crate) struct Subscribe {
 impl Broker {
     pub(crate) fn basic_consume(&mut self, cx: &mut Cx<'_>, ch: ChannelId, sub: Subscribe) -> Result<(), AmqpError> {
         let Subscribe { queue, tag, no_ack, exclusive, priority } = sub;
-        let (conn, number, owner, prefetch) = {
+        let (conn, number, owner, mut prefetch) = {
             let c = &self.channels[ch.idx()];
             (c.conn, c.number, c.owner, c.prefetch)
         };
@@ -82,15 +84,20 @@ impl Broker {
             return Ok(());
         }
         let q = self.usable_queue(cx.names, ch, queue)?;
+        self.quorum_check_consume(cx.names, ch, q)?;
         {
             let queue_ref = self.queues[q.idx()].as_ref().expect("usable");
             let text = cx.names.get(queue);
             let has_exclusive = queue_ref.consumers.all().iter().any(|c| self.consumers[c.idx()].exclusive);
-            // A single-active-consumer queue refuses an exclusive consume outright, even with no
+            // A quorum queue ignores the exclusive flag of a consumer. A classic
+            // single-active-consumer queue refuses an exclusive consume outright, even with no
             // consumer (`exclusive_consume_unavailable` in rabbit_amqqueue_process).
             let sac = queue_ref.args.single_active_consumer;
-            if has_exclusive || (exclusive && (sac || !queue_ref.consumers.is_empty())) {
+            if !queue_ref.is_quorum() && (has_exclusive || (exclusive && (sac || !queue_ref.consumers.is_empty()))) {
                 return Err(AmqpError::exclusive_use(text));
+            }
+            if queue_ref.is_quorum() && prefetch == 0 && !no_ack {
+                prefetch = super::quorum::UNLIMITED_PREFETCH;
             }
         }
         self.consumers.push(Consumer {
@@ -153,7 +160,8 @@ impl Broker {
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
             return false;
         };
-        let next = queue.consumers.remove(c);
+        let by_priority = !queue.is_quorum();
+        let next = queue.consumers.remove(c, by_priority);
         match next {
             Some(n) if queue.args.single_active_consumer => {
                 let next = &self.consumers[n.idx()];
@@ -166,20 +174,26 @@ impl Broker {
 
     /// Offers a newly routed message to a queue: refuse it (reject-publish overflow), hand it
     /// to a consumer, or keep it ready.
-    pub(crate) fn deliver_or_enqueue(&mut self, cx: &mut Cx<'_>, q: QueueId, msg: MsgId) -> Offer {
+    /// `from`: the publishing channel (`None`: a dead-letter copy).
+    pub(crate) fn deliver_or_enqueue(&mut self, cx: &mut Cx<'_>, q: QueueId, msg: MsgId, from: Option<ChannelId>) -> Offer {
         if !self.copies.allow() {
             return Offer::Refused; // past the world's cap on copies: the run stops after this input
         }
         let m = *cx.msgs.get(msg);
         let props = cx.msgs.props(m.props);
-        let (persistent, per_msg_ttl) = (props.persistent, props.expiration);
+        let (persistent, per_msg_ttl, priority) = (props.persistent, props.expiration, props.priority);
+        let quorum = self.queues[q.idx()].as_ref().expect("routed to a live queue").is_quorum();
+        if quorum && self.quorum_publisher_blocked(q, from) {
+            cx.fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::PublishersBlocked });
+            return Offer::Refused;
+        }
         let queue = self.queues[q.idx()].as_ref().expect("routed to a live queue");
         let needs_bytes = queue.args.max_length_bytes.is_some();
         let bytes = if needs_bytes { m.body.len(cx.names) } else { 0 };
         // CQs check the length limit before trying a consumer.
-        if queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
+        if !quorum && queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
             let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
-            let qm = QMsg { seq: u64::MAX, msg, expires: Time::NEVER, gen: QMsg::NOT_ON_DISK, flags: 0 };
+            let qm = QMsg::new(u64::MAX, msg, Time::NEVER, QMsg::NOT_ON_DISK);
             if dlx {
                 self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
             } else {
@@ -190,10 +204,11 @@ impl Broker {
         let durable = queue.durable;
         let expires = Self::expiry_for(cx.now, queue.args.message_ttl, per_msg_ttl);
         let backlog = !queue.ready.is_empty();
-        let on_disk_later = persistent && durable;
+        // A quorum queue writes every message to its log before accepting it.
+        let on_disk_later = persistent && durable && !quorum;
         let gen = if on_disk_later { self.disk_write(cx) } else { QMsg::NOT_ON_DISK };
         let queue = self.queues[q.idx()].as_mut().expect("live");
-        let qm = QMsg { seq: queue.next_seq, msg, expires, gen, flags: 0 };
+        let qm = QMsg { prio: queue.effective_priority(priority), ..QMsg::new(queue.next_seq, msg, expires, gen) };
         queue.next_seq += 1;
         if !backlog {
             let (pick, why) = self.pick_consumer(q, false);
@@ -202,7 +217,7 @@ impl Broker {
                 return Offer::Accepted { on_disk_later };
             }
             let queue = self.queues[q.idx()].as_mut().expect("live");
-            queue.ready.push_back(qm);
+            queue.enqueue(qm);
             queue.ready_bytes += bytes;
             let why = match why {
                 DeliverWhy::RoundRobin { skipped, first_skipped, .. } if skipped > 0 => {
@@ -217,12 +232,16 @@ impl Broker {
             };
             cx.fx.records.push(Record::Ready { msg, q, why });
         } else {
-            queue.ready.push_back(qm);
+            queue.enqueue(qm);
             queue.ready_bytes += bytes;
             let why = if queue.consumers.is_empty() { ReadyWhy::NoConsumer } else { ReadyWhy::Backlog };
             cx.fx.records.push(Record::Ready { msg, q, why });
         }
-        self.enforce_max_length(cx, q);
+        if quorum {
+            self.quorum_evaluate_limit(cx, q);
+        } else {
+            self.enforce_max_length(cx, q);
+        }
         // TTL 0 (or an already passed expiry): gone at once unless delivered above.
         self.drop_expired_head(cx, q);
         self.arm_ttl_timer(cx, q);
@@ -297,29 +316,37 @@ impl Broker {
             self.deliver(cx, q, qm, c, why);
         }
         self.arm_ttl_timer(cx, q);
+        self.quorum_evaluate_limit(cx, q);
     }
 
     /// Hands one message copy to a consumer.
     fn deliver(&mut self, cx: &mut Cx<'_>, q: QueueId, mut qm: QMsg, c: ConsumerId, why: DeliverWhy) {
-        let cons = &mut self.consumers[c.idx()];
+        let quorum = self.queues[q.idx()].as_ref().is_some_and(|x| x.is_quorum());
+        let cons = &self.consumers[c.idx()];
         let chan = &mut self.channels[cons.channel.idx()];
         let tag = chan.next_tag;
         chan.next_tag += 1;
-        let redelivered = qm.delivered_before();
+        // A quorum queue says redelivered when the delivery count is above 0, and then adds
+        // `x-delivery-count` to the delivery.
+        let redelivered = if quorum { qm.count > 0 } else { qm.delivered_before() };
+        let delivery_count = if quorum && qm.count > 0 { super::quorum::header_count(qm.count) } else { NO_DELIVERY_COUNT };
         qm.flags |= qflags::DELIVERED;
-        let (conn, number, client, no_ack) = (chan.conn, chan.number, cons.client, cons.no_ack);
+        let (conn, number, client, no_ack, chid) = (chan.conn, chan.number, cons.client, cons.no_ack, cons.channel);
         if no_ack {
             self.disk_removed(cx, q, &qm);
         } else {
-            chan.unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm });
+            self.channel_active(cx.now, chid);
+            let chan = &mut self.channels[chid.idx()];
+            chan.unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm, at: cx.now });
             chan.global_volume += 1;
-            cons.unacked += 1;
+            self.consumers[c.idx()].unacked += 1;
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.unacked += 1;
             }
+            self.arm_consumer_timeout(cx, chid);
         }
         cx.fx.frames.push((conn, Frame::Deliver { ch: number, consumer: c, tag, redelivered, msg: qm.msg }));
-        cx.fx.records.push(Record::Delivered { msg: qm.msg, q, consumer: c, client, tag, redelivered, no_ack, why });
+        cx.fx.records.push(Record::Delivered { msg: qm.msg, q, consumer: c, client, tag, redelivered, no_ack, why, delivery_count });
     }
 
     /// After a consumer of `q` settled messages: blocked consumers that can take messages

@@ -177,6 +177,30 @@ impl AmqpError {
     pub fn exclusive_consumer_on_sac(queue: &str) -> Self {
         channel(ReplyCode::AccessRefused, format!("queue '{queue}' in vhost '/' in exclusive use"))
     }
+    /// A property a queue type does not allow (`rabbit_queue_type_util:check_*`).
+    pub fn invalid_property(prop: &str, queue: &str) -> Self {
+        channel(ReplyCode::PreconditionFailed, format!("invalid property '{prop}' for queue '{queue}' in vhost '/'"))
+    }
+    /// An argument of another queue type (`rabbit_amqqueue:check_arguments_key/4`).
+    pub fn invalid_arg_for_type(arg: &str, queue: &str, module: &str) -> Self {
+        channel(ReplyCode::PreconditionFailed, format!("invalid arg '{arg}' for queue '{queue}' in vhost '/' of queue type {module}"))
+    }
+    pub fn server_named_not_allowed(module: &str) -> Self {
+        channel(ReplyCode::PreconditionFailed, format!("Cannot declare a server-named queue for type {module}"))
+    }
+    /// `basic.consume` on a quorum queue from a channel with a global prefetch.
+    pub fn global_qos_not_supported(queue: &str) -> Self {
+        connection(ReplyCode::NotImplemented, format!("queue '{queue}' in vhost '/' does not support global qos"))
+    }
+    /// The consumer timeout (`rabbit_channel:evaluate_consumer_timeout/1`).
+    pub fn delivery_ack_timeout(channel_number: u16, timeout_ms: u64) -> Self {
+        channel(
+            ReplyCode::PreconditionFailed,
+            format!(
+                "delivery acknowledgement on channel {channel_number} timed out. Timeout value used: {timeout_ms} ms. This timeout value can be configured, see consumers doc guide to learn more"
+            ),
+        )
+    }
     pub fn broker_shutdown() -> Self {
         connection(ReplyCode::ConnectionForced, "broker forced connection closure with reason 'shutdown'".into())
     }

@@ -64,6 +64,7 @@ impl Broker {
         queue.ttl_timer = Time::NEVER;
         self.drop_expired_head(cx, q);
         self.arm_ttl_timer(cx, q);
+        self.quorum_evaluate_limit(cx, q);
     }
 
     /// The queue was used (declared, consumed from, read with `basic.get`): with `x-expires`

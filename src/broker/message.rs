@@ -190,6 +190,8 @@ pub struct Props {
     pub headers: Option<Headers>,
     pub reply_to: Option<Sym>,
     pub correlation_id: Option<Sym>,
+    /// The `priority` property (0-255), as published.
+    pub priority: Option<u8>,
     pub death: Option<Arc<Death>>,
     /// For a dead-lettered copy: the message it was made from.
     pub dead_lettered_from: Option<MsgId>,
@@ -208,6 +210,7 @@ impl Props {
             headers: None,
             reply_to: None,
             correlation_id: None,
+            priority: None,
             death: None,
             dead_lettered_from: None,
             died_in: None,

@@ -1,5 +1,6 @@
 //! The broker model: exchanges, bindings, queues, consumers, channels, persistence —
-//! RabbitMQ 3.10 with classic queues.
+//! RabbitMQ 3.10 with classic (and priority) queues and quorum queues ([`quorum`]), and the
+//! consumer timeout ([`timeout`]).
 //!
 //! The broker has no clock and no I/O. Each call takes one input (a client's [`Op`] on a
 //! channel, a timer it asked for, a crash) and a [`Cx`]: the current simulated time, the
@@ -30,9 +31,11 @@ pub mod ops;
 pub mod persistence;
 pub mod publish;
 pub mod queue;
+pub mod quorum;
 pub mod settle;
 #[doc(hidden)]
 pub mod testkit;
+pub mod timeout;
 pub mod topic;
 
 use crate::ids::SETUP;
@@ -57,11 +60,16 @@ pub use ops::QueueRef;
 pub struct BrokerConfig {
     /// How often persistent messages reach disk. `0`: each one as it arrives.
     pub sync_every: Time,
+    /// `consumer_timeout`: how long a delivery may stay unacknowledged before its channel is
+    /// closed (RabbitMQ 3.10: 30 minutes). `None`: no timeout.
+    pub consumer_timeout: Option<Time>,
+    /// `channel_tick_interval`: how often each channel checks it (RabbitMQ: a minute).
+    pub channel_tick_interval: Time,
 }
 
 impl Default for BrokerConfig {
     fn default() -> Self {
-        BrokerConfig { sync_every: Time::ms(200) }
+        BrokerConfig { sync_every: Time::ms(200), consumer_timeout: Some(Time::secs(30 * 60)), channel_tick_interval: Time::secs(60) }
     }
 }
 
@@ -75,6 +83,18 @@ pub enum BrokerTimer {
     Expires { q: QueueId, at: Time, epoch: u32 },
     /// Write pending persistent messages to disk.
     Sync { epoch: u32 },
+    /// A channel's periodic check finds its oldest unacknowledged delivery, if too old.
+    ConsumerTimeout { ch: ChannelId, at: Time, epoch: u32 },
+    /// Try again to forward a quorum queue's pending at-least-once dead letters.
+    DeadLetterRetry { q: QueueId, epoch: u32 },
+}
+
+impl BrokerTimer {
+    /// A check that by itself keeps nothing going: a run without `until` ends when only these
+    /// are left (a consumer that never acks does not run the clock up to the consumer timeout).
+    pub fn is_weak(&self) -> bool {
+        matches!(self, BrokerTimer::ConsumerTimeout { .. } | BrokerTimer::DeadLetterRetry { .. })
+    }
 }
 
 /// Copies offered to queues since the world last counted the live ones: an upper bound on
@@ -186,6 +206,8 @@ pub struct Broker {
     scratch_queues: Vec<QueueId>,
     /// Message copies offered to queues, counted for the world's cap on live copies.
     pub copies: CopyCount,
+    /// The at-most-once dead letters of the current quorum command, published last one first.
+    dl_batch: Option<Vec<(QueueId, queue::QMsg, message::DeadLetterReason)>>,
     /// Interned constants.
     pub(crate) sym: Consts,
 }
@@ -226,6 +248,7 @@ impl Broker {
             scratch_settled: Vec::new(),
             scratch_queues: Vec::new(),
             copies: CopyCount::default(),
+            dl_batch: None,
             sym,
         };
         let builtins = [
@@ -351,7 +374,10 @@ impl Broker {
                 let id = ChannelId(self.channels.len() as u32);
                 c.channels.push((ch, id));
                 let owner = c.owner;
-                self.channels.push(Channel::new(id, conn, ch, owner));
+                let mut channel = Channel::new(id, conn, ch, owner);
+                channel.last_active = cx.now;
+                channel.tick_origin = cx.now;
+                self.channels.push(channel);
                 cx.fx.frames.push((conn, Frame::ChannelOpenOk { ch }));
             }
             op => {
@@ -361,6 +387,7 @@ impl Broker {
                 if !self.channels[chid.idx()].open {
                     return; // frames on a closed channel are discarded
                 }
+                self.channel_active(cx.now, chid);
                 if let Err(e) = self.channel_op(cx, chid, op) {
                     self.channel_error(cx, chid, e);
                 }
@@ -595,6 +622,8 @@ impl Broker {
             BrokerTimer::Ttl { q, at, epoch } if epoch == self.epoch => self.on_ttl_timer(cx, q, at),
             BrokerTimer::Expires { q, at, epoch } if epoch == self.epoch => self.on_expires_timer(cx, q, at),
             BrokerTimer::Sync { epoch } if epoch == self.epoch => self.sync(cx),
+            BrokerTimer::ConsumerTimeout { ch, at, epoch } if epoch == self.epoch => self.on_consumer_timeout(cx, ch, at),
+            BrokerTimer::DeadLetterRetry { q, epoch } if epoch == self.epoch => self.on_dead_letter_retry(cx, q),
             _ => {}
         }
         self.flush_confirms(cx);

@@ -114,12 +114,17 @@ impl Broker {
         cx.fx.records.push(Record::BrokerDown { graceful });
         // What each durable queue had, ready or unacked, in publication order.
         let mut held: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
+        // Quorum queues: what was delivered, in delivery order (it comes back first).
+        let mut delivered: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
+        let quorum: Vec<bool> = self.queues.iter().map(|q| q.as_ref().is_some_and(|q| q.is_quorum())).collect();
         for ch in &mut self.channels {
             for u in ch.unacked.drain(..) {
-                if let Some(v) = held.get_mut(u.queue.idx()) {
+                let to = if quorum.get(u.queue.idx()).copied().unwrap_or(false) { &mut delivered } else { &mut held };
+                if let Some(v) = to.get_mut(u.queue.idx()) {
                     v.push(u.qm);
                 }
             }
+            ch.timeout_check = Time::NEVER;
             ch.open = false;
             ch.consumers.clear();
             ch.reply_consumer = None;
@@ -140,6 +145,11 @@ impl Broker {
                 queue.ready.drain(..).collect()
             };
             all.append(&mut held[q.idx()]);
+            if quorum[q.idx()] {
+                let back = std::mem::take(&mut delivered[q.idx()]);
+                self.quorum_recover(cx, q, all, back);
+                continue;
+            }
             if !durable {
                 all.sort_by_key(|m| m.seq);
                 for qm in &all {
@@ -165,7 +175,7 @@ impl Broker {
                     survivors.push(*qm);
                 }
             }
-            survivors.sort_by_key(|m| m.seq);
+            survivors.sort_by_key(|m| m.order());
             let names = &cx.names;
             let msgs = &cx.msgs;
             let queue = self.queues[q.idx()].as_mut().expect("live");
@@ -212,6 +222,9 @@ impl Broker {
         let mut messages = 0u32;
         for q in &ids {
             messages += self.queue(*q).map(|x| x.ready_len()).unwrap_or(0);
+            if self.queue(*q).is_some_and(|x| !x.dlx_pending.is_empty()) {
+                self.forward_pending_dead_letters(cx, *q);
+            }
             self.drop_expired_head(cx, *q);
             self.arm_ttl_timer(cx, *q);
             self.touch_queue(cx, *q);
@@ -228,7 +241,7 @@ mod tests {
     use crate::broker::{BrokerConfig, QueueRef};
 
     fn driver() -> Driver {
-        let mut d = Driver::new(BrokerConfig { sync_every: Time::ms(200) });
+        let mut d = Driver::new(BrokerConfig { sync_every: Time::ms(200), ..BrokerConfig::default() });
         d.op(Time::ZERO, Op::ConfirmSelect);
         d.queue("q", true, Default::default());
         d.clear();

@@ -88,7 +88,7 @@ impl Broker {
         let mut on_disk_later = false;
         let mut offer = |b: &mut Broker, q: QueueId, via: Via, cx: &mut Cx<'_>| {
             cx.fx.records.push(Record::Routed { msg, q, via });
-            match b.deliver_or_enqueue(cx, q, msg) {
+            match b.deliver_or_enqueue(cx, q, msg, Some(ch)) {
                 Offer::Refused => refused = true,
                 Offer::Accepted { on_disk_later: d } => on_disk_later |= d,
             }
@@ -198,6 +198,7 @@ impl Broker {
             redelivered: false,
             no_ack: true,
             why: DeliverWhy::DirectReply,
+            delivery_count: super::dispatch::NO_DELIVERY_COUNT,
         });
         true
     }
@@ -221,6 +222,11 @@ impl Broker {
             cx.fx.records.push(Record::Alternate { msg, from, to });
         }
         route
+    }
+
+    /// Where a message would go from `ex`, without recording anything.
+    pub(crate) fn route_quiet(&self, cx: &Cx<'_>, ex: ExchangeId, msg: MsgId) -> Route {
+        self.compute_route(cx, ex, cx.msgs.get(msg).props)
     }
 
     fn compute_route(&self, cx: &Cx<'_>, ex: ExchangeId, pid: PropsId) -> Route {

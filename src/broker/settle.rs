@@ -90,7 +90,10 @@ impl Broker {
         nack: bool,
     ) -> Result<(), AmqpError> {
         let why = if nack { RequeueWhy::Nack } else { RequeueWhy::Reject };
-        self.settle(cx, ch, tag, multiple, |b, u, client, cx| {
+        if requeue {
+            self.begin_dead_letter_batch();
+        }
+        let r = self.settle(cx, ch, tag, multiple, |b, u, client, cx| {
             cx.fx.records.push(Record::Rejected { msg: u.qm.msg, q: u.queue, client, tag: u.tag, requeue, nack });
             if requeue {
                 b.requeue_one(cx, u, client, why);
@@ -100,10 +103,16 @@ impl Broker {
             } else {
                 cx.fx.records.push(Record::Lost { msg: u.qm.msg, q: u.queue, why: LostWhy::QueueDeleted });
             }
-        })
+        });
+        self.end_dead_letter_batch(cx);
+        r
     }
 
     fn requeue_one(&mut self, cx: &mut Cx<'_>, u: &Unacked, client: ClientId, why: RequeueWhy) {
+        if self.queue(u.queue).is_some_and(|q| q.is_quorum()) {
+            self.quorum_return(cx, u, client, why);
+            return;
+        }
         let mut qm = u.qm;
         qm.flags |= qflags::DELIVERED;
         match self.queues.get_mut(u.queue.idx()).and_then(|q| q.as_mut()) {
@@ -112,7 +121,7 @@ impl Broker {
                     queue.ready_bytes += cx.msgs.get(qm.msg).body.len(cx.names);
                 }
                 let pos = queue.requeue(qm);
-                cx.fx.records.push(Record::Requeued { msg: qm.msg, q: u.queue, client, why, pos });
+                cx.fx.records.push(Record::Requeued { msg: qm.msg, q: u.queue, client, why, pos, delivery_count: 0 });
             }
             None => cx.fx.records.push(Record::Lost { msg: qm.msg, q: u.queue, why: LostWhy::QueueDeleted }),
         }
@@ -123,11 +132,14 @@ impl Broker {
         let held: Vec<Unacked> = self.channels[ch.idx()].unacked.drain(..).collect();
         let client = self.channels[ch.idx()].owner;
         let mut touched = Vec::new();
+        // A quorum queue takes back all a closed channel held in one command.
+        self.begin_dead_letter_batch();
         for u in &held {
             self.release(u);
             self.requeue_one(cx, u, client, why);
             Self::push_unique(&mut touched, u.queue);
         }
+        self.end_dead_letter_batch(cx);
         for q in touched {
             self.drop_head_after_requeue(cx, q);
             self.unblock_and_run(cx, q);
@@ -155,7 +167,10 @@ impl Broker {
             queue_mut.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
         }
         let remaining = queue_mut.ready_len();
-        let redelivered = qm.delivered_before();
+        let quorum = queue_mut.is_quorum();
+        // A quorum queue always adds `x-delivery-count` to a `basic.get-ok`.
+        let redelivered = if quorum { qm.count > 0 } else { qm.delivered_before() };
+        let delivery_count = if quorum { super::quorum::header_count(qm.count) } else { super::dispatch::NO_DELIVERY_COUNT };
         qm.flags |= qflags::DELIVERED;
         let chan = &mut self.channels[ch.idx()];
         let tag = chan.next_tag;
@@ -163,8 +178,10 @@ impl Broker {
         if no_ack {
             self.disk_removed(cx, q, &qm);
         } else {
-            chan.unacked.push_back(Unacked { tag, queue: q, consumer: None, qm });
+            self.channel_active(cx.now, ch);
+            self.channels[ch.idx()].unacked.push_back(Unacked { tag, queue: q, consumer: None, qm, at: cx.now });
             self.queues[q.idx()].as_mut().expect("usable").unacked += 1;
+            self.arm_consumer_timeout(cx, ch);
         }
         cx.fx.frames.push((conn, Frame::GetOk { ch: number, tag, redelivered, msg: qm.msg, remaining }));
         cx.fx.records.push(Record::Delivered {
@@ -176,7 +193,9 @@ impl Broker {
             redelivered,
             no_ack,
             why: DeliverWhy::Get,
+            delivery_count,
         });
+        self.quorum_evaluate_limit(cx, q);
         self.arm_ttl_timer(cx, q);
         Ok(())
     }

@@ -189,6 +189,16 @@ fn preflight(a: &DiffArgs, scenario: &Scenario, broker: &Broker) -> Result<(), i
         );
         return Err(2);
     }
+    let env = scenario.def.broker.consumer_timeout.is_some() || scenario.def.broker.channel_tick_interval.is_some();
+    if env && broker.restart_cmd.is_none() {
+        eprintln!(
+            "error: {} sets broker.consumer_timeout or broker.channel_tick_interval, which the real broker must use too: \
+             give --broker-restart-cmd CMD (run as `CMD eval EXPR` to set them with rabbitmqctl eval and to put them back; \
+             from a warren checkout: --broker-restart-cmd .ci/rabbitmq)",
+            scenario.name
+        );
+        return Err(2);
+    }
     if !reachable(&broker.host, broker.port) {
         eprintln!("error: no RabbitMQ broker is reachable at {}:{}: {START_A_BROKER}", broker.host, broker.port);
         return Err(2);

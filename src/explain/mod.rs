@@ -164,14 +164,19 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::Alternate { msg, from, to } => publish::alternate(cx, msg, from, to),
         Record::Confirm { client, seq, multiple, ack } => publish::confirm(cx, client, seq, multiple, ack),
         Record::Ready { msg, q, why } => deliver::ready(cx, msg, q, why),
-        Record::Delivered { msg, q, client, tag, redelivered, no_ack, why, .. } => {
-            deliver::delivered(cx, deliver::Delivery { msg, q, client, tag, redelivered, no_ack, why })
+        Record::Delivered { msg, q, client, tag, redelivered, no_ack, why, delivery_count, .. } => {
+            deliver::delivered(cx, deliver::Delivery { msg, q, client, tag, redelivered, no_ack, why, delivery_count })
         }
         Record::WorkStarted { client, msg, until_us } => deliver::work_started(cx, client, msg, until_us),
         Record::Processed { client, msg } => deliver::processed(cx, client, msg),
         Record::Acked { msg, q, client, tag, multiple } => settle::acked(cx, msg, q, client, tag, multiple),
         Record::Rejected { msg, client, tag, requeue, nack, .. } => settle::rejected(cx, msg, client, tag, requeue, nack),
-        Record::Requeued { msg, q, client, why, pos } => settle::requeued(cx, msg, q, client, why, pos),
+        Record::Requeued { msg, q, client, why, pos, delivery_count } => {
+            settle::requeued(cx, settle::Requeue { msg, q, client, why, pos, delivery_count })
+        }
+        Record::ConsumerTimedOut { client, msg, since_us, timeout_us, .. } => {
+            client::consumer_timed_out(cx, client, msg, since_us, timeout_us)
+        }
         Record::AckLost { client, msg } => settle::ack_lost(cx, client, msg),
         Record::Discarded { msg, q, why } => fate::discarded(cx, msg, q, why),
         Record::DeadLettered { msg, q, reason, copy, dlx } => fate::dead_lettered(cx, msg, q, reason, copy, dlx),

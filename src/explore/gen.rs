@@ -29,6 +29,8 @@ pub struct GenQueue {
     pub ttl_ms: Option<u32>,
     pub max_length: Option<(u32, &'static str)>,
     pub dead_letter: bool,
+    /// `x-queue-type: quorum` (see [`GenScenario::with_quorum_queues`]).
+    pub quorum: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -103,10 +105,16 @@ const EXCHANGES: [(&str, &str); 4] = [("xd", "direct"), ("xf", "fanout"), ("xt",
 
 fn queue_strategy(profile: Profile) -> BoxedStrategy<GenQueue> {
     match profile {
-        Profile::Reliable => {
-            Just(GenQueue { durable: true, auto_delete: false, expires_ms: None, ttl_ms: None, max_length: None, dead_letter: false })
-                .boxed()
-        }
+        Profile::Reliable => Just(GenQueue {
+            durable: true,
+            auto_delete: false,
+            expires_ms: None,
+            ttl_ms: None,
+            max_length: None,
+            dead_letter: false,
+            quorum: false,
+        })
+        .boxed(),
         _ => (
             any::<bool>(),
             proptest::bool::weighted(0.2),
@@ -124,6 +132,7 @@ fn queue_strategy(profile: Profile) -> BoxedStrategy<GenQueue> {
                 ttl_ms,
                 max_length,
                 dead_letter,
+                quorum: false,
             })
             .boxed(),
     }
@@ -252,6 +261,18 @@ impl GenConsumer {
 }
 
 impl GenScenario {
+    /// The same scenario with every queue a quorum queue (durable, never auto-delete, as
+    /// RabbitMQ requires): what `warren explore`'s generators use to show that quorum queues
+    /// keep every message a broker crash would take from a classic queue.
+    pub fn with_quorum_queues(mut self) -> GenScenario {
+        for q in &mut self.queues {
+            q.quorum = true;
+            q.durable = true;
+            q.auto_delete = false;
+        }
+        self
+    }
+
     /// The scenario as YAML.
     pub fn to_yaml(&self) -> String {
         let mut y = String::new();
@@ -279,6 +300,9 @@ impl GenScenario {
             }
             if let Some(e) = q.expires_ms {
                 args.push(format!("x-expires: {e}"));
+            }
+            if q.quorum {
+                args.push("x-queue-type: quorum".to_string());
             }
             let args = if args.is_empty() { String::new() } else { format!(", arguments: {{ {} }}", args.join(", ")) };
             let _ = writeln!(y, "  - {{ name: q{i}, durable: {}, auto_delete: {}{args} }}", q.durable, q.auto_delete);

@@ -7,17 +7,26 @@
 //! cases to run and shrinks a failure.
 //!
 //! - [`faults`]: the fault schedules `warren explore` tries.
+//! - [`case`]: one case, run from the scenario compiled once.
+//! - [`campaign`]: the cases of a campaign on several threads, a shard of it, a time budget.
 //! - [`gen`]: random but valid whole scenarios (for the property test suite).
+//!
+//! A campaign is a numbered list of cases: case `i` is generated from a random stream seeded
+//! by the campaign's seed and `i` alone, so which cases exist does not depend on how many
+//! threads run them, or on which machine runs which shard. The lowest failing index wins,
+//! and its shrinking runs on one thread: the counterexample is the same for any `--jobs`.
 
+pub mod campaign;
+pub mod case;
 pub mod faults;
 pub mod gen;
+
+pub use campaign::{explore, Campaign, ExploreConfig, Shard};
 
 use crate::guarantees::{self, Guarantee};
 use crate::scenario::model::{ExpectDef, FaultDef, ScenarioFile, Text};
 use crate::scenario::Scenario;
 use crate::session::Session;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
-use std::cell::Cell;
 use std::sync::Arc;
 
 /// What one run broke, if anything.
@@ -29,7 +38,9 @@ pub struct Broken {
 }
 
 /// Runs a scenario (as text, exactly as it would be written to a file) and reports the first
-/// thing it breaks: one of its expect items, or one of `guarantees`.
+/// thing it breaks: one of its expect items, or one of `guarantees`. The slow path, through
+/// YAML and validation: the campaign runs cases with [`case::CaseRunner`], and uses this
+/// only to confirm the counterexample file it writes.
 pub fn run_case(file: &ScenarioFile, guarantees: &[Guarantee], expect_items: bool) -> Result<Option<Broken>, String> {
     let yaml = file.to_yaml();
     let scenario = Scenario::from_str(&yaml, "case.yaml").map_err(|e| format!("generated an invalid scenario: {e}\n{yaml}"))?;
@@ -53,99 +64,45 @@ pub fn run_case(file: &ScenarioFile, guarantees: &[Guarantee], expect_items: boo
     Ok(None)
 }
 
-/// Settings of an exploration.
-#[derive(Clone, Debug)]
-pub struct ExploreConfig {
-    pub cases: u32,
-    pub seed: u64,
-    /// Guarantees checked besides the scenario's own expect items.
-    pub guarantees: Vec<Guarantee>,
-    /// Check the scenario's own expect: items too.
-    pub expect_items: bool,
-    pub max_shrink_iters: u32,
-}
-
-impl Default for ExploreConfig {
-    fn default() -> Self {
-        ExploreConfig { cases: 200, seed: 0, guarantees: Guarantee::INVARIANTS.to_vec(), expect_items: true, max_shrink_iters: 2000 }
-    }
-}
-
 /// A minimal counterexample.
 #[derive(Clone, Debug)]
 pub struct Counterexample {
     pub file: ScenarioFile,
     pub broken: Broken,
-    /// Cases tried before the first failure (shrinking not counted).
+    /// The campaign index of the case that failed first (before shrinking).
+    pub index: u64,
+    /// Cases this run tried up to and including that one (shrinking not counted).
     pub cases_before: u32,
 }
 
-/// The result of an exploration.
-#[derive(Clone, Debug)]
-pub enum Explored {
-    Held { cases: u32 },
-    Broke(Box<Counterexample>),
-}
-
-/// Tries random fault schedules (and seeds) on `base`. `progress` is called after each case
-/// with (cases run, shrinking?).
-pub fn explore(base: &Scenario, cfg: &ExploreConfig, mut progress: impl FnMut(u32, bool)) -> Result<Explored, String> {
-    let plan = faults::FaultPlan::for_scenario(base)?;
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&cfg.seed.to_le_bytes());
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
-    let config = Config { cases: cfg.cases, max_shrink_iters: cfg.max_shrink_iters, failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let ran = Cell::new(0u32);
-    let failed_at = Cell::new(None::<u32>);
-    let error = std::cell::RefCell::new(None::<String>);
-    let progress_cell = std::cell::RefCell::new(&mut progress);
-    let result = runner.run(&plan.strategy(), |case| {
-        let shrinking = failed_at.get().is_some();
-        if !shrinking {
-            ran.set(ran.get() + 1);
-        }
-        (progress_cell.borrow_mut())(ran.get(), shrinking);
-        let file = plan.apply(&base.def, &case);
-        match run_case(&file, &cfg.guarantees, cfg.expect_items) {
-            Ok(None) => Ok(()),
-            Ok(Some(b)) => {
-                if failed_at.get().is_none() {
-                    failed_at.set(Some(ran.get()));
-                }
-                Err(TestCaseError::fail(b.what))
-            }
-            Err(e) => {
-                *error.borrow_mut() = Some(e.clone());
-                Err(TestCaseError::fail(e))
-            }
-        }
-    });
-    if let Some(e) = error.into_inner() {
-        return Err(e);
+/// A file name made from a scenario's `name:` (which anyone may have written): letters,
+/// digits, `-`, `_` and inner dots only, so it names a file in the current directory and
+/// nowhere else.
+pub fn file_stem(name: &str) -> String {
+    let mut s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).take(100).collect();
+    while s.starts_with('.') {
+        s.remove(0);
     }
-    match result {
-        Ok(()) => Ok(Explored::Held { cases: ran.get() }),
-        Err(TestError::Fail(_, case)) => {
-            let mut file = plan.apply(&base.def, &case);
-            let broken = run_case(&file, &cfg.guarantees, cfg.expect_items)?
-                .ok_or("the minimal case no longer fails: please report this as a bug")?;
-            annotate(&mut file, base, &broken, cfg);
-            Ok(Explored::Broke(Box::new(Counterexample { file, broken, cases_before: failed_at.get().unwrap_or(0) })))
-        }
-        Err(TestError::Abort(why)) => Err(format!("exploration aborted: {why}")),
+    while s.ends_with('.') {
+        s.pop();
+    }
+    if s.is_empty() {
+        "scenario".to_string()
+    } else {
+        s
     }
 }
 
 /// Makes the counterexample say what it is, and makes `warren check` fail on it the same way.
-fn annotate(file: &mut ScenarioFile, base: &Scenario, broken: &Broken, cfg: &ExploreConfig) {
+fn annotate(file: &mut ScenarioFile, base: &Scenario, broken: &Broken, seed: u64) {
     file.name = format!("{}.counterexample", base.name);
     let added: Vec<&FaultDef> = file.faults.iter().skip(base.def.faults.len()).collect();
     let faults_text: Vec<String> = added.iter().map(|f| faults::describe(f)).collect();
     let en = format!(
         "Counterexample found by `warren explore {}` (seed {}): {}\n\nMinimal faults added: {}.\nReplay it with `warren run` or `warren tui`; `warren check` fails on it.\n\n{}",
         base.name,
-        cfg.seed,
+        seed,
         broken.what,
         if faults_text.is_empty() { "none".to_string() } else { faults_text.join("; ") },
         base.description("en")
@@ -159,5 +116,22 @@ fn annotate(file: &mut ScenarioFile, base: &Scenario, broken: &Broken, cfg: &Exp
                 ..Default::default()
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn file_stems_stay_in_the_directory() {
+        assert_eq!(file_stem("work-queues"), "work-queues");
+        assert_eq!(file_stem("../x"), "_x");
+        assert_eq!(file_stem("/etc/passwd"), "_etc_passwd");
+        assert_eq!(file_stem(".."), "scenario");
+        assert_eq!(file_stem(""), "scenario");
+        assert_eq!(file_stem("a\\b:c\0d"), "a_b_c_d");
+        assert_eq!(file_stem("v1.2"), "v1.2");
+        assert!(file_stem(&"x".repeat(10_000)).len() <= 100);
     }
 }

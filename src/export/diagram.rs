@@ -334,6 +334,7 @@ impl Builder<'_> {
                     DeadLetterReason::Rejected => "rejected",
                     DeadLetterReason::Expired => "expired",
                     DeadLetterReason::Maxlen => "maxlen",
+                    DeadLetterReason::DeliveryLimit => "delivery_limit",
                 };
                 match w.broker.exchange_by_name(dlx) {
                     Some(x) => {

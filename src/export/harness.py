@@ -457,6 +457,50 @@ def broker_command(run, action):
         run.broker_up.set()
 
 
+# The broker settings a scenario changes (`broker: consumer_timeout, channel_tick_interval`) are
+# the node's application environment: set with `CMD eval EXPR` (the --broker-restart-cmd) before
+# the clients connect, scaled like every other time, and put back as soon as possible: a
+# channel reads consumer_timeout when it opens, channel_tick_interval on each tick.
+ENV_VALUE = re.compile(r'^(\{ok,-?\d+\}|undefined)$')
+
+
+def broker_eval(run, expr):
+    cmd = run.args.broker_restart_cmd
+    done = subprocess.run('%s eval %s' % (cmd, shlex.quote(expr)), shell=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError('%s eval failed: %s' % (cmd, done.stderr.strip()[-300:]))
+    return done.stdout.strip()
+
+
+def set_broker_env(run, settings):
+    """Sets each rabbit application setting (simulated seconds, scaled to ms); returns what
+    each was before, to restore."""
+    if not settings:
+        return {}
+    if not run.args.broker_restart_cmd:
+        run.emit('note', text='not performed: broker settings %s need --broker-restart-cmd' % sorted(settings))
+        return {}
+    old = {}
+    for key, seconds in sorted(settings.items()):
+        before = broker_eval(run, 'application:get_env(rabbit, %s).' % key)
+        if not ENV_VALUE.match(before):
+            raise RuntimeError('unexpected %s: %r' % (key, before))
+        old[key] = before
+        broker_eval(run, 'application:set_env(rabbit, %s, %d).' % (key, int(round(seconds * 1000 * CURRENT['scale']))))
+    return old
+
+
+def restore_broker_env(run, old, keys):
+    for key in keys:
+        if key in old:
+            before = old.pop(key)
+            if before == 'undefined':
+                broker_eval(run, 'application:unset_env(rabbit, %s).' % key)
+            else:
+                broker_eval(run, 'application:set_env(rabbit, %s, %s).' % (key, before[4:-1]))
+
+
 def faults_thread(run, faults):
     try:
         for at, action in faults:
@@ -520,7 +564,7 @@ def arguments():
     return p.parse_args()
 
 
-def main(setup, clients, broker_faults, notes, queues, end):
+def main(setup, clients, broker_faults, notes, queues, end, broker_env=None):
     args = arguments()
     if args.time_scale <= 0:
         sys.exit('--time-scale must be more than 0')
@@ -534,7 +578,15 @@ def main(setup, clients, broker_faults, notes, queues, end):
         sys.exit(2)
     setup(connection.channel())
     connection.close()
-    run.emit('start', scenario=SCENARIO, time_scale=args.time_scale, end=end)
+    old_env = set_broker_env(run, broker_env or {})
+    try:
+        run_clients(run, clients, broker_faults, notes, queues, end, old_env)
+    finally:
+        restore_broker_env(run, old_env, sorted(old_env))
+
+
+def run_clients(run, clients, broker_faults, notes, queues, end, old_env):
+    run.emit('start', scenario=SCENARIO, time_scale=run.args.time_scale, end=end)
     for c in clients:
         c.run = run
         c.thread = threading.Thread(target=c.main, name=c.name, daemon=True)
@@ -559,6 +611,8 @@ def main(setup, clients, broker_faults, notes, queues, end):
         pass
     if not run.go.is_set():
         start_clock()
+    # The clients due at the start have their channels: the node's own timeout again.
+    restore_broker_env(run, old_env, ['consumer_timeout'])
     try:
         run.sleep_until(end)
     except Stop:

@@ -353,6 +353,9 @@ fn properties(e: &PublishDef) -> Option<String> {
     if let Some(c) = &e.correlation_id {
         a.push(format!("correlation_id={}", py_str(c)));
     }
+    if let Some(p) = e.priority {
+        a.push(format!("priority={p}"));
+    }
     if a.is_empty() {
         None
     } else {
@@ -362,6 +365,18 @@ fn properties(e: &PublishDef) -> Option<String> {
 
 /// At most this many interleaved publishes are written out as one timetable.
 const TIMETABLE_MAX: usize = 100_000;
+
+/// The RabbitMQ settings a scenario changes, as `'name': simulated seconds` pairs. A consumer
+/// timeout comes with its check interval, so that both scale together.
+fn broker_env(b: &BrokerDef) -> Vec<String> {
+    if b.consumer_timeout.is_none() && b.channel_tick_interval.is_none() {
+        return Vec::new();
+    }
+    let d = crate::broker::BrokerConfig::default();
+    let timeout = b.consumer_timeout.map(|t| t.0).or(d.consumer_timeout).unwrap_or(Time::NEVER);
+    let tick = b.channel_tick_interval.map(|t| t.0).unwrap_or(d.channel_tick_interval);
+    vec![format!("'consumer_timeout': {}", secs(timeout)), format!("'channel_tick_interval': {}", secs(tick))]
+}
 
 /// The order in which warren publishes a producer's entries: its event heap orders timers
 /// by (time, when they were set), so entries due at the same time interleave. At most `max`
@@ -1111,7 +1126,7 @@ function per client, is at the end of this file, after the harness.
         );
         let _ = writeln!(doc, "                         [--time-scale {}] [--broker-restart-cmd CMD]", opts.time_scale);
         let _ = writeln!(self.out, "\"\"\"{doc}\"\"\"");
-        for m in ["argparse", "json", "os", "socket", "subprocess", "sys", "threading", "time"] {
+        for m in ["argparse", "json", "os", "re", "shlex", "socket", "subprocess", "sys", "threading", "time"] {
             self.line(0, &format!("import {m}"));
         }
         self.blank();
@@ -1228,9 +1243,18 @@ function per client, is at the end of this file, after the harness.
         self.line(0, "# The queues whose contents are reported at the end.");
         self.line(0, &format!("QUEUES = [{}]", queues.join(", ")));
         self.line(0, &format!("END = {}  # simulated seconds: warren's run ends at {}", secs(end), session.world.now()));
+        let env = broker_env(&s.def.broker);
+        if !env.is_empty() {
+            self.line(0, "# Broker settings (simulated seconds), set with --broker-restart-cmd CMD eval for the run.");
+            self.line(0, &format!("BROKER_ENV = {{{}}}", env.join(", ")));
+        }
         self.blank();
         self.line(0, "if __name__ == '__main__':");
-        self.line(1, "main(setup, CLIENTS, BROKER_FAULTS, NOTES, QUEUES, END)");
+        if env.is_empty() {
+            self.line(1, "main(setup, CLIENTS, BROKER_FAULTS, NOTES, QUEUES, END)");
+        } else {
+            self.line(1, "main(setup, CLIENTS, BROKER_FAULTS, NOTES, QUEUES, END, BROKER_ENV)");
+        }
     }
 }
 

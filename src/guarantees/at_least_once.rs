@@ -8,14 +8,15 @@ use crate::ids::{ClientId, MsgId, QueueId};
 use crate::record::Record;
 use crate::sim::{Stamped, Time};
 use crate::world::World;
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
 
 /// Confirmed persistent messages in durable queues, consumed with manual acks: never lost,
 /// and acked once the run has settled with a consumer that acks.
 pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
     // Which messages the broker confirmed (ack), per client connection.
     let mut outstanding: BTreeMap<ClientId, BTreeMap<u32, MsgId>> = BTreeMap::new();
-    let mut confirmed: BTreeSet<MsgId> = BTreeSet::new();
+    let mut confirmed: FxHashSet<MsgId> = FxHashSet::default();
     for s in records {
         match s.rec {
             Record::Connected { client } => {
@@ -44,8 +45,8 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
             && world.broker.queue_meta(q).is_some_and(|m| m.durable && !m.exclusive && !m.auto_delete)
     };
     // Last state of each relevant copy.
-    let mut auto_acked: BTreeSet<Copy> = BTreeSet::new();
-    let mut state: BTreeMap<Copy, (&'static str, Time)> = BTreeMap::new();
+    let mut auto_acked: FxHashSet<Copy> = FxHashSet::default();
+    let mut state: FxHashMap<Copy, (&'static str, Time)> = FxHashMap::default();
     for s in records {
         let r = &s.rec;
         let Some((msg, q)) = r.copy() else { continue };
@@ -66,21 +67,25 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
         }
     }
     let settled = world.is_finished() && world.broker.up;
-    for (copy, (kind, t)) in &state {
-        if auto_acked.contains(copy) {
-            continue; // consumed with auto-ack: not covered
+    // The first broken copy in copy order (the state is a hash map: order-free, the lowest
+    // copy is reported).
+    let broken = state
+        .iter()
+        .filter(|(copy, (kind, _))| {
+            !auto_acked.contains(*copy) // consumed with auto-ack: not covered
+                && (*kind == "lost" || (*kind == "open" && settled && queue_has_acking_consumer(world, copy.1)))
+        })
+        .min_by_key(|(copy, _)| **copy);
+    match broken {
+        None => Ok(()),
+        Some((copy, (kind, t))) if *kind == "lost" => {
+            Err((*t, format!("{} was confirmed to its publisher, then lost", copy_text(world, *copy))))
         }
-        if *kind == "lost" {
-            return Err((*t, format!("{} was confirmed to its publisher, then lost", copy_text(world, *copy))));
-        }
-        if *kind == "open" && settled && queue_has_acking_consumer(world, copy.1) {
-            return Err((
-                world.now(),
-                format!("{} was confirmed but never acked, though the run settled with a consumer on its queue", copy_text(world, *copy)),
-            ));
-        }
+        Some((copy, _)) => Err((
+            world.now(),
+            format!("{} was confirmed but never acked, though the run settled with a consumer on its queue", copy_text(world, *copy)),
+        )),
     }
-    Ok(())
 }
 
 fn queue_has_acking_consumer(world: &World, q: QueueId) -> bool {

@@ -6,11 +6,11 @@ use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
-    let mut auto: BTreeMap<Copy, u32> = BTreeMap::new();
-    let mut restored: BTreeSet<Copy> = BTreeSet::new();
+    let mut auto: FxHashMap<Copy, u32> = FxHashMap::default();
+    let mut restored: FxHashSet<Copy> = FxHashSet::default();
     for s in records {
         match s.rec {
             Record::Restored { msg, q } => {

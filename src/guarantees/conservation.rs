@@ -6,13 +6,13 @@ use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;
-use std::collections::BTreeSet;
+use rustc_hash::FxHashSet;
 
 /// Every copy: opened by `routed` (or `restored`), closed by exactly one fate; the copies
 /// still open at the end are exactly what the queues hold, ready or unacked.
 pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
-    let mut open: BTreeSet<Copy> = BTreeSet::new();
-    let mut ever: BTreeSet<Copy> = BTreeSet::new();
+    let mut open: FxHashSet<Copy> = FxHashSet::default();
+    let mut ever: FxHashSet<Copy> = FxHashSet::default();
     for s in records {
         let r = &s.rec;
         match *r {
@@ -37,9 +37,10 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
             _ => {}
         }
     }
-    let mut held: BTreeSet<Copy> = BTreeSet::new();
+    let mut held: FxHashSet<Copy> = FxHashSet::default();
     for q in world.broker.live_queues() {
-        for m in &q.ready {
+        // At-least-once dead letters still wait in their source queue.
+        for m in q.ready.iter().chain(q.dlx_pending.iter().map(|(m, _)| m)) {
             held.insert((m.msg, q.id));
         }
     }
@@ -49,10 +50,11 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
         }
     }
     let end = world.now();
-    if let Some(c) = open.difference(&held).next() {
+    // Hash sets: the lowest copy is reported, whatever the sets' order.
+    if let Some(c) = open.difference(&held).min() {
         return Err((end, format!("{} has no fate but is in no queue: it vanished", copy_text(world, *c))));
     }
-    if let Some(c) = held.difference(&open).next() {
+    if let Some(c) = held.difference(&open).min() {
         return Err((end, format!("{} is in its queue but its fate was already recorded", copy_text(world, *c))));
     }
     Ok(())

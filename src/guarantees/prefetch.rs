@@ -6,13 +6,13 @@ use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 /// The consumers' bookkeeping replayed from the trace.
 pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
-    let mut limit: BTreeMap<ConsumerId, (u32, bool)> = BTreeMap::new();
-    let mut holder: BTreeMap<Copy, ConsumerId> = BTreeMap::new();
-    let mut count: BTreeMap<ConsumerId, u32> = BTreeMap::new();
+    let mut limit: FxHashMap<ConsumerId, (u32, bool)> = FxHashMap::default();
+    let mut holder: FxHashMap<Copy, ConsumerId> = FxHashMap::default();
+    let mut count: FxHashMap<ConsumerId, u32> = FxHashMap::default();
     for s in records {
         match s.rec {
             Record::Subscribed { consumer, prefetch, no_ack, .. } => {

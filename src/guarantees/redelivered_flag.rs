@@ -5,10 +5,10 @@ use crate::ids::NO_QUEUE;
 use crate::record::Record;
 use crate::sim::Stamped;
 use crate::world::World;
-use std::collections::BTreeSet;
+use rustc_hash::FxHashSet;
 
 pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
-    let mut delivered: BTreeSet<Copy> = BTreeSet::new();
+    let mut delivered: FxHashSet<Copy> = FxHashSet::default();
     for s in records {
         if let Record::Delivered { msg, q, redelivered, .. } = s.rec {
             if q == NO_QUEUE {

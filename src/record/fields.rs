@@ -170,14 +170,18 @@ impl Record {
                 s.all(&[Msg(msg), Queue(q)]);
                 why.fields(s)
             }
-            Record::Delivered { msg, q, consumer, client, tag, redelivered, no_ack, why } => {
+            Record::Delivered { msg, q, consumer, client, tag, redelivered, no_ack, why, delivery_count } => {
                 s.pair(Msg(msg), Queue(q));
                 s.pair(Hidden(consumer.0 as u64), Client("consumer", client));
                 s.field(Num("delivery_tag", tag));
                 why.fields(redelivered, no_ack, s);
                 s.shown(Bool("redelivered", redelivered));
                 s.shown(Bool("auto_ack", no_ack));
-                s.shown(Bool("basic_get", consumer == crate::ids::NO_CONSUMER))
+                s.shown(Bool("basic_get", consumer == crate::ids::NO_CONSUMER));
+                // Quorum queues only: classic deliveries hash and show as before.
+                if delivery_count != NO_DELIVERY_COUNT {
+                    s.field(Num("x_delivery_count", delivery_count as u64))
+                }
             }
             Record::WorkStarted { client, msg, until_us } => {
                 s.pair(Client("client", client), Msg(msg));
@@ -201,9 +205,19 @@ impl Record {
                 s.shown(Bool("requeue", requeue));
                 s.shown(Label("method", 0, if nack { "basic.nack" } else { "basic.reject" }))
             }
-            Record::Requeued { msg, q, client, why, pos } => {
-                s.all(&[Msg(msg), Queue(q), Client("client", client), Hidden(why.code()), Num("position", pos as u64)])
+            Record::Requeued { msg, q, client, why, pos, delivery_count } => {
+                s.all(&[Msg(msg), Queue(q), Client("client", client), Hidden(why.code()), Num("position", pos as u64)]);
+                if delivery_count != 0 {
+                    s.field(Num("delivery_count", delivery_count as u64))
+                }
             }
+            Record::ConsumerTimedOut { client, msg, q, since_us, timeout_us } => s.all(&[
+                Msg(msg),
+                Queue(q),
+                Client("client", client),
+                Num("delivered_at_us", since_us),
+                Num("consumer_timeout_us", timeout_us),
+            ]),
             Record::Discarded { msg, q, why } => s.all(&[Msg(msg), Queue(q), Why(why as u64, &why)]),
             Record::DeadLettered { msg, q, reason, copy, dlx } => s.all(&[
                 Msg(msg),

@@ -105,12 +105,16 @@ records! {
         redelivered: bool,
         no_ack: bool,
         why: DeliverWhy,
+        /// Quorum queues: the `x-delivery-count` header of this delivery
+        /// ([`NO_DELIVERY_COUNT`]: none; a count that high shows as one less).
+        delivery_count: u16,
     },
     20 work_started => WorkStarted { client: ClientId, msg: MsgId, until_us: u64 },
     21 processed => Processed { client: ClientId, msg: MsgId },
     22 acked => Acked { msg: MsgId, q: QueueId, client: ClientId, tag: u64, multiple: bool },
     23 rejected => Rejected { msg: MsgId, q: QueueId, client: ClientId, tag: u64, requeue: bool, nack: bool },
-    24 requeued => Requeued { msg: MsgId, q: QueueId, client: ClientId, why: RequeueWhy, pos: u32 },
+    /// `delivery_count`: quorum queues, its delivery count now (0 for a classic queue).
+    24 requeued => Requeued { msg: MsgId, q: QueueId, client: ClientId, why: RequeueWhy, pos: u32, delivery_count: u32 },
     25 discarded => Discarded { msg: MsgId, q: QueueId, why: DiscardWhy },
     26 dead_lettered => DeadLettered { msg: MsgId, q: QueueId, reason: DeadLetterReason, copy: MsgId, dlx: Sym },
     27 lost => Lost { msg: MsgId, q: QueueId, why: LostWhy },
@@ -129,6 +133,9 @@ records! {
     35 broker_down => BrokerDown { graceful: bool },
     36 broker_up => BrokerUp { queues: u32, messages: u32 },
     37 note => Note { idx: u32 },
+    /// The consumer timeout: `client`'s oldest unacknowledged delivery (`msg` from `q`, made at
+    /// `since_us`) is older than `timeout_us`; its channel is closed next.
+    38 consumer_timed_out => ConsumerTimedOut { client: ClientId, msg: MsgId, q: QueueId, since_us: u64, timeout_us: u64 },
 
     // --- the second round: single active consumer, client actions
     /// `x-single-active-consumer`: `client`'s consumer is now the one that receives — the
@@ -145,6 +152,9 @@ records! {
     /// `basic.get` found nothing ready (`basic.get-empty`).
     64 get_empty => GetEmpty { client: ClientId, q: QueueId },
 }
+
+/// A delivery without an `x-delivery-count` header (`Record::Delivered`).
+pub const NO_DELIVERY_COUNT: u16 = u16::MAX;
 
 impl Record {
     /// Whether this record ends the life of a message copy in a queue.
@@ -172,6 +182,7 @@ impl Record {
             | Record::DeadLettered { msg, q, .. }
             | Record::Lost { msg, q, .. }
             | Record::Restored { msg, q } => Some((msg, q)),
+            Record::ConsumerTimedOut { msg, q, .. } => Some((msg, q)),
             _ => None,
         }
     }
@@ -235,7 +246,7 @@ mod tests {
                 assert_ne!(a.1, b.1, "name {} used twice", a.1);
             }
         }
-        assert_eq!(KINDS.len(), 42);
+        assert_eq!(KINDS.len(), 43);
     }
 
     #[test]

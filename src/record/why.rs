@@ -81,6 +81,11 @@ pub enum DiscardWhy {
     DeadLetterUnroutable,
     /// `queue.purge` emptied the queue.
     Purged,
+    /// Quorum queues: returned more often than `x-delivery-limit` allows, no dead-letter exchange.
+    DeliveryLimit,
+    /// Quorum queues with `reject-publish`: the queue went over its limit and told this
+    /// publisher to stop until it is back at 80% of it.
+    PublishersBlocked,
 }
 
 /// Why a copy was lost.
@@ -206,6 +211,8 @@ pub enum DeadLetterReason {
     Rejected,
     Expired,
     Maxlen,
+    /// Quorum queues: returned more often than `x-delivery-limit` allows.
+    DeliveryLimit,
 }
 
 impl DeadLetterReason {
@@ -214,6 +221,7 @@ impl DeadLetterReason {
             DeadLetterReason::Rejected => "rejected",
             DeadLetterReason::Expired => "expired",
             DeadLetterReason::Maxlen => "maxlen",
+            DeadLetterReason::DeliveryLimit => "delivery_limit",
         }
     }
     pub fn code(self) -> u64 {

@@ -28,6 +28,10 @@ bundled![
     "pitfall-unconfirmed-loss",
     "pitfall-ack-every",
     "ttl-and-dead-letters",
+    "priorities",
+    "quorum-vs-classic",
+    "poison-message",
+    "consumer-timeout",
     "explore-auto-ack",
 ];
 

@@ -208,6 +208,12 @@ pub struct BrokerDef {
     /// One-way network latency between every client and the broker (default 0s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<Dur>,
+    /// How long a delivery may stay unacknowledged before its channel is closed (default 30m).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_timeout: Option<Dur>,
+    /// How often each channel checks its consumer timeout (default 60s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_tick_interval: Option<Dur>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -495,6 +501,9 @@ pub struct PublishDef {
     /// The `correlation_id` property (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
+    /// The message `priority` property (0-255).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
 }
 
 fn default_body() -> String {
@@ -870,7 +879,7 @@ fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
 
 impl BrokerDef {
     fn is_default(&self) -> bool {
-        self.sync_every.is_none() && self.latency.is_none()
+        self.sync_every.is_none() && self.latency.is_none() && self.consumer_timeout.is_none() && self.channel_tick_interval.is_none()
     }
 }
 

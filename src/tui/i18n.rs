@@ -98,6 +98,7 @@ labels! {
     Headers => "headers", "消息头";
     ReplyTo => "reply_to", "reply_to";
     CorrelationId => "correlation_id", "correlation_id";
+    Priority => "priority", "priority（优先级）";
     DeadLetteredFrom => "dead-lettered from", "死信来源";
     XDeath => "x-death", "x-death";
     NotRoutedYet => "published; not routed yet", "已发布；尚未路由";
@@ -246,6 +247,11 @@ pub fn dropped_faults(lang: Lang, n: usize) -> String {
 
 pub fn fate_ready(lang: Lang, q: &str, pos: usize, len: usize) -> String {
     tr!(lang, "ready in {q}, position {pos} of {len} (1 = head)", "在 {q} 中就绪，第 {pos}/{len} 位（1 为队首）")
+}
+
+/// A quorum queue's count of a copy's returns (`x-delivery-count`).
+pub fn delivery_count(lang: Lang, q: &str, count: u32) -> String {
+    tr!(lang, "{q}: x-delivery-count {count} (returned {count} time(s))", "{q}：x-delivery-count {count}（已退回 {count} 次）")
 }
 
 pub fn fate_working(lang: Lang, q: &str, who: &str) -> String {

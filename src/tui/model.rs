@@ -389,6 +389,28 @@ pub enum Fate {
     InQueue(QueueId),
 }
 
+/// Quorum queues: the delivery count of each copy of `msg` still in one (ready or unacked),
+/// where it is above 0.
+pub fn delivery_counts(world: &World, msg: MsgId) -> Vec<(QueueId, u32)> {
+    let b = &world.broker;
+    let mut out = Vec::new();
+    for q in b.live_queues().filter(|q| q.is_quorum()) {
+        if let Some(m) = q.ready.iter().find(|m| m.msg == msg) {
+            if m.count > 0 {
+                out.push((q.id, m.count));
+            }
+        }
+    }
+    for ch in b.channels().iter().filter(|c| c.open) {
+        for u in ch.unacked.iter().filter(|u| u.qm.msg == msg && u.qm.count > 0) {
+            if b.queue(u.queue).is_some_and(|q| q.is_quorum()) {
+                out.push((u.queue, u.qm.count));
+            }
+        }
+    }
+    out
+}
+
 /// The fate of every copy of `msg`: one entry per queue it reached (in the order it reached
 /// them), plus client-side losses and the unroutable case.
 pub fn fates(world: &World, records: &[Stamped<Record>], msg: MsgId) -> Vec<Fate> {

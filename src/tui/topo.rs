@@ -133,6 +133,8 @@ pub struct TQueue {
     /// Consumer lines; `consumer` ids are the live world's only.
     pub consumers: Vec<ConsumerLine>,
     pub dead_letter: Option<String>,
+    /// Its type when not a plain classic queue: `quorum`, or `prio≤N` for a priority queue.
+    pub kind: Option<String>,
 }
 
 impl TQueue {
@@ -263,6 +265,7 @@ fn side(world: &World, owner: &dyn Fn(ConnId) -> Option<ClientId>, live: bool) -
                 unacked: if live { q.unacked } else { 0 },
                 consumers,
                 dead_letter: q.args.dead_letter_exchange.map(|x| world.names.get(x).to_string()),
+                kind: if q.is_quorum() { Some("quorum".into()) } else { q.args.max_priority.map(|p| format!("prio≤{p}")) },
             })
         })
         .collect();

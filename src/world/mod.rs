@@ -102,6 +102,9 @@ pub struct World {
     /// counted, and the step of that count (see [`caps`]).
     live_counted: u64,
     counted_at: u64,
+    /// Weak broker timers on the heap ([`crate::broker::BrokerTimer::is_weak`]): without
+    /// `until`, a run with nothing else left is over.
+    weak_timers: usize,
     fx: Effects,
     out: ClientOut,
 }
@@ -154,6 +157,7 @@ impl World {
             tally: Tally::default(),
             steps: 0,
             injected: Vec::new(),
+            weak_timers: 0,
             fx: Effects::default(),
             out: ClientOut::default(),
         }
@@ -168,6 +172,7 @@ impl World {
         let t = self.queue.peek_time()?;
         match self.plan.until {
             Some(u) if t > u => None,
+            None if self.queue.len() <= self.weak_timers => None,
             _ => Some(t),
         }
     }
@@ -306,6 +311,9 @@ impl World {
                 self.apply_client_out(now, f.client, trace);
             }
             Ev::Broker(timer) => {
+                if timer.is_weak() {
+                    self.weak_timers -= 1;
+                }
                 let (broker, mut cx) = self.broker_cx(now);
                 broker.on_timer(&mut cx, timer);
                 self.apply_broker_fx(now, trace);
@@ -499,13 +507,16 @@ impl World {
     }
 
     fn apply_broker_fx(&mut self, now: Time, trace: &mut Trace<Record>) {
-        let World { fx, tally, queue, clients, links, frames_in_flight, plan, conn_owner, .. } = self;
+        let World { fx, tally, queue, clients, links, frames_in_flight, plan, conn_owner, weak_timers, .. } = self;
         for rec in &fx.records {
             tally.count(rec);
             trace.push(now, *rec);
         }
         fx.records.clear();
         for &(at, timer) in &fx.timers {
+            if timer.is_weak() {
+                *weak_timers += 1;
+            }
             queue.schedule(at, Ev::Broker(timer));
         }
         fx.timers.clear();

@@ -85,10 +85,39 @@ fn error_why(l: Lang, code: u16) -> String {
     }
 }
 
+pub fn consumer_timed_out(cx: &Ctx, client: ClientId, msg: MsgId, since_us: u64, timeout_us: u64) -> Line {
+    let l = cx.lang;
+    let who = cx.client(client);
+    let m = cx.msg(msg);
+    let since = Time(since_us);
+    let timeout = Time(timeout_us);
+    let tick = cx.world.broker.cfg.channel_tick_interval;
+    line(
+        broker(),
+        tr!(
+            l,
+            "{who} has held {m} unacknowledged since {since}, longer than consumer_timeout {timeout}",
+            "{who} 自 {since} 起一直持有未确认的 {m}，超过了 consumer_timeout {timeout}"
+        ),
+        Some(tr!(
+            l,
+            "RabbitMQ checks every channel_tick_interval ({tick}) and closes the channel; what it holds goes back to the queue",
+            "RabbitMQ 每个 channel_tick_interval（{tick}）检查一次并关闭该信道；它持有的消息回到队列"
+        )),
+    )
+}
+
 pub fn active_consumer(cx: &Ctx, q: QueueId, client: ClientId, priority: i32, takeover: bool) -> Line {
     let l = cx.lang;
     let qn = cx.queue(q);
-    let why = if takeover {
+    let quorum = cx.world.broker.queue_meta(q).is_some_and(|m| m.args.is_quorum());
+    let why = if takeover && quorum {
+        tr!(
+            l,
+            "the active consumer went away: a quorum queue hands over to the earliest subscribed of those waiting, whatever their priority",
+            "原活动消费者已离开：仲裁队列交给等待者中最早订阅的那个，不论优先级"
+        )
+    } else if takeover {
         tr!(
             l,
             "the active consumer went away: the highest priority left ({priority}) takes over, the earliest subscribed among equals",

@@ -41,11 +41,13 @@ pub struct Delivery {
     pub redelivered: bool,
     pub no_ack: bool,
     pub why: DeliverWhy,
+    /// Quorum queues: its `x-delivery-count` ([`crate::record::NO_DELIVERY_COUNT`]: none).
+    pub delivery_count: u16,
 }
 
 pub fn delivered(cx: &Ctx, d: Delivery) -> Line {
     let l = cx.lang;
-    let Delivery { msg, q, client, tag, redelivered, no_ack, why } = d;
+    let Delivery { msg, q, client, tag, redelivered, no_ack, why, delivery_count } = d;
     let m = cx.msg(msg);
     let who = cx.client(client);
     let mut flags = vec![tr!(l, "tag {tag}", "投递标签 {tag}")];
@@ -54,6 +56,9 @@ pub fn delivered(cx: &Ctx, d: Delivery) -> Line {
     }
     if no_ack {
         flags.push(tr!(l, "auto-ack", "自动确认"));
+    }
+    if delivery_count != crate::record::NO_DELIVERY_COUNT {
+        flags.push(format!("x-delivery-count {delivery_count}"));
     }
     let f = flags.join(", ");
     let qn = cx.queue(q);

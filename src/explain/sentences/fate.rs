@@ -32,6 +32,16 @@ pub fn discarded(cx: &Ctx, msg: MsgId, q: QueueId, why: DiscardWhy) -> Line {
         }
         DiscardWhy::DeadLetterUnroutable => tr!(l, "dead-lettering found no queue", "死信找不到任何队列"),
         DiscardWhy::Purged => tr!(l, "queue.purge", "queue.purge 清空"),
+        DiscardWhy::DeliveryLimit => tr!(
+            l,
+            "it came back more often than x-delivery-limit allows; no dead-letter exchange",
+            "它被退回的次数超过了 x-delivery-limit；没有死信交换机"
+        ),
+        DiscardWhy::PublishersBlocked => tr!(
+            l,
+            "the quorum queue went over x-max-length (reject-publish) and refuses this publisher until it is back at 80% of the limit",
+            "仲裁队列超过了 x-max-length（reject-publish），在回落到上限的 80% 之前拒收这个发布者的消息"
+        ),
     };
     line(broker(), tr!(l, "dropped {m} from {qn}", "从 {qn} 中丢弃 {m}"), Some(w))
 }
@@ -50,6 +60,11 @@ pub fn dead_lettered(cx: &Ctx, msg: MsgId, q: QueueId, reason: DeadLetterReason,
         DeadLetterReason::Maxlen => {
             tr!(l, "the queue is over x-max-length", "队列超过 x-max-length")
         }
+        DeadLetterReason::DeliveryLimit => tr!(
+            l,
+            "it came back more often than x-delivery-limit allows (a poison message)",
+            "它被退回的次数超过了 x-delivery-limit（毒消息）"
+        ),
     };
     let r = reason.as_str();
     line(

@@ -24,7 +24,18 @@ pub fn rejected(cx: &Ctx, msg: MsgId, client: ClientId, tag: u64, requeue: bool,
     line(cx.client(client), tr!(l, "{verb} {m} (tag {tag}, requeue={requeue})", "{verb} {m}（投递标签 {tag}，requeue={requeue}）"), None)
 }
 
-pub fn requeued(cx: &Ctx, msg: MsgId, q: QueueId, client: ClientId, why: RequeueWhy, pos: u32) -> Line {
+/// A `requeued` record's fields.
+pub struct Requeue {
+    pub msg: MsgId,
+    pub q: QueueId,
+    pub client: ClientId,
+    pub why: RequeueWhy,
+    pub pos: u32,
+    pub delivery_count: u32,
+}
+
+pub fn requeued(cx: &Ctx, r: Requeue) -> Line {
+    let Requeue { msg, q, client, why, pos, delivery_count } = r;
     let l = cx.lang;
     let m = cx.msg(msg);
     let qn = cx.queue(q);
@@ -43,8 +54,32 @@ pub fn requeued(cx: &Ctx, msg: MsgId, q: QueueId, client: ClientId, why: Requeue
             tr!(l, "the broker is stopping and closed {who}'s connection with it unacked", "代理停止时关闭了 {who} 的连接，它还未确认")
         }
     };
-    let w = tr!(l, "{w}; back at its original position, flagged redelivered", "{w}；回到原来的位置，并标记为重投");
+    let quorum = cx.world.broker.queue_meta(q).is_some_and(|m| m.args.is_quorum());
+    let w = if !quorum {
+        tr!(l, "{w}; back at its original position, flagged redelivered", "{w}；回到原来的位置，并标记为重投")
+    } else {
+        quorum_return_why(cx, q, why, pos, delivery_count, &w)
+    };
     line(broker(), tr!(l, "requeued {m} in {qn} {at}", "把 {m} 重新放回 {qn} 的{at}"), Some(w))
+}
+
+/// Where a quorum queue put a returned message, and why there.
+fn quorum_return_why(cx: &Ctx, q: QueueId, why: RequeueWhy, pos: u32, count: u32, w: &str) -> String {
+    let l = cx.lang;
+    let limited = cx.world.broker.queue_meta(q).is_some_and(|m| m.args.delivery_limit.is_some());
+    let to_tail = !limited && matches!(why, RequeueWhy::Nack | RequeueWhy::Reject | RequeueWhy::Recover);
+    let place = if to_tail {
+        tr!(
+            l,
+            "a quorum queue without x-delivery-limit enqueues a returned message again at the tail",
+            "没有 x-delivery-limit 的仲裁队列把退回的消息重新排到队尾"
+        )
+    } else if pos == 0 {
+        tr!(l, "a quorum queue hands out returned messages first", "仲裁队列优先投递退回的消息")
+    } else {
+        tr!(l, "behind the messages returned before it", "排在更早退回的消息之后")
+    };
+    tr!(l, "{w}; {place}; x-delivery-count is now {count}", "{w}；{place}；x-delivery-count 现在是 {count}")
 }
 
 pub fn ack_lost(cx: &Ctx, client: ClientId, msg: MsgId) -> Line {

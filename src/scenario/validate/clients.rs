@@ -2,7 +2,7 @@
 //! then each producer, consumer and RPC client as a [`ClientSpec`] with the operations it
 //! runs on connecting.
 
-use super::topology::{check_key, check_name, exchange_decl, exchange_kind, headers, queue_args};
+use super::topology::{check_key, check_name, exchange_decl, exchange_kind, headers, queue_args, refused_by_type};
 use super::{Builder, Checker, Declared};
 use crate::broker::message::Props;
 use crate::broker::ops::{ExchangeDecl, Op, QueueDecl, QueueRef};
@@ -89,6 +89,14 @@ impl Builder<'_> {
             props.headers = headers(c, names, &format!("{ep}.headers"), &e.headers);
             props.reply_to = e.reply_to.as_deref().map(|s| names.intern(s));
             props.correlation_id = e.correlation_id.as_deref().map(|s| names.intern(s));
+            props.priority = match e.priority {
+                None => None,
+                Some(p) if (0..=255).contains(&p) => Some(p as u8),
+                Some(p) => {
+                    c.at(&format!("{ep}.priority"), format!("`priority` is {p}: a message priority is 0 to 255 (an AMQP octet)"));
+                    None
+                }
+            };
             let pid = self.msgs.add_props(props);
             entries.push(PublishEntry { at: e.at.0, every: e.every.0, count: e.count, body: names.intern(&e.body), props: pid });
         }
@@ -256,6 +264,7 @@ impl Builder<'_> {
             }
         }
         let args = queue_args(c, names, d, &format!("{pp}.arguments"), &pq.arguments);
+        refused_by_type(c, names, &pp, "", (pq.durable, pq.exclusive, pq.auto_delete), &args);
         connect_ops.push(Op::QueueDeclare(Box::new(QueueDecl {
             name: None,
             durable: pq.durable,

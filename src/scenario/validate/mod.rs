@@ -214,7 +214,7 @@ impl<'a> Builder<'a> {
         order.sort_by_key(|(pos, _)| *pos);
         let plan = WorldPlan {
             seed: f.seed.unwrap_or(0),
-            broker: BrokerConfig { sync_every: f.broker.sync_every.map(|d| d.0).unwrap_or(BrokerConfig::default().sync_every) },
+            broker: broker_config(&mut c, &f.broker),
             latency: f.broker.latency.map(|d| d.0).unwrap_or_default(),
             until,
             limits,
@@ -227,5 +227,22 @@ impl<'a> Builder<'a> {
             msgs,
         };
         Ok(Built { plan, notes, expects })
+    }
+}
+
+/// The `broker:` section.
+fn broker_config(c: &mut Checker, b: &crate::scenario::model::BrokerDef) -> BrokerConfig {
+    let d = BrokerConfig::default();
+    let tick = b.channel_tick_interval.map(|t| t.0).unwrap_or(d.channel_tick_interval);
+    if tick == Time::ZERO {
+        c.at(
+            "broker.channel_tick_interval",
+            "`channel_tick_interval` is 0: a channel checks its consumer timeout at least every microsecond",
+        );
+    }
+    BrokerConfig {
+        sync_every: b.sync_every.map(|d| d.0).unwrap_or(d.sync_every),
+        consumer_timeout: b.consumer_timeout.map(|t| t.0).or(d.consumer_timeout),
+        channel_tick_interval: tick,
     }
 }

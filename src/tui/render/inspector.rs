@@ -96,6 +96,9 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
     if let Some(c) = props.correlation_id {
         pl.extend(field(L::CorrelationId.get(lang), world.names.get(c).to_string(), w));
     }
+    if let Some(p) = props.priority {
+        pl.extend(field(L::Priority.get(lang), p.to_string(), w));
+    }
     if let Some(h) = &props.headers {
         let hs: Vec<String> = h.iter().map(|(k, v)| format!("{}={}", world.names.get(*k), v.show())).collect();
         pl.extend(field(L::Headers.get(lang), hs.join(", "), w));
@@ -141,6 +144,9 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
             Fate::InQueue(q) => i18n::fate_in_queue(lang, &cx.queue(q)),
         };
         out.extend(indented("• ", &text, w, theme::hot().remove_modifier(ratatui::style::Modifier::BOLD), 2));
+    }
+    for (q, count) in model::delivery_counts(world, msg) {
+        out.extend(indented("• ", &i18n::delivery_count(lang, &cx.queue(q), count), w, theme::dim(), 2));
     }
     let now = out;
     let mut entries = Vec::new();

@@ -220,6 +220,9 @@ fn queue_segs(hot: &Hot, q: &TQueue, first: bool, d: Density) -> Vec<Seg> {
             vec![(name, st)]
         }
     };
+    if let Some(kind) = &q.kind {
+        out.push((format!(" {kind}"), theme::dim()));
+    }
     if !first {
         out.push((" ↑".into(), theme::dim()));
         return out;

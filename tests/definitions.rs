@@ -58,11 +58,12 @@ fn a_real_export_imports_with_policies_resolved_as_rabbitmq_does() {
     assert_eq!(args(&i, "dead-letters"), vec![("x-expires".into(), json!(3600000)), ("x-queue-mode".into(), json!("lazy"))]);
     // A name that YAML would otherwise cut at `#` or `:` comes back whole.
     assert!(i.scenario.queues.iter().any(|q| q.name == "odd name # with: yaml"));
-    // The priority queue stays, without x-max-priority (said why); the quorum queue goes.
-    assert!(queue(&i, "prio").arguments.iter().all(|(k, _, _)| k != "x-max-priority"));
-    assert!(queue(&i, "prio").notes.iter().any(|n| n.contains("x-max-priority") && n.contains("priority queues")));
-    assert!(i.queues.iter().all(|q| q.name != "qq"));
-    assert!(i.yaml.contains("skipped queue \"qq\" of type \"quorum\""));
+    // The priority queue keeps x-max-priority; the quorum queue is one, and policy
+    // `everything` (with queue-mode, which quorum queues do not support) passes it over, as
+    // the recording above shows RabbitMQ did.
+    assert!(args(&i, "prio").contains(&("x-max-priority".into(), json!(5))));
+    assert_eq!(args(&i, "qq"), vec![("x-queue-type".into(), json!("quorum"))]);
+    assert_eq!(queue(&i, "qq").policy, None);
     // The exchange's own alternate-exchange argument wins over policy `ae`.
     let front = i.exchanges.iter().find(|x| x.name == "front").unwrap();
     assert_eq!(front.alternate_exchange.as_deref(), Some("unrouted"));

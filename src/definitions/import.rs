@@ -272,18 +272,29 @@ fn queues(d: &Definitions, known: &BTreeSet<String>, notes: &mut Vec<String>) ->
             continue;
         }
         let kind = qd.kind.clone().or_else(|| qd.arguments.get("x-queue-type").and_then(Value::as_str).map(str::to_string));
-        if let Some(k) = kind.filter(|k| k != "classic") {
-            notes.push(format!("skipped queue {} of type {}: warren models classic queues only", q(&qd.name), q(&k)));
-            continue;
-        }
-        out.push(queue(qd, d, known));
+        let quorum = match kind.as_deref() {
+            None | Some("classic") => false,
+            Some("quorum") if qd.durable && !qd.auto_delete => true,
+            Some("quorum") => {
+                notes.push(format!(
+                    "skipped quorum queue {}: a quorum queue is durable and never auto-delete (RabbitMQ refuses it)",
+                    q(&qd.name)
+                ));
+                continue;
+            }
+            Some(k) => {
+                notes.push(format!("skipped queue {} of type {}: warren models classic and quorum queues", q(&qd.name), q(k)));
+                continue;
+            }
+        };
+        out.push(queue(qd, d, known, quorum));
     }
     out
 }
 
-fn queue(qd: &QueueDefn, d: &Definitions, known: &BTreeSet<String>) -> QOut {
-    let won = policy::winner(&d.policies, &qd.name, Kind::Queue);
-    let op = policy::winner(&d.operator_policies, &qd.name, Kind::Queue);
+fn queue(qd: &QueueDefn, d: &Definitions, known: &BTreeSet<String>, quorum: bool) -> QOut {
+    let won = policy::queue_winner(&d.policies, &qd.name, quorum);
+    let op = policy::queue_winner(&d.operator_policies, &qd.name, quorum);
     let mut o = QOut {
         name: qd.name.clone(),
         durable: qd.durable,
@@ -314,16 +325,28 @@ fn queue(qd: &QueueDefn, d: &Definitions, known: &BTreeSet<String>) -> QOut {
         }
     }
     let applied = Applied { policy: won.map(|(p, _)| p), operator: op.map(|(p, _)| p) };
-    let (effective, problems) = policy::queue_arguments(&qd.arguments, &applied);
+    let (effective, problems) = policy::queue_arguments(&qd.arguments, &applied, quorum);
     o.notes.extend(problems);
     let mut args: Vec<(String, Value, Option<String>)> = effective.into_iter().map(|e| (e.argument, e.value, e.why)).collect();
     for (k, v) in &qd.arguments {
-        if policy::QUEUE_KEYS.iter().any(|(_, a, _)| a == k) {
+        if policy::QUEUE_KEYS.iter().any(|(_, a, _)| a == k) || k == "x-queue-type" {
             continue;
         }
         args.push((k.clone(), v.clone(), None));
     }
+    if quorum {
+        o.arguments.push(("x-queue-type".into(), Value::from("quorum"), None));
+    }
+    let kind = if quorum { "quorum" } else { "classic" };
     for (k, v, why) in args {
+        if !policy::applies_to(&k, quorum) {
+            let note = match why {
+                Some(w) => format!("{k} left out: {w}, but it does nothing on a {kind} queue"),
+                None => format!("argument {} left out: a {kind} queue does not take it (RabbitMQ refuses it)", q(&k)),
+            };
+            o.notes.push(note);
+            continue;
+        }
         match check_argument(&k, &v, known) {
             Ok(()) => {
                 if let Some(w) = why {
@@ -365,9 +388,15 @@ fn check_argument(k: &str, v: &Value, known: &BTreeSet<String>) -> Result<(), St
             Some("default" | "lazy") => Ok(()),
             _ => Err("expected default or lazy".into()),
         },
-        "x-queue-type" => match v.as_str() {
-            Some("classic") => Ok(()),
-            _ => Err("warren models classic queues only".into()),
+        "x-max-in-memory-length" | "x-max-in-memory-bytes" | "x-quorum-initial-group-size" => int_at_least(0),
+        "x-delivery-limit" => v.as_i64().map(|_| ()).ok_or_else(|| "expected a whole number".into()),
+        "x-dead-letter-strategy" => match v.as_str() {
+            Some("at-most-once" | "at-least-once") => Ok(()),
+            _ => Err("expected at-most-once or at-least-once".into()),
+        },
+        "x-max-priority" => match v.as_i64() {
+            Some(0..=255) => Ok(()),
+            _ => Err("expected a whole number from 0 to 255".into()),
         },
         "x-single-active-consumer" => v.as_bool().map(|_| ()).ok_or_else(|| "expected true or false".into()),
         "x-dead-letter-exchange" => match v.as_str() {
@@ -379,7 +408,6 @@ fn check_argument(k: &str, v: &Value, known: &BTreeSet<String>) -> Result<(), St
             Some(s) if s.len() <= MAX_NAME => Ok(()),
             _ => Err("expected a routing key of at most 255 bytes".into()),
         },
-        "x-max-priority" => Err("priority queues are not modelled by warren".into()),
         _ => Err("not modelled by warren".into()),
     }
 }

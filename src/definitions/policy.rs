@@ -128,9 +128,13 @@ pub enum Kind {
 /// The policy that applies to `name`, and the others of the same priority that also matched
 /// (a tie RabbitMQ breaks by its own list order).
 pub fn winner<'a>(policies: &'a [PolicyDefn], name: &str, kind: Kind) -> Option<(&'a PolicyDefn, Vec<&'a PolicyDefn>)> {
+    best_of(policies.iter().filter(|p| p.matches(name, kind)))
+}
+
+fn best_of<'a>(matching: impl Iterator<Item = &'a PolicyDefn>) -> Option<(&'a PolicyDefn, Vec<&'a PolicyDefn>)> {
     let mut best: Option<&PolicyDefn> = None;
     let mut ties = Vec::new();
-    for p in policies.iter().filter(|p| p.matches(name, kind)) {
+    for p in matching {
         match best {
             Some(b) if p.priority > b.priority => {
                 best = Some(p);
@@ -144,6 +148,40 @@ pub fn winner<'a>(policies: &'a [PolicyDefn], name: &str, kind: Kind) -> Option<
     best.map(|b| (b, ties))
 }
 
+/// The winner among the policies that may apply to a queue of this type: RabbitMQ 3.10
+/// passes over a policy with any key the type lists as unsupported
+/// (`rabbit_queue_type:is_policy_applicable/2`, the types' `capabilities()`), so a lower
+/// priority one may apply instead.
+pub fn queue_winner<'a>(policies: &'a [PolicyDefn], name: &str, quorum: bool) -> Option<(&'a PolicyDefn, Vec<&'a PolicyDefn>)> {
+    let unsupported: &[&str] = if quorum { &QUORUM_UNSUPPORTED } else { &CLASSIC_UNSUPPORTED };
+    best_of(
+        policies
+            .iter()
+            .filter(|p| p.matches(name, Kind::Queue) && !(quorum && p.apply_to == ApplyTo::ClassicQueues))
+            .filter(|p| p.definition.keys().all(|k| !unsupported.contains(&k.as_str()))),
+    )
+}
+
+/// Policy keys a quorum queue does not support (rabbit_quorum_queue:capabilities/0, 3.10).
+const QUORUM_UNSUPPORTED: [&str; 12] = [
+    "max-priority",
+    "queue-mode",
+    "single-active-consumer",
+    "ha-mode",
+    "ha-params",
+    "ha-sync-mode",
+    "ha-promote-on-shutdown",
+    "ha-promote-on-failure",
+    "queue-master-locator",
+    "max-age",
+    "stream-max-segment-size-bytes",
+    "initial-cluster-size",
+];
+
+/// Policy keys a classic queue does not support (rabbit_classic_queue:capabilities/0, 3.10).
+const CLASSIC_UNSUPPORTED: [&str; 6] =
+    ["max-age", "stream-max-segment-size-bytes", "queue-leader-locator", "initial-cluster-size", "delivery-limit", "dead-letter-strategy"];
+
 /// How a policy key and the queue's own argument combine.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Resolve {
@@ -151,10 +189,23 @@ pub enum Resolve {
     Min,
     /// The queue's argument.
     Arg,
+    /// The policy's value.
+    Policy,
 }
 
-/// The policy keys warren models for classic queues: (policy key, queue argument, rule).
-pub const QUEUE_KEYS: [(&str, &str, Resolve); 8] = [
+/// How policy and argument combine for a key on a quorum queue, where it differs from a
+/// classic one (rabbit_quorum_queue:ra_machine_config/1: `overflow` and `expires` with
+/// `policyHasPrecedence`).
+fn quorum_rule(key: &str, classic: Resolve) -> Resolve {
+    match key {
+        "overflow" | "expires" => Resolve::Policy,
+        _ => classic,
+    }
+}
+
+/// The policy keys warren models: (policy key, queue argument, rule). Which queue type
+/// each applies to: [`applies_to`].
+pub const QUEUE_KEYS: [(&str, &str, Resolve); 12] = [
     ("expires", "x-expires", Resolve::Min),
     ("dead-letter-exchange", "x-dead-letter-exchange", Resolve::Arg),
     ("dead-letter-routing-key", "x-dead-letter-routing-key", Resolve::Arg),
@@ -163,7 +214,28 @@ pub const QUEUE_KEYS: [(&str, &str, Resolve); 8] = [
     ("max-length-bytes", "x-max-length-bytes", Resolve::Min),
     ("overflow", "x-overflow", Resolve::Arg),
     ("queue-mode", "x-queue-mode", Resolve::Arg),
+    // Quorum queues (rabbit_quorum_queue: delivery-limit and the in-memory limits take the
+    // lower, the queue's own dead-letter strategy wins).
+    ("delivery-limit", "x-delivery-limit", Resolve::Min),
+    ("dead-letter-strategy", "x-dead-letter-strategy", Resolve::Arg),
+    ("max-in-memory-length", "x-max-in-memory-length", Resolve::Min),
+    ("max-in-memory-bytes", "x-max-in-memory-bytes", Resolve::Min),
 ];
+
+/// Whether a queue argument means anything to a queue of this type (`quorum`, or classic):
+/// RabbitMQ refuses a declaration with the other type's arguments, and a policy's key for
+/// the other type does nothing.
+pub fn applies_to(arg: &str, quorum: bool) -> bool {
+    match arg {
+        "x-delivery-limit"
+        | "x-dead-letter-strategy"
+        | "x-max-in-memory-length"
+        | "x-max-in-memory-bytes"
+        | "x-quorum-initial-group-size" => quorum,
+        "x-queue-mode" | "x-max-priority" => !quorum,
+        _ => true,
+    }
+}
 
 /// One effective queue argument and where it came from, for the comment beside it.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,10 +261,11 @@ fn lower(a: &Value, b: &Value) -> Option<Value> {
 
 /// The queue's effective `x-` arguments for the keys policies can set ([`QUEUE_KEYS`]),
 /// in that order; the queue's other arguments are left to the caller.
-pub fn queue_arguments(args: &Map<String, Value>, applied: &Applied) -> (Vec<Effective>, Vec<String>) {
+pub fn queue_arguments(args: &Map<String, Value>, applied: &Applied, quorum: bool) -> (Vec<Effective>, Vec<String>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (key, arg, rule) in QUEUE_KEYS {
+        let rule = if quorum { quorum_rule(key, rule) } else { rule };
         let pol = applied.policy.and_then(|p| p.definition.get(key).map(|v| (p, v)));
         let op = applied.operator.and_then(|p| p.definition.get(key).map(|v| (p, v)));
         let own = args.get(arg);
@@ -232,6 +305,11 @@ pub fn queue_arguments(args: &Map<String, Value>, applied: &Applied) -> (Vec<Eff
                     argument: arg.into(),
                     value: a.clone(),
                     why: Some(format!("the queue's own argument {}; {why}, but for {key} the argument wins", show(a))),
+                },
+                Resolve::Policy => Effective {
+                    argument: arg.into(),
+                    value: v,
+                    why: Some(format!("{why}, the queue's argument is {}: on a quorum queue the policy wins for {key}", show(a))),
                 },
                 Resolve::Min => match lower(&v, a) {
                     Some(m) => Effective {
@@ -303,6 +381,19 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_with_a_key_the_queue_type_does_not_support_is_passed_over() {
+        let ps = vec![
+            policy("lazy", ".*", "queues", 5, json!({"queue-mode": "lazy", "max-length": 3})),
+            policy("limit", ".*", "queues", 1, json!({"delivery-limit": 2})),
+            policy("plain", ".*", "all", 0, json!({"max-length": 9})),
+        ];
+        assert_eq!(queue_winner(&ps, "q", false).unwrap().0.name, "lazy", "a classic queue takes the highest");
+        assert_eq!(queue_winner(&ps, "q", true).unwrap().0.name, "limit", "queue-mode: not for a quorum queue");
+        let classic_only = vec![policy("c", ".*", "classic_queues", 0, json!({"max-length": 1}))];
+        assert!(queue_winner(&classic_only, "q", true).is_none());
+    }
+
+    #[test]
     fn numbers_take_the_lower_and_the_rest_the_argument() {
         let p = policy(
             "p",
@@ -313,7 +404,8 @@ mod tests {
         );
         let op = policy("op", ".*", "queues", 0, json!({"max-length": 20}));
         let args = json!({"x-max-length": 100, "x-overflow": "reject-publish", "x-message-ttl": 5000});
-        let (eff, problems) = queue_arguments(args.as_object().unwrap(), &Applied { policy: Some(&p), operator: Some(&op) });
+        let applied = Applied { policy: Some(&p), operator: Some(&op) };
+        let (eff, problems) = queue_arguments(args.as_object().unwrap(), &applied, false);
         assert!(problems.is_empty());
         let got: Vec<(String, Value)> = eff.iter().map(|e| (e.argument.clone(), e.value.clone())).collect();
         assert_eq!(
@@ -326,5 +418,9 @@ mod tests {
             ]
         );
         assert!(eff[2].why.as_deref().unwrap().contains("the lower wins"), "{:?}", eff[2].why);
+        // On a quorum queue the policy's overflow wins over the argument.
+        let (eff, _) = queue_arguments(args.as_object().unwrap(), &applied, true);
+        let overflow = eff.iter().find(|e| e.argument == "x-overflow").unwrap();
+        assert_eq!(overflow.value, json!("drop-head"));
     }
 }

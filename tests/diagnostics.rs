@@ -108,6 +108,17 @@ fn tabs_are_named_as_the_problem() {
     assert_eq!((errs[0].pos.line, errs[1].pos.line), (3, 4));
 }
 
+#[test]
+fn every_syntax_error_of_a_file_at_once() {
+    // libyaml stops at the first; the loader takes that line out and reads on.
+    let errs = errors("name: s\nqueues:\n  - name: a\n   durable: true\n  - { name: b, arguments: { x-max-length: [1 }\nconsumers:\n  - name: c\n    queue: a: b\n");
+    let at: Vec<(usize, usize)> = errs.iter().map(|e| (e.pos.line, e.pos.col)).collect();
+    assert_eq!(at.iter().map(|p| p.0).collect::<Vec<_>>(), vec![4, 5, 8], "{errs:#?}");
+    assert!(help(&errs[0]).contains("indentation"), "{:?}", errs[0]);
+    assert!(help(&errs[1]).contains("is not closed"), "{:?}", errs[1]);
+    assert!(errs[2].message.contains("mapping values are not allowed"), "{:?}", errs[2]);
+}
+
 fn warren(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_warren")).args(args).current_dir(std::env::temp_dir()).output().expect("run warren");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())

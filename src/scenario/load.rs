@@ -91,16 +91,99 @@ pub fn parse_yaml(text: &str, file: &str) -> Result<ScenarioFile, ScenarioErrors
             // found at the same value; and one error a position is enough.
             let vague = raw.contains("did not match any variant");
             if (!vague || errors.is_empty()) && !errors.iter().any(|x| x.pos == pos) {
-                errors.push(syntax_hint(text, ScenarioError::new(file, pos, friendly(&raw))));
+                errors.push(syntax_error(text, file, pos, &raw));
             }
             if read.root.is_none() {
-                errors.extend(tab_lines(text, file, pos));
+                errors.extend(more_syntax_errors(text, file, pos));
+                let lines: Vec<usize> = errors.iter().map(|e| e.pos.line).collect();
+                errors.extend(tab_lines(text, file, pos).into_iter().filter(|e| !lines.contains(&e.pos.line)));
             }
         }
     }
     errors.sort_by_key(|e| e.pos);
     errors.dedup();
     Err(ScenarioErrors(errors))
+}
+
+/// How many syntax errors after the first are looked for.
+const MORE_SYNTAX_ERRORS: usize = 16;
+
+/// The syntax errors after the first one (libyaml stops at the first): the line of the last
+/// error found is neutralised — its value dropped if it is a `key:` line, otherwise the line
+/// blanked — and the text parsed again, while each new error lies on a later line. Lines keep
+/// their numbers, so every position is the file's own. A cascade is possible, as in any
+/// compiler's recovery, but an error is never reported twice or out of order.
+fn more_syntax_errors(text: &str, file: &str, first: Pos) -> Vec<ScenarioError> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut last = first.line;
+    let mut out = Vec::new();
+    // Each try parses the whole text again: at most about 32 MiB parsed in all.
+    let tries = MORE_SYNTAX_ERRORS.min((32 << 20) / text.len().max(1) / 2);
+    for _ in 0..tries {
+        let Some(original) = last.checked_sub(1).and_then(|i| lines.get(i)).cloned() else { break };
+        let mut next = None;
+        for candidate in [neutralised(&original), String::new()] {
+            lines[last - 1] = candidate;
+            let r = serde_yaml::from_str::<serde_yaml::Value>(&lines.join("\n"));
+            match r {
+                Ok(_) => return out,
+                Err(e) => match e.location() {
+                    Some(l) if l.line() > last => {
+                        next = Some((Pos { line: l.line(), col: l.column() }, e.to_string()));
+                        break;
+                    }
+                    _ => {}
+                },
+            }
+        }
+        let Some((pos, raw)) = next else { break };
+        out.push(syntax_error(text, file, pos, &raw));
+        last = pos.line;
+    }
+    out
+}
+
+/// A line with its error taken out: `  - key: value` keeps `  - key:`, anything else is
+/// blanked.
+fn neutralised(line: &str) -> String {
+    let body = line.trim_start_matches([' ', '-']);
+    let prefix = &line[..line.len() - body.len()];
+    let key_end = body.find(": ").or_else(|| body.strip_suffix(':').map(str::len));
+    match key_end {
+        Some(end) if !prefix.contains('\t') && body[..end].chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) && end > 0 => {
+            format!("{prefix}{}:", &body[..end])
+        }
+        _ => String::new(),
+    }
+}
+
+/// An error of serde or libyaml at `pos`, in our words; for a syntax error, what libyaml was
+/// reading when it failed (the flow collection or quoted text that is not closed, the block
+/// whose indentation does not fit) goes in the help.
+fn syntax_error(text: &str, file: &str, pos: Pos, raw: &str) -> ScenarioError {
+    let mut e = ScenarioError::new(file, pos, friendly(raw));
+    if let Some((_, context)) = raw.split_once(", while ") {
+        e.help = context_help(context);
+    }
+    syntax_hint(text, e)
+}
+
+/// "parsing a flow sequence at line 7 column 21" → a help naming what is open and where.
+fn context_help(context: &str) -> Option<String> {
+    let (what, at) = context.split_once(" at line ")?;
+    let (line, col) = at.split_once(" column ")?;
+    let col = col.trim_end_matches(|c: char| !c.is_ascii_digit());
+    let thing = what.trim_start_matches("parsing ").trim_start_matches("scanning ");
+    let help = match thing {
+        "a flow sequence" => format!("the `[` at {line}:{col} is not closed with `]` before this point"),
+        "a flow mapping" => format!("the `{{` at {line}:{col} is not closed with `}}` before this point"),
+        "a quoted scalar" => format!("the quoted text that starts at {line}:{col} is not closed"),
+        "a block collection" | "a block mapping" => {
+            format!("this line's indentation does not fit the block that starts at {line}:{col}")
+        }
+        other => format!("while reading {other} that starts at {line}:{col}"),
+    };
+    Some(help)
 }
 
 /// A syntax error caused by a tab says so.
@@ -197,6 +280,34 @@ fn friendly(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_syntax_error_is_reported_in_file_order() {
+        let text = "name: multi\nqueues:\n  - name: a\n    durable: true\n   bad: 1\n  - name: b\n    arguments: { x: [1, 2 }\nconsumers:\n  - name: c\n    queue: b\n\twork: 1s\n  - name: d\n    queue: a: b\n";
+        let errors = parse_yaml(text, "m.yaml").unwrap_err().0;
+        let lines: Vec<usize> = errors.iter().map(|e| e.pos.line).collect();
+        assert_eq!(lines, vec![5, 7, 11, 13], "{errors:?}");
+        assert!(errors[1].help.as_deref().unwrap().contains("`[` at 7:21 is not closed"), "{:?}", errors[1]);
+        assert!(errors[2].message.contains("tabs"), "{:?}", errors[2]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_where_it_starts() {
+        let errors = parse_yaml("name: q\nconsumers:\n  - name: c\n    queue: \"b\nproducers:\n  - name: p\n", "q.yaml").unwrap_err().0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].help.as_deref(), Some("the quoted text that starts at 4:12 is not closed"));
+    }
+
+    #[test]
+    fn recovery_never_repeats_a_line() {
+        // Every line broken: at most one error a line, in order, and it ends.
+        let text = "name: [\n".repeat(40);
+        let errors = parse_yaml(&text, "r.yaml").unwrap_err().0;
+        let mut lines: Vec<usize> = errors.iter().map(|e| e.pos.line).collect();
+        assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+        lines.dedup();
+        assert!(lines.len() <= MORE_SYNTAX_ERRORS + 1);
+    }
 
     #[test]
     fn unknown_keys_are_located() {

@@ -109,6 +109,15 @@ fn tabs_are_named_as_the_problem() {
 }
 
 #[test]
+fn a_bad_reconnect_is_placed_at_its_value() {
+    let errs = errors("name: r\nqueues: [ { name: q } ]\nconsumers:\n  - name: c\n    queue: q\n    reconnect: true\n");
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!((errs[0].pos.line, errs[0].pos.col), (6, 16), "{errs:#?}");
+    assert!(errs[0].message.contains("consumers[0].reconnect: duration `true`"), "{}", errs[0].message);
+    assert!(Scenario::from_str("name: r\nproducers: [ { name: p, reconnect: never } ]\n", "t.yaml").is_ok());
+}
+
+#[test]
 fn every_syntax_error_of_a_file_at_once() {
     // libyaml stops at the first; the loader takes that line out and reads on.
     let errs = errors("name: s\nqueues:\n  - name: a\n   durable: true\n  - { name: b, arguments: { x-max-length: [1 }\nconsumers:\n  - name: c\n    queue: a: b\n");

@@ -99,11 +99,27 @@ impl<'a> Walk<'a> {
         let defs = self.defs;
         let Some(s) = schema.as_object() else { return };
         let (s, name) = resolve(defs, s);
+        if let (Kind::Scalar(v, quoted), Some("Reconnect")) = (&node.kind, name) {
+            if v != "never" {
+                if let Some(p) = duration_problem(v, *quoted) {
+                    let p = if p.contains("unknown unit") { format!("{p}; or `never`") } else { p };
+                    self.err(node.pos, prefixed(path, p), None);
+                }
+            }
+            return;
+        }
         if let Some(alts) = s.get("anyOf").or_else(|| s.get("oneOf")).and_then(Value::as_array) {
             let fits: Vec<&Value> =
                 alts.iter().filter(|a| a.as_object().map(|o| kind_matches(defs, node, o, 0)).unwrap_or(false)).collect();
             if let [only] = fits[..] {
                 self.node(node, only, path);
+            } else if fits.is_empty() {
+                // Nothing fits: an optional value (`X` or null) is checked as an `X`, so that
+                // its problem is placed at the value, not at the enclosing mapping.
+                let non_null: Vec<&Value> = alts.iter().filter(|a| a.get("type").and_then(Value::as_str) != Some("null")).collect();
+                if let [only] = non_null[..] {
+                    self.node(node, only, path);
+                }
             }
             return;
         }
@@ -152,17 +168,7 @@ impl<'a> Walk<'a> {
     }
 
     fn duration(&mut self, at: Pos, v: &str, quoted: bool, path: &str) {
-        let number = !quoted && v.parse::<f64>().is_ok();
-        let problem = if number {
-            if v.trim_start().starts_with('-') {
-                Some(format!("negative duration `{v}`: simulated time only moves forward"))
-            } else {
-                Some(format!("duration `{v}` has no unit: expected one of us, ms, s, m, h (like {v}ms)"))
-            }
-        } else {
-            crate::sim::Time::parse(v).err().map(|e| e.to_string())
-        };
-        if let Some(p) = problem {
+        if let Some(p) = duration_problem(v, quoted) {
             self.err(at, prefixed(path, p), None);
         }
     }
@@ -180,6 +186,20 @@ impl<'a> Walk<'a> {
         if quoted || (word && !special) {
             self.err(at, prefixed(path, format!("invalid type: string {v:?}, expected {expected}")), None);
         }
+    }
+}
+
+/// What is wrong with a duration's text, if anything.
+fn duration_problem(v: &str, quoted: bool) -> Option<String> {
+    let number = !quoted && v.parse::<f64>().is_ok();
+    if number {
+        if v.trim_start().starts_with('-') {
+            Some(format!("negative duration `{v}`: simulated time only moves forward"))
+        } else {
+            Some(format!("duration `{v}` has no unit: expected one of us, ms, s, m, h (like {v}ms)"))
+        }
+    } else {
+        crate::sim::Time::parse(v).err().map(|e| e.to_string())
     }
 }
 

@@ -770,3 +770,25 @@ fn lessons_in_the_articles_order() {
     update(&mut a, Action::NextLesson);
     assert_eq!(run(&a).scenario().name, "work-queues");
 }
+
+#[test]
+fn snapshot_queue_types() {
+    // The topology names a quorum queue and a priority queue; the inspector shows a quorum
+    // queue's delivery count and the message's priority.
+    both(|lang| {
+        let mut a = app("poison-message", lang);
+        go_to_time(&mut a, "1.3s");
+        ("topology_quorum".into(), draw_with(100, 10, |f| render::topology::render(f, f.area(), &a, run(&a))))
+    });
+    both(|lang| {
+        let mut a = app("poison-message", lang);
+        go_to_time(&mut a, "1.25s");
+        run_mut(&mut a).inspector = Some(warren::tui::app::Inspector { msg: warren::ids::MsgId(0), scroll: 0 });
+        ("inspector_quorum".into(), screen(&a, 100, 40))
+    });
+    both(|lang| {
+        let mut a = app("priorities", lang);
+        go_to_time(&mut a, "1s");
+        ("topology_priority".into(), draw_with(100, 8, |f| render::topology::render(f, f.area(), &a, run(&a))))
+    });
+}

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use warren::broker::message::Body;
 use warren::broker::testkit::Driver;
 use warren::broker::topic::{words, TopicPattern};
-use warren::ids::{PropsId, Sym};
+use warren::ids::{ClientId, PropsId, Sym};
 use warren::scenario::Scenario;
 use warren::session::Session;
 use warren::sim::{EventQueue, Time};
@@ -83,7 +83,7 @@ mod event_queue {
         let mut q: EventQueue<Ev> = EventQueue::new();
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         for i in 0..n {
-            q.schedule(Time(rng.next() % 64), Ev::ToBroker(i));
+            q.schedule(Time(rng.next() % 64), Ev::ToBroker(ClientId(i)));
         }
         bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
             let (t, _, ev) = q.pop().expect("never empty");
@@ -98,7 +98,7 @@ mod event_queue {
             let mut q: EventQueue<Ev> = EventQueue::new();
             let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
             for i in 0..n {
-                q.schedule(Time(rng.next() % 1_000_000), Ev::ToClient(i));
+                q.schedule(Time(rng.next() % 1_000_000), Ev::ToClient(ClientId(i)));
             }
             while let Some(e) = q.pop() {
                 black_box(e);

@@ -99,6 +99,7 @@ impl Channel {
     }
 
     /// Whether the channel-wide limit lets one more consumer delivery through.
+    #[inline]
     pub fn global_allows(&self) -> bool {
         self.global_prefetch == 0 || self.global_volume < self.global_prefetch
     }
@@ -130,6 +131,11 @@ impl Channel {
     pub fn take_settled_into(&mut self, tag: u64, multiple: bool, out: &mut Vec<Unacked>) -> bool {
         if multiple && tag == 0 {
             out.extend(self.unacked.drain(..));
+            return true;
+        }
+        // The common case: the oldest delivery, acked alone (a consumer acking in order).
+        if !multiple && self.unacked.front().is_some_and(|u| u.tag == tag) {
+            out.push(self.unacked.pop_front().expect("checked"));
             return true;
         }
         let Some(i) = self.find_tag(tag) else { return false };

@@ -287,6 +287,7 @@ impl MessageStore {
 
     /// An estimate of the bytes this store holds, from its counts: the messages, the
     /// property sets and their dead-letter histories. Deterministic (no allocator query).
+    #[inline]
     pub fn estimated_bytes(&self) -> u64 {
         self.msgs.len() as u64 * std::mem::size_of::<Message>() as u64 + self.props_bytes
     }

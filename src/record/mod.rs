@@ -227,7 +227,7 @@ impl HashRecord for Record {
     /// Feeds the record's kind and every hashed field to the hasher. Stable: changing this
     /// (or a record's [`Record::fields`]) changes every trace hash, so do it only with a note
     /// in the changelog.
-    #[inline]
+    #[inline(always)]
     fn hash_into(&self, h: &mut TraceHasher) {
         h.word(self.kind_code());
         self.fields(&mut HashSink(h));

@@ -9,8 +9,7 @@
 //! heap entries were necessarily scheduled earlier, so the order is exactly `(time, seq)`.
 
 use super::Time;
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// One scheduled event.
 #[derive(Copy, Clone, Debug)]
@@ -20,29 +19,23 @@ struct Entry<E> {
     payload: E,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest `(time, seq)` first.
-    #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+impl<E> Entry<E> {
+    /// Whether `self` runs before `other`: earlier `(time, seq)`.
+    #[inline(always)]
+    fn before(&self, other: &Self) -> bool {
+        (self.time, self.seq) < (other.time, other.seq)
     }
 }
 
 /// A priority queue of events with integer time and FIFO ties.
+///
+/// The heap is a plain binary min-heap on `(time, seq)` in a `Vec` (`seq` is unique, so the
+/// order is total and any correct heap pops the same sequence); written out rather than
+/// `std::collections::BinaryHeap` so that an entry is moved once per level with a single
+/// comparison of its key, on the few entries (a timer per actor) the heap usually holds.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E: Copy> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: Vec<Entry<E>>,
     /// Events scheduled for `now` while at `now`, in scheduling order.
     immediate: VecDeque<(u64, E)>,
     next_seq: u64,
@@ -57,7 +50,7 @@ impl<E: Copy> Default for EventQueue<E> {
 
 impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::new(), immediate: VecDeque::new(), next_seq: 0, now: Time::ZERO }
+        EventQueue { heap: Vec::new(), immediate: VecDeque::new(), next_seq: 0, now: Time::ZERO }
     }
 
     /// The time of the last event popped: the simulation clock.
@@ -66,14 +59,14 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedules `payload` at `at`. An instant in the past is moved to now: time never goes back.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: Time, payload: E) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         if at <= self.now {
             self.immediate.push_back((seq, payload));
         } else {
-            self.heap.push(Entry { time: at, seq, payload });
+            self.push_heap(Entry { time: at, seq, payload });
         }
         seq
     }
@@ -82,9 +75,9 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, u64, E)> {
         // Heap entries due now were scheduled before anything in `immediate`.
-        if let Some(top) = self.heap.peek() {
+        if let Some(top) = self.heap.first() {
             if top.time <= self.now || self.immediate.is_empty() {
-                let e = self.heap.pop().expect("peeked");
+                let e = self.pop_heap();
                 self.now = e.time;
                 return Some((e.time, e.seq, e.payload));
             }
@@ -93,13 +86,55 @@ impl<E: Copy> EventQueue<E> {
         Some((self.now, seq, payload))
     }
 
+    /// Sifts a new entry up from the end.
+    #[inline]
+    fn push_heap(&mut self, e: Entry<E>) {
+        let mut i = self.heap.len();
+        self.heap.push(e);
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if !e.before(&self.heap[parent]) {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = e;
+    }
+
+    /// Takes the root (the heap is not empty) and sifts the last entry down into its place.
+    #[inline]
+    fn pop_heap(&mut self) -> Entry<E> {
+        let last = self.heap.pop().expect("not empty");
+        let Some(&top) = self.heap.first() else {
+            return last;
+        };
+        let n = self.heap.len();
+        let mut i = 0;
+        loop {
+            let left = 2 * i + 1;
+            if left >= n {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < n && self.heap[right].before(&self.heap[left]) { right } else { left };
+            if !self.heap[child].before(&last) {
+                break;
+            }
+            self.heap[i] = self.heap[child];
+            i = child;
+        }
+        self.heap[i] = last;
+        top
+    }
+
     /// The time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<Time> {
         if !self.immediate.is_empty() {
             return Some(self.now);
         }
-        self.heap.peek().map(|e| e.time)
+        self.heap.first().map(|e| e.time)
     }
 
     pub fn len(&self) -> usize {
@@ -113,7 +148,7 @@ impl<E: Copy> EventQueue<E> {
     /// Advances the clock without an event (used by "run until" when the heap is empty earlier).
     /// Only moves forward, and never past an event still waiting.
     pub fn advance_to(&mut self, t: Time) {
-        if t > self.now && self.immediate.is_empty() && self.heap.peek().is_none_or(|e| e.time >= t) {
+        if t > self.now && self.immediate.is_empty() && self.heap.first().is_none_or(|e| e.time >= t) {
             self.now = t;
         }
     }

@@ -20,7 +20,7 @@ impl Default for TraceHasher {
 }
 
 impl TraceHasher {
-    #[inline]
+    #[inline(always)]
     pub fn word(&mut self, w: u64) {
         self.0 = (self.0 ^ w).wrapping_mul(0x0000_0100_0000_01b3);
         self.0 ^= self.0 >> 29;
@@ -71,7 +71,7 @@ impl<R: HashRecord + Copy> Trace<R> {
         Trace { keep, records: Vec::new(), count: 0, hasher: TraceHasher::default() }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, t: Time, rec: R) -> u64 {
         let seq = self.count;
         self.count += 1;

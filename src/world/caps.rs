@@ -192,6 +192,7 @@ impl fmt::Display for CapHit {
 impl std::error::Error for CapHit {}
 
 /// Checks a memory estimate against the limits.
+#[inline]
 pub fn memory_over(limits: &Limits, e: &MemoryEstimate) -> bool {
     e.total() > limits.max_memory
 }

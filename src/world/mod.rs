@@ -12,8 +12,8 @@
 pub mod caps;
 pub mod link;
 pub mod plan;
-pub mod slab;
 pub mod tally;
+pub mod wire;
 
 use crate::broker::message::MessageStore;
 use crate::broker::ops::{Frame, Op};
@@ -26,24 +26,26 @@ use crate::sim::{stream_for, EventQueue, Time, Trace};
 pub use caps::{CapHit, LiveCopies, MemoryEstimate, RunSoFar};
 use link::Link;
 pub use plan::{Cap, CapSource, FaultKind, FaultSpec, Initial, Limits, WorldPlan};
-use slab::Slab;
 use std::sync::Arc;
 pub use tally::Tally;
+use wire::InFlight;
 
 /// The owner id the scenario's setup connection uses.
 pub use crate::ids::SETUP;
 
-/// An event on the heap: small and `Copy`; anything bigger waits in a slab.
+/// An event on the heap: small and `Copy`; anything bigger waits elsewhere (a method or a
+/// frame on the wire: in its link's lane, [`wire`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Ev {
     /// Declare the scenario's topology (t = 0, before anything else).
     Setup,
     /// A client's first start.
     Start(ClientId),
-    /// A method arrives at the broker (slot in `ops_in_flight`).
-    ToBroker(u32),
-    /// A frame arrives at a client (slot in `frames_in_flight`).
-    ToClient(u32),
+    /// The next method on this client's link arrives at the broker (the front of its lane in
+    /// `ops_in_flight`).
+    ToBroker(ClientId),
+    /// The next frame on this client's link arrives at it (`frames_in_flight`).
+    ToClient(ClientId),
     Broker(BrokerTimer),
     Client {
         client: ClientId,
@@ -61,7 +63,6 @@ pub enum Ev {
 
 #[derive(Clone, Debug)]
 struct OpInFlight {
-    client: ClientId,
     conn: ConnId,
     gen: u32,
     ch: u16,
@@ -70,7 +71,6 @@ struct OpInFlight {
 
 #[derive(Copy, Clone, Debug)]
 struct FrameInFlight {
-    client: ClientId,
     conn: ConnId,
     gen: u32,
     frame: Frame,
@@ -89,8 +89,8 @@ pub struct World {
     pub names: Names,
     pub clients: Vec<Client>,
     pub links: Vec<Link>,
-    ops_in_flight: Slab<OpInFlight>,
-    frames_in_flight: Slab<FrameInFlight>,
+    ops_in_flight: InFlight<OpInFlight>,
+    frames_in_flight: InFlight<FrameInFlight>,
     /// Connection id → the client that opened it.
     conn_owner: Vec<ClientId>,
     pub tally: Tally,
@@ -119,7 +119,8 @@ impl World {
             .enumerate()
             .map(|(i, spec)| Client::new(ClientId(i as u32), spec.clone(), stream_for(plan.seed, &spec.name)))
             .collect();
-        let links = vec![Link::default(); clients.len()];
+        let lanes = clients.len();
+        let links = vec![Link::default(); lanes];
         let mut queue = EventQueue::new();
         queue.schedule(Time::ZERO, Ev::Setup);
         for init in &plan.order {
@@ -151,8 +152,8 @@ impl World {
             broker,
             clients,
             links,
-            ops_in_flight: Slab::default(),
-            frames_in_flight: Slab::default(),
+            ops_in_flight: InFlight::new(lanes),
+            frames_in_flight: InFlight::new(lanes),
             conn_owner: Vec::new(),
             tally: Tally::default(),
             steps: 0,
@@ -199,7 +200,7 @@ impl World {
         let Some(t) = self.next_time() else {
             return Ok(None);
         };
-        let limits = self.plan.limits;
+        let limits = &self.plan.limits;
         if t > limits.max_time {
             return Err(CapHit::Time { limit: limits.max_time, source: limits.source(Cap::Time) });
         }
@@ -242,9 +243,10 @@ impl World {
     }
 
     /// The memory estimate now, given an upper bound on the live copies.
+    #[inline]
     pub fn memory_estimate(&self, copies: u64, trace: &Trace<Record>) -> MemoryEstimate {
         let stamped = std::mem::size_of::<crate::sim::Stamped<Record>>() as u64;
-        let pending = (self.queue.len() + self.ops_in_flight.slots() + self.frames_in_flight.slots()) as u64;
+        let pending = (self.queue.len() + self.ops_in_flight.peak() + self.frames_in_flight.peak()) as u64;
         MemoryEstimate {
             store: self.msgs.estimated_bytes(),
             trace: trace.records().len() as u64 * stamped,
@@ -253,8 +255,27 @@ impl World {
         }
     }
 
-    /// The caps on live copies and memory, after an event (see [`caps`]).
+    /// The caps on live copies and memory, after an event (see [`caps`]). The common case,
+    /// inlined: an upper bound of the live copies below the cap and no recount due, and the
+    /// memory estimate within its cap; anything else goes to [`World::check_caps_slow`].
+    #[inline]
     fn check_caps(&mut self, now: Time, trace: &Trace<Record>) -> Result<(), CapHit> {
+        let limits = &self.plan.limits;
+        let wire = (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
+        let upper = self.live_counted.saturating_add(self.broker.copies.offered).saturating_add(wire);
+        if upper > limits.max_messages || self.broker.copies.refused || self.steps - self.counted_at >= caps::RECOUNT_EVERY {
+            return self.check_caps_slow(now, trace);
+        }
+        if caps::memory_over(limits, &self.memory_estimate(upper, trace)) {
+            return self.check_caps_slow(now, trace);
+        }
+        Ok(())
+    }
+
+    /// [`World::check_caps`] in full: recounts the live copies when due, and reports a cap hit.
+    #[cold]
+    #[inline(never)]
+    fn check_caps_slow(&mut self, now: Time, trace: &Trace<Record>) -> Result<(), CapHit> {
         let limits = self.plan.limits;
         let wire = (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
         let mut upper = self.live_counted.saturating_add(self.broker.copies.offered).saturating_add(wire);
@@ -288,27 +309,27 @@ impl World {
                 self.apply_client_out(now, c, trace);
                 self.connect(now, c, trace);
             }
-            Ev::ToBroker(slot) => {
-                let inflight = self.ops_in_flight.take(slot);
-                if inflight.gen != self.links[inflight.client.idx()].gen_up {
+            Ev::ToBroker(c) => {
+                let inflight = self.ops_in_flight.pop(c);
+                if inflight.gen != self.links[c.idx()].gen_up {
                     return; // lost with the link
                 }
                 let (broker, mut cx) = self.broker_cx(now);
                 broker.handle(&mut cx, inflight.conn, inflight.ch, inflight.op);
                 self.apply_broker_fx(now, trace);
             }
-            Ev::ToClient(slot) => {
-                let f = self.frames_in_flight.take(slot);
-                let client = &self.clients[f.client.idx()];
-                if f.gen != self.links[f.client.idx()].gen_down || client.conn != Some(f.conn) {
+            Ev::ToClient(c) => {
+                let f = self.frames_in_flight.pop(c);
+                let client = &self.clients[c.idx()];
+                if f.gen != self.links[c.idx()].gen_down || client.conn != Some(f.conn) {
                     return;
                 }
                 self.out.clear();
                 let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
-                if self.clients[f.client.idx()].on_frame(now, f.frame, wire, &mut self.out) == AfterFrame::Exited {
-                    self.links[f.client.idx()].gen_down += 1;
+                if self.clients[c.idx()].on_frame(now, f.frame, wire, &mut self.out) == AfterFrame::Exited {
+                    self.links[c.idx()].gen_down += 1;
                 }
-                self.apply_client_out(now, f.client, trace);
+                self.apply_client_out(now, c, trace);
             }
             Ev::Broker(timer) => {
                 if timer.is_weak() {
@@ -494,8 +515,8 @@ impl World {
             let lat = plan.latency + client.spec.latency + link.extra;
             for (ch, op) in out.ops.drain(..) {
                 let at = link.up_arrival(now, lat);
-                let slot = ops_in_flight.put(OpInFlight { client: c, conn, gen: link.gen_up, ch, op });
-                queue.schedule(at, Ev::ToBroker(slot));
+                ops_in_flight.push(c, OpInFlight { conn, gen: link.gen_up, ch, op });
+                queue.schedule(at, Ev::ToBroker(c));
             }
         } else {
             out.ops.clear();
@@ -528,8 +549,8 @@ impl World {
             let link = &mut links[c.idx()];
             let lat = plan.latency + clients[c.idx()].spec.latency + link.extra;
             let at = link.down_arrival(now, lat);
-            let slot = frames_in_flight.put(FrameInFlight { client: c, conn, gen: link.gen_down, frame });
-            queue.schedule(at, Ev::ToClient(slot));
+            frames_in_flight.push(c, FrameInFlight { conn, gen: link.gen_down, frame });
+            queue.schedule(at, Ev::ToClient(c));
         }
         fx.frames.clear();
     }
@@ -551,8 +572,8 @@ impl World {
             let lat = self.latency(c);
             let at = self.links[c.idx()].up_arrival(now, lat);
             let gen = self.links[c.idx()].gen_up;
-            let slot = self.ops_in_flight.put(OpInFlight { client: c, conn, gen, ch: 0, op: Op::ConnectionDropped { why } });
-            self.queue.schedule(at, Ev::ToBroker(slot));
+            self.ops_in_flight.push(c, OpInFlight { conn, gen, ch: 0, op: Op::ConnectionDropped { why } });
+            self.queue.schedule(at, Ev::ToBroker(c));
         }
     }
 

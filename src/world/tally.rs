@@ -30,7 +30,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    #[inline]
+    #[inline(always)]
     pub fn count(&mut self, r: &Record) {
         match *r {
             Record::Published { .. } => self.published += 1,

@@ -442,6 +442,70 @@ producers:
     assert_eq!(tl.trace.hash(), session.trace.hash());
 }
 
+/// Seeks in random order over a run whose snapshots share chunks (a backlog and a message
+/// store longer than a chunk): every seek, and every step back after it, lands on exactly
+/// the state a fresh run reaches by only going forward.
+#[test]
+fn random_seeks_land_on_the_state_of_a_fresh_run() {
+    let yaml = r#"
+name: seeks
+seed: 7
+queues: [{ name: q }]
+consumers:
+  - { name: w1, queue: q, ack: manual, prefetch: 3, work: 50us }
+  - { name: w2, queue: q, ack: manual, prefetch: 2, work: 70us }
+producers:
+  - name: p
+    publish:
+      - { at: 0s, key: q, body: "job {n}", count: 9000 }
+      - { at: 1s, key: q, body: "late {n}", count: 2000, every: 20us }
+"#;
+    let s = Arc::new(Scenario::from_str(yaml, "seeks.yaml").expect("valid"));
+    let mut tl = Timeline::new(s.clone());
+    while tl.step_event() {}
+    let end = tl.position();
+    assert!(tl.snapshot_count() > 8, "{} snapshots", tl.snapshot_count());
+    // Positions in a fixed pseudo-random order (xorshift), the ends included.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut targets = vec![end, 0, 1, end - 1];
+    targets.extend((0..14).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % (end + 1)
+    }));
+    // The reference: one run forward, the fingerprint at each target and where a step back
+    // from there goes.
+    let mut wanted: Vec<u64> = targets.clone();
+    let mut fresh = Timeline::new(s.clone());
+    let mut back_of = std::collections::BTreeMap::new();
+    let mut sorted = targets.clone();
+    sorted.sort();
+    for &p in &sorted {
+        fresh.go_to(p);
+        back_of.insert(p, fresh.previous_position());
+    }
+    wanted.extend(back_of.values());
+    wanted.sort();
+    wanted.dedup();
+    let mut fresh = Timeline::new(s);
+    let mut want = std::collections::BTreeMap::new();
+    for &p in &wanted {
+        fresh.go_to(p);
+        assert_eq!(fresh.position(), p);
+        want.insert(p, fingerprint(&fresh));
+    }
+    for &p in &targets {
+        tl.go_to(p);
+        assert_eq!(fingerprint(&tl), want[&p], "seek to event {p}");
+        if p > 0 {
+            assert!(tl.step_back());
+            let q = back_of[&p];
+            assert_eq!(fingerprint(&tl), want[&q], "step back from event {p} to {q}");
+        }
+    }
+}
+
 // ----- rendering snapshots
 
 fn snap(name: &str, text: String) {

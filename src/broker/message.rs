@@ -303,6 +303,11 @@ impl MessageStore {
     pub fn reserve(&mut self, n: usize) {
         self.msgs.reserve(n);
     }
+
+    /// The messages themselves, for the TUI's snapshots (they store them apart, shared).
+    pub(crate) fn messages_mut(&mut self) -> &mut Vec<Message> {
+        &mut self.msgs
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod caps;
 pub mod link;
 pub mod plan;
 pub mod slab;
+pub mod snapshot;
 pub mod tally;
 
 use crate::broker::message::MessageStore;
@@ -59,7 +60,7 @@ pub enum Ev {
     Note(u32),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct OpInFlight {
     client: ClientId,
     conn: ConnId,
@@ -68,7 +69,7 @@ struct OpInFlight {
     op: Op,
 }
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 struct FrameInFlight {
     client: ClientId,
     conn: ConnId,

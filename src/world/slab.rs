@@ -42,6 +42,11 @@ impl<T> Slab<T> {
         self.items.len()
     }
 
+    /// The slots and the free list, for the TUI's snapshots (they store them apart, shared).
+    pub(super) fn parts_mut(&mut self) -> (&mut Vec<Option<T>>, &mut Vec<u32>) {
+        (&mut self.items, &mut self.free)
+    }
+
     /// Takes the value out. Panics on an empty slot: that would be an engine bug.
     pub fn take(&mut self, i: u32) -> T {
         let v = self.items[i as usize].take().expect("slab slot taken twice");

@@ -1,0 +1,239 @@
+//! Snapshots of a world that share what has not changed (the TUI's time travel).
+//!
+//! A [`Snapshot`] is a clone of the world without its four big collections — the message
+//! store's messages, every queue's ready messages, and the slots of the methods and frames
+//! in flight — which it keeps apart as chunks of [`CHUNK`] items behind `Arc`s. A chunk equal
+//! to the one the previous snapshot holds for the same place is shared, not copied: the
+//! message store only grows and a backlog drains from its head, so the snapshots of a large
+//! run share nearly all their chunks, and each costs about what changed since the one before.
+//!
+//! Restoring puts the chunks back into the live world's own vectors (cleared, so their memory
+//! is reused) and clones the rest: the restored world is equal, field for field, to the world
+//! the snapshot was taken of.
+
+use super::{FrameInFlight, OpInFlight, World};
+use crate::broker::message::Message;
+use crate::broker::queue::QMsg;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Items per chunk.
+pub const CHUNK: usize = 4096;
+
+/// A sequence kept as shared chunks.
+#[derive(Clone, Debug)]
+struct Chunks<T> {
+    parts: Vec<Arc<[T]>>,
+}
+
+impl<T> Default for Chunks<T> {
+    fn default() -> Self {
+        Chunks { parts: Vec::new() }
+    }
+}
+
+impl<T: Clone + PartialEq> Chunks<T> {
+    /// `items` cut every [`CHUNK`]; each part is `prev`'s part at the same place when equal.
+    fn positional(items: &[T], prev: Option<&Chunks<T>>) -> Chunks<T> {
+        let parts = items
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(i, c)| match prev.and_then(|p| p.parts.get(i)) {
+                Some(old) if **old == *c => old.clone(),
+                _ => Arc::from(c),
+            })
+            .collect();
+        Chunks { parts }
+    }
+
+    fn restore_into(&self, out: &mut Vec<T>) {
+        out.clear();
+        out.reserve(self.parts.iter().map(|p| p.len()).sum());
+        for p in &self.parts {
+            out.extend_from_slice(p);
+        }
+    }
+
+    /// The bytes of the chunks, each divided among the snapshots that hold it.
+    fn shared_bytes(&self) -> usize {
+        self.parts.iter().map(|p| std::mem::size_of_val(&**p) / Arc::strong_count(p)).sum()
+    }
+}
+
+/// A queue's ready messages, cut where a message's position (`seq`) is a multiple of
+/// [`CHUNK`] (or every [`CHUNK`] messages): a cut depends on the messages, not on how many
+/// left the head, so a draining backlog keeps its chunks from one snapshot to the next.
+fn ready_chunks(ready: &VecDeque<QMsg>, prev: Option<&Chunks<QMsg>>) -> Chunks<QMsg> {
+    let known: BTreeMap<u64, &Arc<[QMsg]>> = prev.map(|p| p.parts.iter().map(|c| (c[0].seq, c)).collect()).unwrap_or_default();
+    let mut parts = Vec::new();
+    let mut cur: Vec<QMsg> = Vec::new();
+    let mut flush = |cur: &mut Vec<QMsg>| {
+        if cur.is_empty() {
+            return;
+        }
+        let part = match known.get(&cur[0].seq) {
+            Some(old) if ***old == **cur => Arc::clone(old),
+            _ => Arc::from(cur.as_slice()),
+        };
+        parts.push(part);
+        cur.clear();
+    };
+    for m in ready {
+        if cur.len() == CHUNK || (m.seq % CHUNK as u64 == 0 && !cur.is_empty()) {
+            flush(&mut cur);
+        }
+        cur.push(*m);
+    }
+    flush(&mut cur);
+    Chunks { parts }
+}
+
+/// A world at one moment, sharing its big collections with the snapshots around it.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The world without the collections below (they are empty in it).
+    rest: World,
+    msgs: Chunks<Message>,
+    /// Ready messages per queue slot (empty for a free slot).
+    ready: Vec<Chunks<QMsg>>,
+    ops: Chunks<Option<OpInFlight>>,
+    ops_free: Chunks<u32>,
+    frames: Chunks<Option<FrameInFlight>>,
+    frames_free: Chunks<u32>,
+}
+
+/// The big collections of a world, taken out of it.
+#[derive(Default)]
+struct Parts {
+    msgs: Vec<Message>,
+    ready: Vec<VecDeque<QMsg>>,
+    ops: Vec<Option<OpInFlight>>,
+    ops_free: Vec<u32>,
+    frames: Vec<Option<FrameInFlight>>,
+    frames_free: Vec<u32>,
+}
+
+impl World {
+    fn take_parts(&mut self) -> Parts {
+        let (ops, ops_free) = self.ops_in_flight.parts_mut();
+        let (ops, ops_free) = (std::mem::take(ops), std::mem::take(ops_free));
+        let (frames, frames_free) = self.frames_in_flight.parts_mut();
+        let (frames, frames_free) = (std::mem::take(frames), std::mem::take(frames_free));
+        let ready = self
+            .broker
+            .queue_slots_mut()
+            .iter_mut()
+            .map(|q| q.as_mut().map(|q| std::mem::take(&mut q.ready)).unwrap_or_default())
+            .collect();
+        Parts { msgs: std::mem::take(self.msgs.messages_mut()), ready, ops, ops_free, frames, frames_free }
+    }
+
+    /// Puts the parts back (`ready` by queue slot; a deque left over is dropped).
+    fn put_parts(&mut self, p: Parts) {
+        *self.msgs.messages_mut() = p.msgs;
+        let (ops, ops_free) = self.ops_in_flight.parts_mut();
+        (*ops, *ops_free) = (p.ops, p.ops_free);
+        let (frames, frames_free) = self.frames_in_flight.parts_mut();
+        (*frames, *frames_free) = (p.frames, p.frames_free);
+        for (slot, ready) in self.broker.queue_slots_mut().iter_mut().zip(p.ready) {
+            if let Some(q) = slot {
+                q.ready = ready;
+            }
+        }
+    }
+
+    /// A snapshot of the world now, sharing every chunk it can with `prev` (the snapshot
+    /// taken before it, if any). The world is left as it was.
+    pub fn snapshot(&mut self, prev: Option<&Snapshot>) -> Snapshot {
+        let parts = self.take_parts();
+        let rest = self.clone();
+        let empty = Chunks::default();
+        let prev_ready = |i: usize| prev.and_then(|p| p.ready.get(i));
+        let snap = Snapshot {
+            rest,
+            msgs: Chunks::positional(&parts.msgs, prev.map(|p| &p.msgs)),
+            ready: parts
+                .ready
+                .iter()
+                .enumerate()
+                .map(|(i, r)| if r.is_empty() { empty.clone() } else { ready_chunks(r, prev_ready(i)) })
+                .collect(),
+            ops: Chunks::positional(&parts.ops, prev.map(|p| &p.ops)),
+            ops_free: Chunks::positional(&parts.ops_free, prev.map(|p| &p.ops_free)),
+            frames: Chunks::positional(&parts.frames, prev.map(|p| &p.frames)),
+            frames_free: Chunks::positional(&parts.frames_free, prev.map(|p| &p.frames_free)),
+        };
+        self.put_parts(parts);
+        snap
+    }
+}
+
+impl Snapshot {
+    /// Makes `live` the world of this snapshot, reusing the memory of its big collections.
+    pub fn restore_into(&self, live: &mut World) {
+        let mut p = live.take_parts();
+        *live = self.rest.clone();
+        self.msgs.restore_into(&mut p.msgs);
+        self.ops.restore_into(&mut p.ops);
+        self.ops_free.restore_into(&mut p.ops_free);
+        self.frames.restore_into(&mut p.frames);
+        self.frames_free.restore_into(&mut p.frames_free);
+        p.ready.resize_with(self.ready.len(), VecDeque::new);
+        for (deque, chunks) in p.ready.iter_mut().zip(&self.ready) {
+            deque.clear();
+            for part in &chunks.parts {
+                deque.extend(part.iter().copied());
+            }
+        }
+        live.put_parts(p);
+    }
+
+    /// About the memory this snapshot holds: its own part of the world, plus its share of
+    /// each chunk (a chunk held by `n` snapshots counts `1/n` in each), so the figures of all
+    /// the snapshots add up to what they hold together.
+    pub fn bytes(&self) -> usize {
+        let events = self.rest.queue.len() * (std::mem::size_of::<super::Ev>() + 16);
+        let ready: usize = self.ready.iter().map(Chunks::shared_bytes).sum();
+        let chunks = self.msgs.shared_bytes()
+            + ready
+            + self.ops.shared_bytes()
+            + self.ops_free.shared_bytes()
+            + self.frames.shared_bytes()
+            + self.frames_free.shared_bytes();
+        std::mem::size_of::<World>() + events + chunks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positional_chunks_share_what_did_not_change() {
+        let a: Vec<u32> = (0..10_000).collect();
+        let first = Chunks::positional(&a, None);
+        let mut b = a.clone();
+        b.push(7);
+        b[5] = 99;
+        let second = Chunks::positional(&b, Some(&first));
+        assert!(!Arc::ptr_eq(&first.parts[0], &second.parts[0]), "changed: copied");
+        assert!(Arc::ptr_eq(&first.parts[1], &second.parts[1]), "unchanged: shared");
+        let mut out = Vec::new();
+        second.restore_into(&mut out);
+        assert_eq!(out, b);
+    }
+
+    #[test]
+    fn a_draining_backlog_keeps_its_chunks() {
+        let q = |seq| QMsg::new(seq, crate::ids::MsgId(seq as u32), crate::sim::Time::NEVER, QMsg::NOT_ON_DISK);
+        let full: VecDeque<QMsg> = (0..3 * CHUNK as u64).map(q).collect();
+        let first = ready_chunks(&full, None);
+        let drained: VecDeque<QMsg> = full.iter().skip(100).copied().collect();
+        let second = ready_chunks(&drained, Some(&first));
+        assert_eq!(second.parts.len(), 3);
+        assert!(!Arc::ptr_eq(&first.parts[0], &second.parts[0]));
+        assert!(Arc::ptr_eq(&first.parts[1], &second.parts[1]) && Arc::ptr_eq(&first.parts[2], &second.parts[2]));
+        let back: Vec<QMsg> = second.parts.iter().flat_map(|p| p.iter().copied()).collect();
+        assert!(back.iter().eq(drained.iter()));
+    }
+}

@@ -25,7 +25,9 @@ use std::sync::Arc;
 /// Snapshots are taken every this many events at first.
 pub const FIRST_INTERVAL: u64 = 256;
 /// When there are more snapshots than this, every other one is dropped and the interval doubles.
-pub const MAX_SNAPSHOTS: usize = 64;
+/// (Snapshots share most of what they hold, so many are cheap: the byte budget below is what
+/// bounds their memory; this bounds the bookkeeping.)
+pub const MAX_SNAPSHOTS: usize = 256;
 /// When the snapshots hold more bytes than this together, every other one is dropped and the
 /// interval doubles (see [`WorldSnapshot::bytes`]).
 pub const SNAPSHOT_BUDGET: usize = 160 << 20;
@@ -369,8 +371,10 @@ impl Timeline {
         // by the next `step_event` or by `inject`), which is what `go_to` expects.
         let world = self.world.snapshot(self.snapshots.last().map(|l| &l.world));
         self.snapshots.push(Snapshot { steps: s, world, mark: self.trace.mark() });
-        // The first snapshot (at 0) stays whatever the interval.
-        while self.snapshots.len() > 1 && (self.snapshots.len() > MAX_SNAPSHOTS || self.snapshot_bytes() > SNAPSHOT_BUDGET) {
+        // The first snapshot (at 0) stays whatever the interval. The bytes are counted every
+        // 8 snapshots (counting visits every chunk of every snapshot).
+        let count = self.snapshots.len() % 8 == 0;
+        while self.snapshots.len() > 1 && (self.snapshots.len() > MAX_SNAPSHOTS || count && self.snapshot_bytes() > SNAPSHOT_BUDGET) {
             self.interval = self.interval.saturating_mul(2);
             let iv = self.interval;
             self.snapshots.retain(|x| x.steps % iv == 0);

@@ -46,6 +46,21 @@ impl<T: Clone + PartialEq> Chunks<T> {
         Chunks { parts }
     }
 
+    /// Like [`Chunks::positional`] for a sequence that has only grown since `prev` was made
+    /// of it: `prev`'s full chunks are still its own and are shared without comparing them.
+    fn grown(items: &[T], prev: &Chunks<T>) -> Chunks<T> {
+        let parts = items
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(i, c)| match prev.parts.get(i) {
+                Some(old) if old.len() == CHUNK && c.len() == CHUNK => old.clone(),
+                Some(old) if **old == *c => old.clone(),
+                _ => Arc::from(c),
+            })
+            .collect();
+        Chunks { parts }
+    }
+
     fn restore_into(&self, out: &mut Vec<T>) {
         out.clear();
         out.reserve(self.parts.iter().map(|p| p.len()).sum());
@@ -60,31 +75,45 @@ impl<T: Clone + PartialEq> Chunks<T> {
     }
 }
 
-/// A queue's ready messages, cut where a message's position (`seq`) is a multiple of
-/// [`CHUNK`] (or every [`CHUNK`] messages): a cut depends on the messages, not on how many
-/// left the head, so a draining backlog keeps its chunks from one snapshot to the next.
+/// A queue's ready messages, cut before the first message whose position (`seq`) reaches
+/// the next multiple of [`CHUNK`] (at most [`CHUNK`] messages a part): a cut depends on the
+/// messages, not on how many left the head, so a draining backlog keeps its parts from one
+/// snapshot to the next. (In a queue ordered by position the cut is found by bisection; in a
+/// priority queue the cuts fall anywhere, which is as correct and shares less.)
 fn ready_chunks(ready: &VecDeque<QMsg>, prev: Option<&Chunks<QMsg>>) -> Chunks<QMsg> {
     let known: BTreeMap<u64, &Arc<[QMsg]>> = prev.map(|p| p.parts.iter().map(|c| (c[0].seq, c)).collect()).unwrap_or_default();
-    let mut parts = Vec::new();
-    let mut cur: Vec<QMsg> = Vec::new();
-    let mut flush = |cur: &mut Vec<QMsg>| {
-        if cur.is_empty() {
-            return;
-        }
-        let part = match known.get(&cur[0].seq) {
-            Some(old) if ***old == **cur => Arc::clone(old),
-            _ => Arc::from(cur.as_slice()),
+    let (head, tail) = ready.as_slices();
+    // Messages `s..e` as a part: the known one if equal, else a copy.
+    let part = |s: usize, e: usize| -> Arc<[QMsg]> {
+        let slice = if e <= head.len() {
+            Some(&head[s..e])
+        } else if s >= head.len() {
+            Some(&tail[s - head.len()..e - head.len()])
+        } else {
+            None
         };
-        parts.push(part);
-        cur.clear();
-    };
-    for m in ready {
-        if cur.len() == CHUNK || (m.seq % CHUNK as u64 == 0 && !cur.is_empty()) {
-            flush(&mut cur);
+        let same = |old: &[QMsg]| old.len() == e - s && slice.map_or_else(|| ready.range(s..e).eq(old.iter()), |x| x == old);
+        match known.get(&ready[s].seq) {
+            Some(old) if same(old) => Arc::clone(old),
+            _ => slice.map_or_else(|| ready.range(s..e).copied().collect(), Arc::from),
         }
-        cur.push(*m);
+    };
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < ready.len() {
+        let next = (ready[start].seq / CHUNK as u64 + 1) * CHUNK as u64;
+        let (mut lo, mut hi) = (start + 1, ready.len().min(start + CHUNK));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if ready[mid].seq < next {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        parts.push(part(start, lo));
+        start = lo;
     }
-    flush(&mut cur);
     Chunks { parts }
 }
 
@@ -94,6 +123,10 @@ pub struct Snapshot {
     /// The world without the collections below (they are empty in it).
     rest: World,
     msgs: Chunks<Message>,
+    /// The message store's [`MessageStore::edits`] when taken.
+    ///
+    /// [`MessageStore::edits`]: crate::broker::message::MessageStore::edits
+    msgs_edits: u64,
     /// Ready messages per queue slot (empty for a free slot).
     ready: Vec<Chunks<QMsg>>,
     ops: Chunks<Option<OpInFlight>>,
@@ -151,7 +184,14 @@ impl World {
         let prev_ready = |i: usize| prev.and_then(|p| p.ready.get(i));
         let snap = Snapshot {
             rest,
-            msgs: Chunks::positional(&parts.msgs, prev.map(|p| &p.msgs)),
+            // The store only grows but for edits it counts: with none since `prev` (taken
+            // earlier on the same run, as every snapshot before the world's position is),
+            // its full chunks are still right.
+            msgs: match prev {
+                Some(p) if p.msgs_edits == self.msgs.edits() => Chunks::grown(&parts.msgs, &p.msgs),
+                _ => Chunks::positional(&parts.msgs, prev.map(|p| &p.msgs)),
+            },
+            msgs_edits: self.msgs.edits(),
             ready: parts
                 .ready
                 .iter()
@@ -180,10 +220,11 @@ impl Snapshot {
         self.frames_free.restore_into(&mut p.frames_free);
         p.ready.resize_with(self.ready.len(), VecDeque::new);
         for (deque, chunks) in p.ready.iter_mut().zip(&self.ready) {
+            // Through a vector: copies whole slices, and both conversions keep the memory.
             deque.clear();
-            for part in &chunks.parts {
-                deque.extend(part.iter().copied());
-            }
+            let mut v = Vec::from(std::mem::take(deque));
+            chunks.restore_into(&mut v);
+            *deque = VecDeque::from(v);
         }
         live.put_parts(p);
     }

@@ -210,10 +210,21 @@ impl World {
 
 impl Snapshot {
     /// Makes `live` the world of this snapshot, reusing the memory of its big collections.
+    ///
+    /// `live` must be the world of the same run at or after this snapshot (the timeline only
+    /// goes back to a snapshot before its position): then, if no stored message was edited
+    /// in between, its message store starts with this snapshot's and is only cut back.
     pub fn restore_into(&self, live: &mut World) {
+        let unedited = live.msgs.edits() == self.msgs_edits;
         let mut p = live.take_parts();
         *live = self.rest.clone();
-        self.msgs.restore_into(&mut p.msgs);
+        let n: usize = self.msgs.parts.iter().map(|c| c.len()).sum();
+        let last = self.msgs.parts.last().and_then(|c| c.last());
+        if unedited && n <= p.msgs.len() && last == n.checked_sub(1).map(|i| &p.msgs[i]) {
+            p.msgs.truncate(n);
+        } else {
+            self.msgs.restore_into(&mut p.msgs);
+        }
         self.ops.restore_into(&mut p.ops);
         self.ops_free.restore_into(&mut p.ops_free);
         self.frames.restore_into(&mut p.frames);

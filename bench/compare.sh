@@ -14,6 +14,9 @@
 #   - `warren explore` on the paced work queue (EXPLORE_CASES cases, --jobs 1): its events
 #     per second against `warren run --quiet`'s on the same scenario; and on the bundled
 #     work-queues scenario (SCALE_CASES small cases) with --jobs 1 and --jobs 2: the scaling;
+#   - the TUI's timeline on the burst (`cargo bench --bench timeline -- --report`, in a
+#     process of its own, TIMELINE_RUNS rounds): its peak memory after running to the end
+#     (`e`) and the time of a step back at the start, in the middle, at the end and anywhere;
 # and prints (bench/summarize.py) medians: messages per second for each, peak memory,
 # bytes per backlogged message on the burst, the burst/paced time ratio, the targets, and
 # finally exactly
@@ -26,7 +29,7 @@
 # SimPy, default 3), SIMPY_COUNT (messages for SimPy, default the paced scenario's count),
 # SKIP_BUILD=1 (use the binaries as built), SKIP_CHECK=1 (skip bench/check_peers.sh),
 # EXPLORE_CASES (cases of the paced explore row, default 2), SCALE_CASES (cases of the
-# scaling row, default 3000), PYTHON (default python3), MARKDOWN=FILE (also write the figures as the Markdown tables of
+# scaling row, default 3000), TIMELINE_RUNS (rounds of the timeline row, default 3), PYTHON (default python3), MARKDOWN=FILE (also write the figures as the Markdown tables of
 # docs/performance.md to FILE). Progress goes to stderr, the results to stdout. A full run
 # takes about a minute on two cores, plus the build.
 set -euo pipefail
@@ -36,6 +39,7 @@ RUNS=${RUNS:-5}
 SIMPY_RUNS=${SIMPY_RUNS:-3}
 EXPLORE_CASES=${EXPLORE_CASES:-2}
 SCALE_CASES=${SCALE_CASES:-3000}
+TIMELINE_RUNS=${TIMELINE_RUNS:-3}
 PYTHON=${PYTHON:-python3}
 WARREN=./target/release/warren
 LIMIT=bench/limit/target/release/warren-limit
@@ -54,6 +58,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cargo build --release --quiet --bin warren
     say "building bench/limit (release) ..."
     cargo build --release --quiet --manifest-path bench/limit/Cargo.toml
+    say "building the timeline bench (release) ..."
+    cargo bench --quiet --bench timeline --no-run
 fi
 if ! "$PYTHON" -c 'import simpy' 2>/dev/null; then
     say "installing SimPy (pip install simpy) ..."
@@ -77,6 +83,7 @@ done
 "$LIMIT" "$BURST_COUNT" --every 0 >"$out/limit-burst.jsonl"
 
 rounds=$((RUNS > SIMPY_RUNS ? RUNS : SIMPY_RUNS))
+rounds=$((rounds > TIMELINE_RUNS ? rounds : TIMELINE_RUNS))
 for ((i = 1; i <= rounds; i++)); do
     if ((i <= RUNS)); then
         for v in "${VARIANTS[@]}"; do
@@ -93,6 +100,10 @@ for ((i = 1; i <= rounds; i++)); do
         say "round $i/$rounds: limit"
         "$LIMIT" "$PACED_COUNT" >>"$out/limit.jsonl"
         "$LIMIT" "$PACED_COUNT" --heap-only >>"$out/limit-heap-only.jsonl"
+    fi
+    if ((i <= TIMELINE_RUNS)); then
+        say "round $i/$rounds: the TUI's timeline on the burst (run to the end, step back)"
+        cargo bench --quiet --bench timeline -- --report 2>>"$out/warren.stderr" >>"$out/timeline.jsonl"
     fi
     if ((i <= SIMPY_RUNS)); then
         for style in callbacks processes; do

@@ -2,9 +2,10 @@
 """Summarizes the runs of bench/compare.sh (its only caller): medians, memory, targets, ratios.
 
 Reads DIR/*.jsonl — one JSON object per run: `warren run --quiet --json` for each of the
-four scenarios, bench/limit and bench/peers/simpy_workqueue.py (both styles) — and prints
-the table, the burst's bytes per backlogged message, the burst/paced time ratio, whether the
-targets are met, and ends with exactly two lines:
+four scenarios, bench/limit, bench/peers/simpy_workqueue.py (both styles), `warren explore`
+and the TUI's timeline (`cargo bench --bench timeline -- --report`) — and prints the table,
+the burst's bytes per backlogged message, the burst/paced time ratio, the timeline's peak
+memory and step-back times, whether the targets are met, and ends with exactly two lines:
     ratio warren/simpy: X
     ratio warren/limit: Y
 """
@@ -127,6 +128,13 @@ def main():
     cps2 = med([r["cases"] / r["wall_s"] for r in ex2])
     scaling = cps2 / cps1
     ex_rss = med([r["peak_rss_bytes"] for r in ex_paced])
+    # The TUI's timeline after `e` on the burst: peak memory, and step backs (ms).
+    tl = load("timeline")
+    if len({(r["events"], r["records"]) for r in tl}) != 1:
+        problems.append("timeline: the events or records differ between runs")
+    tl_rss = med([r["peak_rss_bytes"] for r in tl])
+    tl_fwd = med([r["forward_s"] for r in tl])
+    sb = {k: med([r["step_back_ms"][k] for r in tl]) for k in ("start", "middle", "end", "median", "max")}
     targets = [
         (r_simpy >= 9, f"warren >= 9x SimPy on the paced work queue: {r_simpy:.2f}x"),
         (r_limit >= 0.33, f"warren >= 33% of the bare limit on the paced work queue: {100 * r_limit:.0f}%"),
@@ -134,6 +142,8 @@ def main():
         (burst_paced <= 2, f"burst within 2x the paced time: {burst_paced:.2f}x"),
         (ex_vs_run >= 0.25, f"explore --jobs 1 events/s >= 25% of warren run --quiet (paced): {100 * ex_vs_run:.0f}%"),
         (scaling >= 1.7, f"explore --jobs 2 >= 1.7x the cases/s of --jobs 1 (work-queues): {scaling:.2f}x"),
+        (tl_rss <= 600e6, f"timeline after `e` on the burst: peak memory <= 600 MB: {tl_rss / 1e6:.1f} MB"),
+        (sb["max"] <= 50, f"timeline: a step back anywhere in the burst <= 50 ms: max {sb['max']:.1f} ms (median {sb['median']:.1f})"),
     ]
 
     today = datetime.date.today().isoformat()
@@ -164,6 +174,11 @@ def main():
     print(
         f"explore, work-queues ({ex1[0]['cases']} cases): --jobs 1 {cps1:,.0f} cases/s, --jobs 2 {cps2:,.0f} cases/s "
         f"= {scaling:.2f}x ({a.cores} cores)"
+    )
+    print(
+        f"timeline (TUI) on the burst: run to the end ({tl[0]['events']} events, {tl[0]['records']} records) "
+        f"{tl_fwd:.1f} s, peak {tl_rss / 1e6:.1f} MB, {tl[0]['snapshots']} snapshots; step back ms: "
+        f"start {sb['start']:.1f}, middle {sb['middle']:.1f}, end {sb['end']:.1f}, anywhere median {sb['median']:.1f} max {sb['max']:.1f}"
     )
     print(
         f"the ratios take the faster peer of each kind: SimPy {simpy_best['label'].split(', ')[-1]}, "
@@ -202,6 +217,9 @@ def main():
             f.write(f"| topic fanout deliveries/s | {rate(topic_dps)} | |\n")
             f.write(f"| explore events/s over run --quiet's (paced, --jobs 1) | {100 * ex_vs_run:.0f}% | >= 25% |\n")
             f.write(f"| explore cases/s, --jobs 2 over --jobs 1 (work-queues) | {scaling:.2f} | >= 1.7 |\n")
+            f.write(f"| timeline peak RSS after `e` on the burst, MB | {tl_rss / 1e6:.1f} | <= 600 |\n")
+            f.write(f"| timeline step back, ms: start / middle / end | {sb['start']:.1f} / {sb['middle']:.1f} / {sb['end']:.1f} | |\n")
+            f.write(f"| timeline step back anywhere, ms: median / max | {sb['median']:.1f} / {sb['max']:.1f} | max <= 50 |\n")
 
     print()
     print(f"ratio warren/simpy: {r_simpy:.2f}")

@@ -442,6 +442,80 @@ producers:
     assert_eq!(tl.trace.hash(), session.trace.hash());
 }
 
+/// Seeks in random order over a run whose snapshots share chunks (a backlog and a message
+/// store longer than a chunk), and over every bundled scenario: every seek, and every step
+/// back after it, lands on exactly the state a fresh run reaches by only going forward.
+#[test]
+fn random_seeks_land_on_the_state_of_a_fresh_run() {
+    let yaml = r#"
+name: seeks
+seed: 7
+queues: [{ name: q }]
+consumers:
+  - { name: w1, queue: q, ack: manual, prefetch: 3, work: 50us }
+  - { name: w2, queue: q, ack: manual, prefetch: 2, work: 70us }
+producers:
+  - name: p
+    publish:
+      - { at: 0s, key: q, body: "job {n}", count: 9000 }
+      - { at: 1s, key: q, body: "late {n}", count: 2000, every: 20us }
+"#;
+    let s = Arc::new(Scenario::from_str(yaml, "seeks.yaml").expect("valid"));
+    let snapshots = check_random_seeks(s, 14);
+    assert!(snapshots > 8, "{snapshots} snapshots");
+    for name in bundled::names() {
+        check_random_seeks(scenario(name), 6);
+    }
+}
+
+/// Runs `s` to the end, then seeks to the ends and to `n` pseudo-random positions (and steps
+/// back from each), comparing with a fresh run. Returns the number of snapshots at the end.
+fn check_random_seeks(s: Arc<Scenario>, n: usize) -> usize {
+    let mut tl = Timeline::new(s.clone());
+    while tl.step_event() {}
+    let end = tl.position();
+    let snapshots = tl.snapshot_count();
+    // Positions in a fixed pseudo-random order (xorshift), the ends included.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut targets = vec![end, 0, 1.min(end), end.saturating_sub(1)];
+    targets.extend((0..n).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % (end + 1)
+    }));
+    // The reference: runs forward only, for where a step back from each target goes, then
+    // for the fingerprint at each position the test stands at.
+    let mut sorted = targets.clone();
+    sorted.sort();
+    let mut fresh = Timeline::new(s.clone());
+    let mut back_of = std::collections::BTreeMap::new();
+    for &p in &sorted {
+        fresh.go_to(p);
+        back_of.insert(p, fresh.previous_position());
+    }
+    let mut wanted: Vec<u64> = targets.iter().chain(back_of.values()).copied().collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut fresh = Timeline::new(s);
+    let mut want = std::collections::BTreeMap::new();
+    for &p in &wanted {
+        fresh.go_to(p);
+        assert_eq!(fresh.position(), p);
+        want.insert(p, fingerprint(&fresh));
+    }
+    for &p in &targets {
+        tl.go_to(p);
+        assert_eq!(fingerprint(&tl), want[&p], "seek to event {p}");
+        if p > 0 {
+            assert!(tl.step_back());
+            let q = back_of[&p];
+            assert_eq!(fingerprint(&tl), want[&q], "step back from event {p} to {q}");
+        }
+    }
+    snapshots
+}
+
 // ----- rendering snapshots
 
 fn snap(name: &str, text: String) {

@@ -241,6 +241,8 @@ pub struct MessageStore {
     /// An estimate of the bytes the property sets hold (their own and their `x-death`
     /// histories), counted as they are added: for the world's memory cap.
     props_bytes: u64,
+    /// How many times a message already stored was changed ([`MessageStore::set_props`]).
+    edits: u64,
 }
 
 impl MessageStore {
@@ -260,6 +262,13 @@ impl MessageStore {
     /// Points a message at other properties (the broker rewriting `reply_to`).
     pub fn set_props(&mut self, id: MsgId, props: PropsId) {
         self.msgs[id.idx()].props = props;
+        self.edits += 1;
+    }
+
+    /// How many times a stored message was changed: otherwise the store only grows (the
+    /// TUI's snapshots rely on it).
+    pub fn edits(&self) -> u64 {
+        self.edits
     }
 
     #[inline]
@@ -303,6 +312,11 @@ impl MessageStore {
     /// Reserves room for `n` more messages (a producer about to publish a large burst).
     pub fn reserve(&mut self, n: usize) {
         self.msgs.reserve(n);
+    }
+
+    /// The messages themselves, for the TUI's snapshots (they store them apart, shared).
+    pub(crate) fn messages_mut(&mut self) -> &mut Vec<Message> {
+        &mut self.msgs
     }
 }
 

@@ -320,6 +320,10 @@ impl Broker {
     pub fn live_queues(&self) -> impl Iterator<Item = &Queue> {
         self.queues.iter().flatten()
     }
+    /// Every queue slot, for the TUI's snapshots (they store the ready messages apart).
+    pub(crate) fn queue_slots_mut(&mut self) -> &mut [Option<Queue>] {
+        &mut self.queues
+    }
     pub fn consumer(&self, id: ConsumerId) -> &Consumer {
         &self.consumers[id.idx()]
     }

@@ -3,8 +3,11 @@
 //! Going forward is [`World::step`], one heap event at a time. Going back restores the
 //! nearest snapshot at or before the target and replays forward to it: snapshots are kept
 //! every `interval` events (the interval doubles whenever there are more than
-//! [`MAX_SNAPSHOTS`], so memory stays bounded and a step back costs at most one interval of
-//! replay). Faults injected live are kept with the event index at which they were injected
+//! [`MAX_SNAPSHOTS`] or they hold more than [`SNAPSHOT_BUDGET`] bytes, so memory stays
+//! bounded and a step back costs at most one interval of replay). A snapshot shares the
+//! world's big collections (the message store, the backlogs, what is in flight) chunk by
+//! chunk with the snapshot before it ([`crate::world::snapshot`]), so it costs about what
+//! changed in between. Faults injected live are kept with the event index at which they were injected
 //! and re-applied when replaying; going back to or before that index drops them.
 //!
 //! Nothing here changes what the engine does: with no injected fault, stepping a timeline to
@@ -15,13 +18,19 @@ use crate::record::{FaultRecord, Record};
 use crate::scenario::Scenario;
 use crate::sim::trace::TraceMark;
 use crate::sim::{Time, Trace};
+use crate::world::snapshot::Snapshot as WorldSnapshot;
 use crate::world::{CapHit, Ev, FaultKind, World};
 use std::sync::Arc;
 
 /// Snapshots are taken every this many events at first.
 pub const FIRST_INTERVAL: u64 = 256;
 /// When there are more snapshots than this, every other one is dropped and the interval doubles.
-pub const MAX_SNAPSHOTS: usize = 64;
+/// (Snapshots share most of what they hold, so many are cheap: the byte budget below is what
+/// bounds their memory; this bounds the bookkeeping.)
+pub const MAX_SNAPSHOTS: usize = 256;
+/// When the snapshots hold more bytes than this together, every other one is dropped and the
+/// interval doubles (see [`WorldSnapshot::bytes`]).
+pub const SNAPSHOT_BUDGET: usize = 160 << 20;
 
 /// A fault the person at the keyboard injected.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -48,8 +57,67 @@ pub struct Injection {
 struct Snapshot {
     /// Events processed; the state is taken before any injection at this index.
     steps: u64,
-    world: World,
+    world: WorldSnapshot,
     mark: TraceMark,
+}
+
+/// For each record of the trace, the number of events processed when it was recorded. The
+/// numbers never decrease; they are kept as their low 32 bits, with the record indices at
+/// which the high bits change (4 bytes a record, not 8).
+#[derive(Clone, Debug, Default)]
+struct RecSteps {
+    low: Vec<u32>,
+    /// (first record index, high bits from there on), for high bits other than 0.
+    high: Vec<(usize, u64)>,
+}
+
+impl RecSteps {
+    fn push_n(&mut self, step: u64, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let hi = step >> 32;
+        if self.high.last().map_or(0, |h| h.1) != hi {
+            self.high.push((self.low.len(), hi));
+        }
+        self.low.extend(std::iter::repeat_n(step as u32, n));
+    }
+
+    fn get(&self, i: usize) -> Option<u64> {
+        let lo = *self.low.get(i)?;
+        let k = self.high.partition_point(|h| h.0 <= i);
+        let hi = if k == 0 { 0 } else { self.high[k - 1].1 };
+        Some(hi << 32 | lo as u64)
+    }
+
+    fn len(&self) -> usize {
+        self.low.len()
+    }
+
+    fn last(&self) -> Option<u64> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
+    /// The index of the first record produced at or after event `step`.
+    fn first_from(&self, step: u64) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.get(mid).is_some_and(|s| s < step) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn truncate(&mut self, n: usize) {
+        self.low.truncate(n);
+        while self.high.last().is_some_and(|h| h.0 >= n) {
+            self.high.pop();
+        }
+    }
 }
 
 /// A run that can go back.
@@ -60,7 +128,7 @@ pub struct Timeline {
     pub trace: Trace<Record>,
     /// For each record of the trace, the number of events processed when it was recorded
     /// (the index of the event that produced it, counting from 1).
-    rec_step: Vec<u64>,
+    rec_step: RecSteps,
     snapshots: Vec<Snapshot>,
     interval: u64,
     injections: Vec<Injection>,
@@ -72,14 +140,14 @@ pub struct Timeline {
 
 impl Timeline {
     pub fn new(scenario: Arc<Scenario>) -> Timeline {
-        let world = World::new(scenario.plan.clone());
+        let mut world = World::new(scenario.plan.clone());
         let trace = Trace::new(true);
-        let first = Snapshot { steps: 0, world: world.clone(), mark: trace.mark() };
+        let first = Snapshot { steps: 0, world: world.snapshot(None), mark: trace.mark() };
         Timeline {
             scenario,
             world,
             trace,
-            rec_step: Vec::new(),
+            rec_step: RecSteps::default(),
             snapshots: vec![first],
             interval: FIRST_INTERVAL,
             injections: Vec::new(),
@@ -99,17 +167,16 @@ impl Timeline {
 
     /// The event index that produced record `i`.
     pub fn step_of(&self, i: usize) -> u64 {
-        self.rec_step.get(i).copied().unwrap_or(0)
+        self.rec_step.get(i).unwrap_or(0)
     }
 
     /// The records the most recent event that produced any produced (the "last move").
     pub fn last_group(&self) -> std::ops::Range<usize> {
         let n = self.rec_step.len();
-        let Some(&last) = self.rec_step.last() else {
+        let Some(last) = self.rec_step.last() else {
             return 0..0;
         };
-        let start = self.rec_step.partition_point(|&s| s < last);
-        start..n
+        self.rec_step.first_from(last)..n
     }
 
     pub fn injections(&self) -> &[Injection] {
@@ -122,6 +189,11 @@ impl Timeline {
 
     pub fn snapshot_count(&self) -> usize {
         self.snapshots.len()
+    }
+
+    /// About the memory the snapshots hold together.
+    pub fn snapshot_bytes(&self) -> usize {
+        self.snapshots.iter().map(|s| s.world.bytes()).sum()
     }
 
     pub fn is_finished(&self) -> bool {
@@ -146,7 +218,7 @@ impl Timeline {
         }
         let added = (self.trace.len() - before) as usize;
         let s = self.world.steps;
-        self.rec_step.extend(std::iter::repeat_n(s, added));
+        self.rec_step.push_n(s, added);
         self.maybe_snapshot();
         true
     }
@@ -167,14 +239,14 @@ impl Timeline {
     /// produced the latest records (silent events after those records do not count: they
     /// change nothing on screen).
     pub fn previous_position(&self) -> u64 {
-        let Some(&last) = self.rec_step.last() else {
+        let Some(last) = self.rec_step.last() else {
             return 0;
         };
-        let start = self.rec_step.partition_point(|&s| s < last);
+        let start = self.rec_step.first_from(last);
         if start == 0 {
             0
         } else {
-            self.rec_step[start - 1]
+            self.step_of(start - 1)
         }
     }
 
@@ -206,7 +278,7 @@ impl Timeline {
         }
         let i = self.snapshots.partition_point(|s| s.steps <= target) - 1;
         let snap = &self.snapshots[i];
-        self.world = snap.world.clone();
+        snap.world.restore_into(&mut self.world);
         self.trace.truncate(snap.mark);
         self.rec_step.truncate(snap.mark.count as usize);
         self.applied = self.injections.partition_point(|inj| inj.step < snap.steps);
@@ -297,9 +369,13 @@ impl Timeline {
         }
         // Taken right after the event: before any injection at this index (those are applied
         // by the next `step_event` or by `inject`), which is what `go_to` expects.
-        self.snapshots.push(Snapshot { steps: s, world: self.world.clone(), mark: self.trace.mark() });
-        if self.snapshots.len() > MAX_SNAPSHOTS {
-            self.interval *= 2;
+        let world = self.world.snapshot(self.snapshots.last().map(|l| &l.world));
+        self.snapshots.push(Snapshot { steps: s, world, mark: self.trace.mark() });
+        // The first snapshot (at 0) stays whatever the interval. The bytes are counted every
+        // 8 snapshots (counting visits every chunk of every snapshot).
+        let count = self.snapshots.len() % 8 == 0;
+        while self.snapshots.len() > 1 && (self.snapshots.len() > MAX_SNAPSHOTS || count && self.snapshot_bytes() > SNAPSHOT_BUDGET) {
+            self.interval = self.interval.saturating_mul(2);
             let iv = self.interval;
             self.snapshots.retain(|x| x.steps % iv == 0);
         }

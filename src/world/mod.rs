@@ -12,6 +12,7 @@
 pub mod caps;
 pub mod link;
 pub mod plan;
+pub mod snapshot;
 pub mod tally;
 pub mod wire;
 
@@ -61,7 +62,7 @@ pub enum Ev {
     Note(u32),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct OpInFlight {
     conn: ConnId,
     gen: u32,
@@ -69,7 +70,7 @@ struct OpInFlight {
     op: Op,
 }
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 struct FrameInFlight {
     conn: ConnId,
     gen: u32,

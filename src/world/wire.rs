@@ -13,6 +13,10 @@ use std::collections::VecDeque;
 #[derive(Clone, Debug)]
 pub struct InFlight<T> {
     lanes: Vec<VecDeque<T>>,
+    /// How many payloads each lane has delivered so far: the lane's front is payload number
+    /// `taken[c]` of that lane (the TUI's snapshots cut lanes at fixed numbers, so that a
+    /// draining lane keeps its parts).
+    taken: Vec<u64>,
     live: usize,
     peak: usize,
 }
@@ -20,7 +24,7 @@ pub struct InFlight<T> {
 impl<T> InFlight<T> {
     /// One lane per client.
     pub fn new(clients: usize) -> Self {
-        InFlight { lanes: (0..clients).map(|_| VecDeque::new()).collect(), live: 0, peak: 0 }
+        InFlight { lanes: (0..clients).map(|_| VecDeque::new()).collect(), taken: vec![0; clients], live: 0, peak: 0 }
     }
 
     /// Sends `v` on `c`'s lane (its arrival event is scheduled by the caller).
@@ -36,8 +40,15 @@ impl<T> InFlight<T> {
     #[inline(always)]
     pub fn pop(&mut self, c: ClientId) -> T {
         let v = self.lanes[c.idx()].pop_front().expect("an arrival without a payload");
+        self.taken[c.idx()] += 1;
         self.live -= 1;
         v
+    }
+
+    /// The lanes and how many each has delivered, for the TUI's snapshots (they store the
+    /// lanes apart, shared).
+    pub(super) fn lanes_mut(&mut self) -> (&mut Vec<VecDeque<T>>, &[u64]) {
+        (&mut self.lanes, &self.taken)
     }
 
     /// Payloads in flight now.

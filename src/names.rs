@@ -42,4 +42,29 @@ impl Names {
     pub fn empty() -> Sym {
         Sym(0)
     }
+
+    /// The same names, same symbols, in strings of its own (a clone shares them, and their
+    /// reference counts, with the original: `warren explore` gives each thread its own).
+    pub fn unshared(&self) -> Names {
+        let mut n = Names::default();
+        for s in &self.strings {
+            n.intern(s);
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unshared_names_keep_their_symbols_in_strings_of_their_own() {
+        let mut a = Names::new();
+        let (q, x) = (a.intern("task_queue"), a.intern("logs"));
+        let b = a.unshared();
+        assert_eq!((b.lookup("task_queue"), b.lookup("logs"), b.lookup("")), (Some(q), Some(x), Some(Names::empty())));
+        assert_eq!(b.get(x), "logs");
+        assert!(!Arc::ptr_eq(&a.strings[q.idx()], &b.strings[q.idx()]));
+    }
 }

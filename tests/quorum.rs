@@ -261,3 +261,35 @@ faults:
     assert_eq!(r.bodies("low"), vec!["m2", "m3"], "3.10 quorum queues ignore consumer priorities for SAC");
     assert!(r.bodies("high").is_empty(), "the higher priority waits behind the earlier subscriber");
 }
+
+#[test]
+fn basic_get_on_a_quorum_queue_with_single_active_consumer_is_refused_empty_or_not() {
+    let r = run(r##"
+name: get-sac
+queues:
+  - { name: qs, durable: true, arguments: { x-queue-type: quorum, x-single-active-consumer: true } }
+  - { name: qe, durable: true, arguments: { x-queue-type: quorum, x-single-active-consumer: true } }
+  - { name: cs, arguments: { x-single-active-consumer: true } }
+consumers:
+  - { name: full, queue: qs, start: 100ms, get: 100ms, cancel: 1s }
+  - { name: empty, queue: qe, get: 100ms, cancel: 1s }
+  - { name: classic, queue: cs, start: 100ms, get: 100ms, cancel: 1s }
+producers:
+  - name: p
+    publish: [ { at: 10ms, key: qs, body: "q{n}", count: 2 }, { at: 10ms, key: cs, body: "c{n}", count: 2 } ]
+"##);
+    let errors: Vec<(u16, String)> = r
+        .records()
+        .iter()
+        .filter_map(|s| match s.rec {
+            Record::ChannelError { code, text, .. } => Some((code, r.session.world.names.get(text).to_string())),
+            _ => None,
+        })
+        .collect();
+    let text = |q: &str| {
+        format!("RESOURCE_LOCKED - cannot obtain access to locked queue '{q}' in vhost '/'. basic.get operations are not supported by quorum queues with single active consumer")
+    };
+    assert_eq!(errors, vec![(405, text("qe")), (405, text("qs"))]);
+    assert!(r.bodies("full").is_empty());
+    assert_eq!(r.bodies("classic"), vec!["c1", "c2"], "a classic queue with single active consumer answers basic.get");
+}

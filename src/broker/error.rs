@@ -108,6 +108,16 @@ impl AmqpError {
             ),
         )
     }
+    /// `basic.get` on a quorum queue with single active consumer (`rabbit_channel`, on the
+    /// `{error, unsupported}` of `rabbit_fifo`), whether or not the queue is empty.
+    pub fn get_on_single_active_quorum(queue: &str) -> Self {
+        channel(
+            ReplyCode::ResourceLocked,
+            format!(
+                "cannot obtain access to locked queue '{queue}' in vhost '/'. basic.get operations are not supported by quorum queues with single active consumer"
+            ),
+        )
+    }
     pub fn inequivalent(kind: &str, name: &str, arg: &str, received: &str, current: &str) -> Self {
         channel(
             ReplyCode::PreconditionFailed,
@@ -221,6 +231,11 @@ mod tests {
         assert!(AmqpError::recover_requeue_false().connection);
         assert_eq!(AmqpError::recover_requeue_false().text, "NOT_IMPLEMENTED - requeue=false");
         assert_eq!(AmqpError::exchange_in_use("x").text, "PRECONDITION_FAILED - exchange 'x' in vhost '/' in use");
+        // Observed on RabbitMQ 3.10.8 (basic.get on a quorum queue with single active consumer).
+        assert_eq!(
+            AmqpError::get_on_single_active_quorum("q").text,
+            "RESOURCE_LOCKED - cannot obtain access to locked queue 'q' in vhost '/'. basic.get operations are not supported by quorum queues with single active consumer"
+        );
     }
 
     #[test]

@@ -151,6 +151,10 @@ impl Broker {
 
     pub(crate) fn basic_get(&mut self, cx: &mut Cx<'_>, ch: ChannelId, queue: Sym, no_ack: bool) -> Result<(), AmqpError> {
         let q = self.usable_queue(cx.names, ch, queue)?;
+        let args = &self.queues[q.idx()].as_ref().expect("usable").args;
+        if args.is_quorum() && args.single_active_consumer {
+            return Err(AmqpError::get_on_single_active_quorum(cx.names.get(queue)));
+        }
         self.touch_queue(cx, q);
         self.drop_expired_head(cx, q);
         let (conn, number, client) = {

@@ -252,12 +252,16 @@ class Client:
 
     def ticks(self, at, every, until):
         """A basic.get poller's clock: yields at `at`, `at + every`, ... before `until`. A tick
-        that falls due while the client is still working on a message is skipped."""
+        that falls due while the client was down, or while it is still working on the message
+        of an earlier tick, is skipped; the first tick of a life is not skipped for the time
+        connecting took (warren's client is connected at its start)."""
         due = at
+        busy_until = None
         while due < until - 1e-9:
-            if due >= max(self.life_start, self.now()) - 1e-9:
+            if due >= self.life_start - 1e-9 and (busy_until is None or due >= busy_until - 1e-9):
                 self._wait(due)
                 yield due
+                busy_until = self.now()
             due += every
 
     def get_empty(self):

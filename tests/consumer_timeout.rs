@@ -89,3 +89,31 @@ producers:
     assert!(closes(&r).is_empty());
     assert!(r.session.world.now() < Time::secs(1));
 }
+
+#[test]
+fn a_quorum_queue_gets_back_what_a_timed_out_channel_held_only_at_close_ok() {
+    // The broker closes both channels at 3s; the classic queue takes c1 back at once, the
+    // quorum queue q1 only when `slow` answers channel.close-ok, after its 4s of work.
+    let r = run(r##"
+name: qq-timeout
+broker: { consumer_timeout: 2s, channel_tick_interval: 1s }
+queues:
+  - { name: qa, durable: true, arguments: { x-queue-type: quorum } }
+  - { name: cq }
+consumers:
+  - { name: slow, queue: qa, prefetch: 1, work: 4s }
+  - { name: slowc, queue: cq, prefetch: 1, work: 4s }
+  - { name: backup, queue: qa, start: 1s, prefetch: 1, work: 10ms }
+  - { name: backupc, queue: cq, start: 1s, prefetch: 1, work: 10ms }
+producers:
+  - name: p
+    publish: [ { at: 100ms, key: qa, body: "q1" }, { at: 100ms, key: cq, body: "c1" } ]
+"##);
+    assert_eq!(closes(&r).iter().map(|c| c.0).collect::<Vec<_>>(), vec![Time::secs(3), Time::secs(3)]);
+    let requeued_at =
+        |body: &str| r.records().iter().find(|s| matches!(s.rec, Record::Requeued { msg, .. } if r.body(msg) == body)).map(|s| s.t);
+    assert_eq!(requeued_at("c1"), Some(Time::secs(3)), "a classic queue is told at the error");
+    assert_eq!(requeued_at("q1"), Some(Time::ms(4100)), "a quorum queue sees the channel stop after close-ok");
+    assert_eq!(r.bodies("backup"), vec!["q1"]);
+    assert_eq!(r.bodies("backupc"), vec!["c1"]);
+}

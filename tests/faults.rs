@@ -126,3 +126,33 @@ faults:
     assert_eq!(r.bodies("c"), vec!["m1", "m2", "m3", "m7", "m8", "m9", "m10"]);
     assert_eq!(r.count(|x| matches!(x, Record::NotPublished { .. })), 3);
 }
+
+#[test]
+fn a_broker_crash_accounts_for_what_a_deleted_queues_consumer_still_held() {
+    // Found by the conservation property: the auto-delete queue goes when its consumer
+    // cancels, the consumer still holds three of its messages, then the broker crashes.
+    let r = run(r#"
+name: cancelled-then-crashed
+queues: [ { name: q0, auto_delete: true } ]
+consumers:
+  - { name: c0, queue: q0, ack: requeue, prefetch: 3, work: 200ms, start: 60ms, cancel: 1061ms }
+producers:
+  - name: p0
+    publish: [ { at: 0ms, key: q0, body: "m{n}", count: 4 } ]
+faults:
+  - { at: 1062ms, crash: broker }
+  - { at: 1072ms, restart: broker }
+until: 2s
+"#);
+    let lost: Vec<String> = r
+        .records()
+        .iter()
+        .filter_map(|s| match s.rec {
+            Record::Lost { msg, why: warren::record::LostWhy::QueueDeleted, .. } => Some(r.body(msg)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lost, vec!["m4", "m3", "m1", "m2"], "the ready one at the deletion, the held ones at the crash");
+    let verdict = warren::guarantees::check(warren::guarantees::Guarantee::Conservation, &r.session.world, r.records());
+    assert!(verdict.is_ok(), "{verdict:?}");
+}

@@ -30,6 +30,10 @@ pub struct Conn {
     pub open: bool,
     /// Channel number → channel.
     pub channels: Vec<(u16, ChannelId)>,
+    /// Channels the broker closed with an error whose `channel.close-ok` has not come: what
+    /// they hold from quorum queues returns only then (or when the connection goes), with the
+    /// error's code.
+    pub closing: Vec<(u16, ChannelId, u16)>,
 }
 
 #[derive(Clone, Debug)]

@@ -360,13 +360,14 @@ impl Broker {
                 if self.conns.len() <= i {
                     self.conns.resize(i + 1, None);
                 }
-                self.conns[i] = Some(Conn { id: conn, owner, open: true, channels: Vec::new() });
+                self.conns[i] = Some(Conn { id: conn, owner, open: true, channels: Vec::new(), closing: Vec::new() });
                 cx.fx.frames.push((conn, Frame::ConnectionOpenOk));
                 if owner != SETUP {
                     cx.fx.records.push(Record::Connected { client: owner });
                 }
             }
             Op::CloseConnection => self.close_connection(cx, conn, Disconnect::Closed),
+            Op::ChannelCloseOk => self.channel_close_ok(cx, conn, ch),
             Op::ConnectionDropped { why } => self.close_connection(cx, conn, why),
             Op::OpenChannel => {
                 let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
@@ -405,7 +406,7 @@ impl Broker {
         let number = self.channels[ch.idx()].number;
         match op {
             Op::CloseChannel => {
-                self.close_channel(cx, ch, RequeueWhy::ChannelClosed);
+                self.close_channel(cx, ch, RequeueWhy::ChannelClosed, false);
                 self.forget_channel(ch);
             }
             Op::ExchangeDeclare(d) => self.exchange_declare(cx, ch, &d)?,
@@ -477,7 +478,7 @@ impl Broker {
                 c.tx = true;
                 cx.fx.frames.push((conn, Frame::SelectOk { ch: number }));
             }
-            Op::OpenConnection { .. } | Op::CloseConnection | Op::ConnectionDropped { .. } | Op::OpenChannel => {}
+            Op::OpenConnection { .. } | Op::CloseConnection | Op::ConnectionDropped { .. } | Op::OpenChannel | Op::ChannelCloseOk => {}
         }
         Ok(())
     }
@@ -494,9 +495,28 @@ impl Broker {
             self.close_connection(cx, conn, Disconnect::ConnectionError(code));
         } else {
             cx.fx.frames.push((conn, Frame::ChannelClosed { ch: number, code, text }));
-            self.close_channel(cx, ch, RequeueWhy::ChannelError(code));
+            self.close_channel(cx, ch, RequeueWhy::ChannelError(code), true);
             self.forget_channel(ch);
+            if self.channels[ch.idx()].unacked.iter().any(|u| self.queues[u.queue.idx()].is_some()) {
+                if let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) {
+                    c.closing.push((number, ch, code));
+                }
+            }
         }
+    }
+
+    /// The client answered a `channel.close` the broker sent: the channel process stops, and
+    /// the quorum queues take back what it held (`rabbit_channel` notifies only classic queues
+    /// at the error itself; a quorum queue sees its consumer's process go down).
+    fn channel_close_ok(&mut self, cx: &mut Cx<'_>, conn: ConnId, number: u16) {
+        let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) else {
+            return;
+        };
+        let Some(i) = c.closing.iter().position(|(n, _, _)| *n == number) else {
+            return;
+        };
+        let (_, ch, code) = c.closing.remove(i);
+        self.requeue_all(cx, ch, RequeueWhy::ChannelError(code));
     }
 
     fn forget_channel(&mut self, ch: ChannelId) {
@@ -526,7 +546,11 @@ impl Broker {
             _ => RequeueWhy::ConnectionLost,
         };
         for ch in channels {
-            self.close_channel(cx, ch, requeue_why);
+            self.close_channel(cx, ch, requeue_why, false);
+        }
+        let closing = std::mem::take(&mut self.conns[conn.idx()].as_mut().expect("open").closing);
+        for (_, ch, _) in closing {
+            self.requeue_all(cx, ch, requeue_why);
         }
         if let Disconnect::ConnectionError(_) = why {
             cx.fx.records.push(Record::Disconnected { client: owner, why });
@@ -540,8 +564,10 @@ impl Broker {
     }
 
     /// Closes a channel: cancels its consumers, requeues what it held unacked (at the
-    /// messages' original positions, flagged redelivered), then applies auto-delete.
-    fn close_channel(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy) {
+    /// messages' original positions, flagged redelivered), then applies auto-delete. With
+    /// `hold_quorum` (the broker closed it with an error) what it holds from quorum queues
+    /// stays until the client's `channel.close-ok` ([`Broker::channel_close_ok`]).
+    fn close_channel(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy, hold_quorum: bool) {
         if !self.channels[ch.idx()].open {
             return;
         }
@@ -560,7 +586,7 @@ impl Broker {
             }
         }
         self.channels[ch.idx()].reply_consumer = None;
-        self.requeue_all(cx, ch, why);
+        self.requeue_held(cx, ch, why, hold_quorum);
         for q in taken_over {
             self.run_queue(cx, q);
         }

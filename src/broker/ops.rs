@@ -79,6 +79,8 @@ pub enum Op {
     },
     OpenChannel,
     CloseChannel,
+    /// The answer to a `channel.close` from the broker (after a channel error).
+    ChannelCloseOk,
     ExchangeDeclare(Box<ExchangeDecl>),
     ExchangeDelete {
         name: Sym,
@@ -162,6 +164,7 @@ impl Op {
             Op::ConnectionDropped { .. } => "(connection dropped)",
             Op::OpenChannel => "channel.open",
             Op::CloseChannel => "channel.close",
+            Op::ChannelCloseOk => "channel.close-ok",
             Op::ExchangeDeclare(_) => "exchange.declare",
             Op::ExchangeDelete { .. } => "exchange.delete",
             Op::QueueDeclare(_) => "queue.declare",

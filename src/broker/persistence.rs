@@ -119,6 +119,12 @@ impl Broker {
         let quorum: Vec<bool> = self.queues.iter().map(|q| q.as_ref().is_some_and(|q| q.is_quorum())).collect();
         for ch in &mut self.channels {
             for u in ch.unacked.drain(..) {
+                if self.queues.get(u.queue.idx()).is_none_or(|q| q.is_none()) {
+                    // Its queue was deleted while the message was out (an auto-delete queue
+                    // whose consumer cancelled): it goes with the broker.
+                    cx.fx.records.push(Record::Lost { msg: u.qm.msg, q: u.queue, why: LostWhy::QueueDeleted });
+                    continue;
+                }
                 let to = if quorum.get(u.queue.idx()).copied().unwrap_or(false) { &mut delivered } else { &mut held };
                 if let Some(v) = to.get_mut(u.queue.idx()) {
                     v.push(u.qm);
@@ -135,6 +141,7 @@ impl Broker {
         }
         for c in self.conns.iter_mut().flatten() {
             c.open = false;
+            c.closing.clear();
         }
         let removed = std::mem::take(&mut self.disk.pending_removals);
         let queue_ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();

@@ -14,6 +14,7 @@ use super::{Broker, Cx};
 use crate::ids::NO_CONSUMER;
 use crate::ids::{ChannelId, ClientId, QueueId, Sym};
 use crate::record::{DeliverWhy, LostWhy, Record, RequeueWhy};
+use std::collections::VecDeque;
 
 impl Broker {
     /// Forgets an unacked delivery's bookkeeping in its consumer and queue.
@@ -129,7 +130,21 @@ impl Broker {
 
     /// Requeues everything a channel holds unacked (channel closed, connection lost, recover).
     pub(crate) fn requeue_all(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy) {
-        let held: Vec<Unacked> = self.channels[ch.idx()].unacked.drain(..).collect();
+        self.requeue_held(cx, ch, why, false);
+    }
+
+    /// [`Broker::requeue_all`], leaving on the channel what it holds from quorum queues when
+    /// `keep_quorum` (they take it back at `channel.close-ok`).
+    pub(crate) fn requeue_held(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy, keep_quorum: bool) {
+        let held: Vec<Unacked> = if keep_quorum {
+            let queues = &self.queues;
+            let quorum = |u: &Unacked| queues[u.queue.idx()].as_ref().is_some_and(|q| q.is_quorum());
+            let (kept, held): (VecDeque<Unacked>, VecDeque<Unacked>) = self.channels[ch.idx()].unacked.drain(..).partition(quorum);
+            self.channels[ch.idx()].unacked = kept;
+            held.into()
+        } else {
+            self.channels[ch.idx()].unacked.drain(..).collect()
+        };
         let client = self.channels[ch.idx()].owner;
         let mut touched = Vec::new();
         // A quorum queue takes back all a closed channel held in one command.

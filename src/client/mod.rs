@@ -141,6 +141,10 @@ pub struct Client {
     pub role: RoleState,
     /// A reconnect fell due while the client was busy with a message: it reconnects when done.
     pub reconnect_when_idle: bool,
+    /// The broker closed this channel while the client was busy with a message: a blocking
+    /// client (pika's) reads the `channel.close` only when its callback returns, and answers
+    /// `channel.close-ok` then.
+    pub close_ok_owed: Option<u16>,
 }
 
 impl Client {
@@ -150,7 +154,18 @@ impl Client {
             RoleSpec::Consumer(_) => RoleState::Consumer(consumer::ConsumerState::default()),
             RoleSpec::RpcClient(_) => RoleState::RpcClient(rpc::RpcState::default()),
         };
-        Client { id, spec, status: Status::NotStarted, conn: None, channel_open: false, epoch: 0, rng, role, reconnect_when_idle: false }
+        Client {
+            id,
+            spec,
+            status: Status::NotStarted,
+            conn: None,
+            channel_open: false,
+            epoch: 0,
+            rng,
+            role,
+            reconnect_when_idle: false,
+            close_ok_owed: None,
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -214,6 +229,7 @@ impl Client {
     pub fn crash(&mut self, out: &mut ClientOut) {
         self.status = Status::Down;
         self.reconnect_when_idle = false;
+        self.close_ok_owed = None;
         self.conn = None;
         self.channel_open = false;
         self.epoch += 1;
@@ -243,8 +259,13 @@ impl Client {
 
     pub fn on_frame(&mut self, now: Time, frame: Frame, wire: Wire<'_>, out: &mut ClientOut) -> AfterFrame {
         match frame {
-            Frame::ChannelClosed { .. } => {
+            Frame::ChannelClosed { ch, .. } => {
                 self.channel_open = false;
+                if self.is_busy() {
+                    self.close_ok_owed = Some(ch);
+                } else {
+                    out.ops.push((ch, Op::ChannelCloseOk));
+                }
                 if let RoleState::Consumer(c) = &mut self.role {
                     c.drop_buffer(self.id, ClientLoss::ConnectionLost, out);
                     c.subscribed = false;
@@ -297,6 +318,10 @@ impl Client {
                 r.call(&mut cx, &self.spec.name, spec, i, blocked);
             }
             _ => {}
+        }
+        if let (Some(ch), false) = (self.close_ok_owed, self.is_busy()) {
+            self.close_ok_owed = None;
+            cx.out.ops.push((ch, Op::ChannelCloseOk));
         }
     }
 }

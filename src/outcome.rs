@@ -182,7 +182,7 @@ impl Outcome {
         for (q, contents) in o.queues.iter_mut() {
             let found = w.names.lookup(q).and_then(|sym| w.broker.queue_by_name(sym)).and_then(|id| w.broker.queue(id));
             *contents = found.map(|queue| {
-                if queue.is_quorum() && queue.args.single_active_consumer {
+                if queue.args.refuses_basic_get() {
                     unreadable(queue.ready_len() as usize)
                 } else {
                     queue.ready.iter().map(|m| body(w, m.msg)).collect()

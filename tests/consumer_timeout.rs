@@ -117,3 +117,25 @@ producers:
     assert_eq!(r.bodies("backup"), vec!["q1"]);
     assert_eq!(r.bodies("backupc"), vec!["c1"]);
 }
+
+#[test]
+fn an_idle_consumer_answers_close_ok_at_once_so_a_quorum_queue_takes_back_at_the_timeout() {
+    // `idle` never acks (ack: forget) and is not working when the broker closes its channel:
+    // it answers channel.close-ok at once, and q1 comes back at the timeout itself.
+    let r = run(r##"
+name: qq-timeout-idle
+until: 4s
+broker: { consumer_timeout: 2s, channel_tick_interval: 1s }
+queues: [ { name: qa, durable: true, arguments: { x-queue-type: quorum } } ]
+consumers:
+  - { name: idle, queue: qa, prefetch: 1, work: 10ms, ack: forget }
+  - { name: backup, queue: qa, start: 1s, prefetch: 1, work: 10ms }
+producers:
+  - name: p
+    publish: [ { at: 100ms, key: qa, body: "q1" } ]
+"##);
+    assert_eq!(closes(&r).iter().map(|c| c.0).collect::<Vec<_>>(), vec![Time::secs(3)]);
+    let requeued: Vec<Time> = r.records().iter().filter(|s| matches!(s.rec, Record::Requeued { .. })).map(|s| s.t).collect();
+    assert_eq!(requeued, vec![Time::secs(3)]);
+    assert_eq!(r.bodies("backup"), vec!["q1"]);
+}

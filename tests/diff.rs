@@ -46,9 +46,7 @@ fn bundled_scenarios_agree_with_a_real_broker() {
             continue;
         }
         // Broker faults, and broker settings the real node must use too, need the broker command.
-        let broker_faults = s.def.faults.iter().any(|f| [&f.crash, &f.restart, &f.stop].iter().any(|x| x.as_deref() == Some("broker")))
-            || s.def.broker.consumer_timeout.is_some()
-            || s.def.broker.channel_tick_interval.is_some();
+        let broker_faults = warren::cli::diff::needs_restart_cmd(&s);
         let mut args = vec!["diff", name];
         match (&restart_cmd, broker_faults) {
             (Some(c), true) => args.extend(["--broker-restart-cmd", c.as_str()]),

@@ -497,7 +497,8 @@ impl Broker {
             cx.fx.frames.push((conn, Frame::ChannelClosed { ch: number, code, text }));
             self.close_channel(cx, ch, RequeueWhy::ChannelError(code), true);
             self.forget_channel(ch);
-            if self.channels[ch.idx()].unacked.iter().any(|u| self.queues[u.queue.idx()].is_some()) {
+            // What is left unacked is what quorum queues take back at close-ok.
+            if !self.channels[ch.idx()].unacked.is_empty() {
                 if let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) {
                     c.closing.push((number, ch, code));
                 }

@@ -130,6 +130,12 @@ impl QueueArgs {
         self.queue_type == QueueType::Quorum
     }
 
+    /// A quorum queue with single active consumer answers `basic.get` with 405, empty or not
+    /// (`rabbit_fifo`'s `{error, unsupported}`).
+    pub fn refuses_basic_get(&self) -> bool {
+        self.is_quorum() && self.single_active_consumer
+    }
+
     /// What `x-max-length` really does: a quorum queue has no `reject-publish-dlx` and falls
     /// back to `drop-head` (`rabbit_quorum_queue:overflow/3`).
     pub fn effective_overflow(&self) -> Overflow {

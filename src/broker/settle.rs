@@ -136,15 +136,10 @@ impl Broker {
     /// [`Broker::requeue_all`], leaving on the channel what it holds from quorum queues when
     /// `keep_quorum` (they take it back at `channel.close-ok`).
     pub(crate) fn requeue_held(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy, keep_quorum: bool) {
-        let held: Vec<Unacked> = if keep_quorum {
-            let queues = &self.queues;
-            let quorum = |u: &Unacked| queues[u.queue.idx()].as_ref().is_some_and(|q| q.is_quorum());
-            let (kept, held): (VecDeque<Unacked>, VecDeque<Unacked>) = self.channels[ch.idx()].unacked.drain(..).partition(quorum);
-            self.channels[ch.idx()].unacked = kept;
-            held.into()
-        } else {
-            self.channels[ch.idx()].unacked.drain(..).collect()
-        };
+        let queues = &self.queues;
+        let kept = |u: &Unacked| keep_quorum && queues[u.queue.idx()].as_ref().is_some_and(|q| q.is_quorum());
+        let (kept, held): (VecDeque<Unacked>, VecDeque<Unacked>) = self.channels[ch.idx()].unacked.drain(..).partition(kept);
+        self.channels[ch.idx()].unacked = kept;
         let client = self.channels[ch.idx()].owner;
         let mut touched = Vec::new();
         // A quorum queue takes back all a closed channel held in one command.
@@ -166,8 +161,7 @@ impl Broker {
 
     pub(crate) fn basic_get(&mut self, cx: &mut Cx<'_>, ch: ChannelId, queue: Sym, no_ack: bool) -> Result<(), AmqpError> {
         let q = self.usable_queue(cx.names, ch, queue)?;
-        let args = &self.queues[q.idx()].as_ref().expect("usable").args;
-        if args.is_quorum() && args.single_active_consumer {
+        if self.queues[q.idx()].as_ref().expect("usable").args.refuses_basic_get() {
             return Err(AmqpError::get_on_single_active_quorum(cx.names.get(queue)));
         }
         self.touch_queue(cx, q);

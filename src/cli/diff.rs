@@ -169,6 +169,13 @@ fn is_broker_fault(k: &FaultKind) -> bool {
     matches!(k, FaultKind::BrokerCrash | FaultKind::BrokerStop | FaultKind::BrokerRestart)
 }
 
+/// Whether comparing the scenario needs `--broker-restart-cmd`: it stops or crashes the
+/// broker, or sets broker settings the real node must use too.
+pub fn needs_restart_cmd(scenario: &Scenario) -> bool {
+    let b = &scenario.def.broker;
+    scenario.plan.faults.iter().any(|f| is_broker_fault(&f.kind)) || b.consumer_timeout.is_some() || b.channel_tick_interval.is_some()
+}
+
 /// Whether the scenario can be compared with these options: `Err(exit status)` if not (0 for
 /// a scenario marked `diff: { skip }`, after saying so).
 fn preflight(a: &DiffArgs, scenario: &Scenario, broker: &Broker) -> Result<(), i32> {

@@ -350,11 +350,11 @@ impl Broker {
     // ----- the one entry point for client methods
 
     /// Handles one method from a client's connection, on channel number `ch`.
-    pub fn handle(&mut self, cx: &mut Cx<'_>, conn: ConnId, ch: u16, op: Op) {
+    pub fn handle(&mut self, cx: &mut Cx<'_>, conn: ConnId, ch: u16, op: &Op) {
         if !self.up {
             return; // nobody is listening: the client's connection is already gone
         }
-        match op {
+        match *op {
             Op::OpenConnection { owner } => {
                 let i = conn.idx();
                 if self.conns.len() <= i {
@@ -385,7 +385,7 @@ impl Broker {
                 self.channels.push(channel);
                 cx.fx.frames.push((conn, Frame::ChannelOpenOk { ch }));
             }
-            op => {
+            _ => {
                 let Some(chid) = self.channel_of(conn, ch) else {
                     return;
                 };
@@ -401,26 +401,28 @@ impl Broker {
         self.flush_confirms(cx);
     }
 
-    fn channel_op(&mut self, cx: &mut Cx<'_>, ch: ChannelId, op: Op) -> Result<(), AmqpError> {
+    fn channel_op(&mut self, cx: &mut Cx<'_>, ch: ChannelId, op: &Op) -> Result<(), AmqpError> {
         let conn = self.channels[ch.idx()].conn;
         let number = self.channels[ch.idx()].number;
-        match op {
+        match *op {
             Op::CloseChannel => {
                 self.close_channel(cx, ch, RequeueWhy::ChannelClosed, false);
                 self.forget_channel(ch);
             }
-            Op::ExchangeDeclare(d) => self.exchange_declare(cx, ch, &d)?,
+            Op::ExchangeDeclare(ref d) => self.exchange_declare(cx, ch, d)?,
             Op::ExchangeDelete { name, if_unused } => self.exchange_delete(cx, ch, name, if_unused)?,
-            Op::QueueDeclare(d) => self.queue_declare(cx, ch, &d)?,
-            Op::QueueBind { queue, exchange, key, args } => {
+            Op::QueueDeclare(ref d) => self.queue_declare(cx, ch, d)?,
+            Op::QueueBind { queue, exchange, key, ref args } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.queue_bind(cx, ch, q, exchange, key, args)?
+                self.queue_bind(cx, ch, q, exchange, key, args.clone())?
             }
-            Op::QueueUnbind { queue, exchange, key, args } => {
+            Op::QueueUnbind { queue, exchange, key, ref args } => {
                 let q = self.resolve_queue_ref(ch, queue);
-                self.queue_unbind(cx, ch, q, exchange, key, args)?
+                self.queue_unbind(cx, ch, q, exchange, key, args.clone())?
             }
-            Op::ExchangeBind { destination, source, key, args } => self.exchange_bind(cx, ch, destination, source, key, args)?,
+            Op::ExchangeBind { destination, source, key, ref args } => {
+                self.exchange_bind(cx, ch, destination, source, key, args.clone())?
+            }
             Op::QueueDelete { queue, if_unused, if_empty } => {
                 let q = self.resolve_queue_ref(ch, queue);
                 self.queue_delete_method(cx, ch, q, if_unused, if_empty)?

@@ -62,7 +62,7 @@ impl Driver {
 
     /// Sends a method on connection `conn`, channel number `ch`.
     pub fn send(&mut self, now: Time, conn: ConnId, ch: u16, op: Op) {
-        self.with_broker(now, |b, cx| b.handle(cx, conn, ch, op));
+        self.with_broker(now, |b, cx| b.handle(cx, conn, ch, &op));
     }
 
     /// Sends a method on the driver's connection, channel 1.

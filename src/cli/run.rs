@@ -107,16 +107,14 @@ fn run_with_progress(session: &mut Session) -> Result<(), crate::world::CapHit> 
     let mut bar: Option<indicatif::ProgressBar> = None;
     let until = session.world.plan.until;
     loop {
-        for _ in 0..65_536 {
-            if session.world.step(&mut session.trace)?.is_none() {
-                if let Some(b) = &bar {
-                    b.finish_and_clear();
-                }
-                if let Some(u) = until {
-                    session.world.queue.advance_to(u);
-                }
-                return Ok(());
+        if session.world.run_for(65_536, &mut session.trace)? {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
             }
+            if let Some(u) = until {
+                session.world.queue.advance_to(u);
+            }
+            return Ok(());
         }
         if bar.is_none() && started.elapsed().as_secs() >= 1 && std::io::stderr().is_terminal() {
             let b = match until {

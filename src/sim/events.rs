@@ -71,6 +71,29 @@ impl<E: Copy> EventQueue<E> {
         seq
     }
 
+    /// Whether nothing is due at or before now: an event scheduled now would be the next
+    /// one popped (the caller may then run it at once, with [`EventQueue::reserve_seq`]).
+    #[inline(always)]
+    pub fn nothing_due_now(&self) -> bool {
+        self.immediate.is_empty() && self.heap.first().is_none_or(|e| e.time > self.now)
+    }
+
+    /// Takes the next sequence number, as [`EventQueue::schedule`] would, for an event the
+    /// caller keeps aside; [`EventQueue::push_now`] queues it later in that place.
+    #[inline(always)]
+    pub fn reserve_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Queues for now an event whose sequence number was reserved while nothing was due, and
+    /// nothing has been scheduled for now since: it runs next, as if scheduled then.
+    pub fn push_now(&mut self, seq: u64, payload: E) {
+        debug_assert!(self.immediate.back().is_none_or(|&(s, _)| s < seq), "pushed out of order");
+        self.immediate.push_back((seq, payload));
+    }
+
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, u64, E)> {

@@ -85,7 +85,7 @@ fn conn_of(c: ClientId) -> ConnId {
 /// closed the channel.
 fn send(world: &mut World, fx: &mut Effects, conn: ConnId, ch: u16, op: Op) -> bool {
     let mut cx = Cx { now: Time::ZERO, msgs: &mut world.msgs, names: &mut world.names, fx };
-    world.broker.handle(&mut cx, conn, ch, op);
+    world.broker.handle(&mut cx, conn, ch, &op);
     let closed = fx.frames.iter().any(|(_, f)| matches!(f, Frame::ChannelClosed { .. }));
     fx.clear();
     closed

@@ -10,6 +10,7 @@
 //! read its state; they add no behaviour.
 
 pub mod caps;
+mod express;
 pub mod link;
 pub mod plan;
 pub mod snapshot;
@@ -25,6 +26,7 @@ use crate::names::Names;
 use crate::record::{Disconnect, FaultRecord, Record};
 use crate::sim::{stream_for, EventQueue, Time, Trace};
 pub use caps::{CapHit, LiveCopies, MemoryEstimate, RunSoFar};
+use express::Express;
 use link::Link;
 pub use plan::{Cap, CapSource, FaultKind, FaultSpec, Initial, Limits, WorldPlan};
 use std::sync::Arc;
@@ -63,7 +65,7 @@ pub enum Ev {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-struct OpInFlight {
+pub(super) struct OpInFlight {
     conn: ConnId,
     gen: u32,
     ch: u16,
@@ -71,7 +73,7 @@ struct OpInFlight {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
-struct FrameInFlight {
+pub(super) struct FrameInFlight {
     conn: ConnId,
     gen: u32,
     frame: Frame,
@@ -106,6 +108,12 @@ pub struct World {
     /// Weak broker timers on the heap ([`crate::broker::BrokerTimer::is_weak`]): without
     /// `until`, a run with nothing else left is over.
     weak_timers: usize,
+    /// The caps were checked after the last event and nothing has changed since: the check
+    /// before the next event would see the same state (see [`World::step`]).
+    caps_fresh: bool,
+    /// An arrival due at once, kept aside ([`express`]); only while `fast`.
+    express: Option<Express>,
+    fast: bool,
     fx: Effects,
     out: ClientOut,
 }
@@ -160,6 +168,9 @@ impl World {
             steps: 0,
             injected: Vec::new(),
             weak_timers: 0,
+            caps_fresh: false,
+            express: None,
+            fast: false,
             fx: Effects::default(),
             out: ClientOut::default(),
         }
@@ -171,10 +182,10 @@ impl World {
 
     /// The time of the next event, if any is left before the scenario's `until`.
     pub fn next_time(&self) -> Option<Time> {
-        let t = self.queue.peek_time()?;
+        let t = if self.express.is_some() { self.queue.now() } else { self.queue.peek_time()? };
         match self.plan.until {
             Some(u) if t > u => None,
-            None if self.queue.len() <= self.weak_timers => None,
+            None if self.pending_events() <= self.weak_timers => None,
             _ => Some(t),
         }
     }
@@ -208,11 +219,25 @@ impl World {
         if self.steps >= limits.max_events {
             return Err(CapHit::Events { limit: limits.max_events, at: t, source: limits.source(Cap::Events), so_far: self.so_far() });
         }
-        self.check_caps(t, trace)?;
-        let (now, _, ev) = self.queue.pop().expect("peeked");
+        if !self.caps_fresh {
+            self.check_caps(t, trace)?;
+        }
         self.steps += 1;
-        self.handle(now, ev, trace);
+        self.caps_fresh = false;
+        let now = match self.express.take() {
+            Some(x) => {
+                let now = self.queue.now();
+                self.arrive_express(now, x, trace);
+                now
+            }
+            None => {
+                let (now, _, ev) = self.queue.pop().expect("peeked");
+                self.handle(now, ev, trace);
+                now
+            }
+        };
         self.check_caps(now, trace)?;
+        self.caps_fresh = true;
         Ok(Some(now))
     }
 
@@ -247,7 +272,7 @@ impl World {
     #[inline]
     pub fn memory_estimate(&self, copies: u64, trace: &Trace<Record>) -> MemoryEstimate {
         let stamped = std::mem::size_of::<crate::sim::Stamped<Record>>() as u64;
-        let pending = (self.queue.len() + self.ops_in_flight.peak() + self.frames_in_flight.peak()) as u64;
+        let pending = (self.pending_events() + self.ops_in_flight.peak() + self.frames_in_flight.peak()) as u64;
         MemoryEstimate {
             store: self.msgs.estimated_bytes(),
             trace: trace.records().len() as u64 * stamped,
@@ -311,26 +336,19 @@ impl World {
                 self.connect(now, c, trace);
             }
             Ev::ToBroker(c) => {
-                let inflight = self.ops_in_flight.pop(c);
-                if inflight.gen != self.links[c.idx()].gen_up {
-                    return; // lost with the link
+                // The method is read where it waits in its lane, not copied out first.
+                let World { ops_in_flight, broker, msgs, names, fx, links, .. } = self;
+                let cx = Cx { now, msgs, names, fx };
+                let arrived = Self::op_arrives(broker, cx, links[c.idx()].gen_up, ops_in_flight.front(c));
+                ops_in_flight.discard_front(c);
+                if arrived {
+                    self.apply_broker_fx(now, trace);
                 }
-                let (broker, mut cx) = self.broker_cx(now);
-                broker.handle(&mut cx, inflight.conn, inflight.ch, inflight.op);
-                self.apply_broker_fx(now, trace);
             }
             Ev::ToClient(c) => {
-                let f = self.frames_in_flight.pop(c);
-                let client = &self.clients[c.idx()];
-                if f.gen != self.links[c.idx()].gen_down || client.conn != Some(f.conn) {
-                    return;
-                }
-                self.out.clear();
-                let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
-                if self.clients[c.idx()].on_frame(now, f.frame, wire, &mut self.out) == AfterFrame::Exited {
-                    self.links[c.idx()].gen_down += 1;
-                }
-                self.apply_client_out(now, c, trace);
+                let f = *self.frames_in_flight.front(c);
+                self.frames_in_flight.discard_front(c);
+                self.frame_arrives(now, c, f, trace);
             }
             Ev::Broker(timer) => {
                 if timer.is_weak() {
@@ -367,6 +385,31 @@ impl World {
         }
     }
 
+    /// A method arrives at the broker, unless it was lost with its link (then `false`).
+    #[inline(always)]
+    fn op_arrives(broker: &mut Broker, mut cx: Cx<'_>, gen_up: u32, m: &OpInFlight) -> bool {
+        if m.gen != gen_up {
+            return false;
+        }
+        broker.handle(&mut cx, m.conn, m.ch, &m.op);
+        true
+    }
+
+    /// A frame arrives at its client, unless it was lost with the link or the connection.
+    #[inline(always)]
+    fn frame_arrives(&mut self, now: Time, c: ClientId, f: FrameInFlight, trace: &mut Trace<Record>) {
+        let client = &self.clients[c.idx()];
+        if f.gen != self.links[c.idx()].gen_down || client.conn != Some(f.conn) {
+            return;
+        }
+        self.out.clear();
+        let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
+        if self.clients[c.idx()].on_frame(now, f.frame, wire, &mut self.out) == AfterFrame::Exited {
+            self.links[c.idx()].gen_down += 1;
+        }
+        self.apply_client_out(now, c, trace);
+    }
+
     fn fault_spec(&self, idx: u32) -> FaultSpec {
         let n = self.plan.faults.len() as u32;
         if idx < n {
@@ -378,19 +421,27 @@ impl World {
 
     /// Runs every event up to and including time `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Time, trace: &mut Trace<Record>) -> Result<(), CapHit> {
+        self.fast = true;
+        let mut result = Ok(());
         while let Some(next) = self.next_time() {
             if next > t {
                 break;
             }
-            self.step(trace)?;
+            if let Err(e) = self.step(trace) {
+                result = Err(e);
+                break;
+            }
         }
+        self.fast = false;
+        self.put_back_express();
+        result?;
         self.queue.advance_to(t.min(self.plan.until.unwrap_or(Time::NEVER)));
         Ok(())
     }
 
     /// Runs to the end (or `until`, or a cap).
     pub fn run(&mut self, trace: &mut Trace<Record>) -> Result<(), CapHit> {
-        while self.step(trace)?.is_some() {}
+        while !self.run_for(u64::MAX, trace)? {}
         if let Some(u) = self.plan.until {
             self.queue.advance_to(u);
         }
@@ -401,6 +452,8 @@ impl World {
     pub fn inject(&mut self, kind: FaultKind, until: Option<Time>) {
         let now = self.now();
         let idx = (self.plan.faults.len() + self.injected.len()) as u32;
+        self.caps_fresh = false;
+        self.put_back_express();
         self.injected.push(FaultSpec { at: now, until, kind });
         self.queue.schedule(now, Ev::Fault { idx, end: false });
         if let Some(u) = until {
@@ -417,20 +470,20 @@ impl World {
         let conn = self.new_conn(SETUP);
         let mut ch = 1u16;
         let (broker, mut cx) = self.broker_cx(now);
-        broker.handle(&mut cx, conn, 0, Op::OpenConnection { owner: SETUP });
-        broker.handle(&mut cx, conn, ch, Op::OpenChannel);
+        broker.handle(&mut cx, conn, 0, &Op::OpenConnection { owner: SETUP });
+        broker.handle(&mut cx, conn, ch, &Op::OpenChannel);
         let plan = self.plan.clone();
         for op in &plan.setup_ops {
             let (broker, mut cx) = self.broker_cx(now);
-            broker.handle(&mut cx, conn, ch, op.clone());
+            broker.handle(&mut cx, conn, ch, op);
             if cx.fx.frames.iter().any(|(_, f)| matches!(f, Frame::ChannelClosed { .. })) {
                 ch += 1;
-                broker.handle(&mut cx, conn, ch, Op::OpenChannel);
+                broker.handle(&mut cx, conn, ch, &Op::OpenChannel);
             }
             self.apply_broker_fx(now, trace);
         }
         let (broker, mut cx) = self.broker_cx(now);
-        broker.handle(&mut cx, conn, 0, Op::CloseConnection);
+        broker.handle(&mut cx, conn, 0, &Op::CloseConnection);
         self.apply_broker_fx(now, trace);
     }
 
@@ -494,12 +547,15 @@ impl World {
         }
         if let Some(d) = cl.spec.reconnect {
             let epoch = cl.epoch;
+            self.put_back_express();
             self.queue.schedule(now.saturating_add(d), Ev::Client { client: c, epoch, timer: ClientTimer::Reconnect });
         }
     }
 
     fn apply_client_out(&mut self, now: Time, c: ClientId, trace: &mut Trace<Record>) {
-        let World { out, tally, queue, clients, links, ops_in_flight, plan, .. } = self;
+        self.put_back_express();
+        let fast = self.fast;
+        let World { out, tally, queue, clients, links, ops_in_flight, frames_in_flight, express, plan, .. } = self;
         for rec in &out.records {
             tally.count(rec);
             trace.push(now, *rec);
@@ -516,8 +572,16 @@ impl World {
             let lat = plan.latency + client.spec.latency + link.extra;
             for (ch, op) in out.ops.drain(..) {
                 let at = link.up_arrival(now, lat);
-                ops_in_flight.push(c, OpInFlight { conn, gen: link.gen_up, ch, op });
-                queue.schedule(at, Ev::ToBroker(c));
+                let m = OpInFlight { conn, gen: link.gen_up, ch, op };
+                let mut aside = express::Aside { express, queue, ops: ops_in_flight, frames: frames_in_flight };
+                aside.put_back();
+                if fast && at == now && queue.nothing_due_now() {
+                    ops_in_flight.count_aside();
+                    *express = Some(Express::ToBroker { c, seq: queue.reserve_seq(), m });
+                } else {
+                    ops_in_flight.push(c, m);
+                    queue.schedule(at, Ev::ToBroker(c));
+                }
             }
         } else {
             out.ops.clear();
@@ -529,7 +593,9 @@ impl World {
     }
 
     fn apply_broker_fx(&mut self, now: Time, trace: &mut Trace<Record>) {
-        let World { fx, tally, queue, clients, links, frames_in_flight, plan, conn_owner, weak_timers, .. } = self;
+        self.put_back_express();
+        let fast = self.fast;
+        let World { fx, tally, queue, clients, links, ops_in_flight, frames_in_flight, express, plan, conn_owner, weak_timers, .. } = self;
         for rec in &fx.records {
             tally.count(rec);
             trace.push(now, *rec);
@@ -550,8 +616,16 @@ impl World {
             let link = &mut links[c.idx()];
             let lat = plan.latency + clients[c.idx()].spec.latency + link.extra;
             let at = link.down_arrival(now, lat);
-            frames_in_flight.push(c, FrameInFlight { conn, gen: link.gen_down, frame });
-            queue.schedule(at, Ev::ToClient(c));
+            let f = FrameInFlight { conn, gen: link.gen_down, frame };
+            let mut aside = express::Aside { express, queue, ops: ops_in_flight, frames: frames_in_flight };
+            aside.put_back();
+            if fast && at == now && queue.nothing_due_now() {
+                frames_in_flight.count_aside();
+                *express = Some(Express::ToClient { c, seq: queue.reserve_seq(), f });
+            } else {
+                frames_in_flight.push(c, f);
+                queue.schedule(at, Ev::ToClient(c));
+            }
         }
         fx.frames.clear();
     }
@@ -573,6 +647,7 @@ impl World {
             let lat = self.latency(c);
             let at = self.links[c.idx()].up_arrival(now, lat);
             let gen = self.links[c.idx()].gen_up;
+            self.put_back_express();
             self.ops_in_flight.push(c, OpInFlight { conn, gen, ch: 0, op: Op::ConnectionDropped { why } });
             self.queue.schedule(at, Ev::ToBroker(c));
         }

@@ -45,6 +45,40 @@ impl<T> InFlight<T> {
         v
     }
 
+    /// What arrives next on `c`'s lane, where it waits (then [`InFlight::discard_front`]).
+    /// Panics on an empty lane, as [`InFlight::pop`] does.
+    #[inline(always)]
+    pub fn front(&self, c: ClientId) -> &T {
+        self.lanes[c.idx()].front().expect("an arrival without a payload")
+    }
+
+    /// Drops the front of `c`'s lane: it has arrived.
+    #[inline(always)]
+    pub fn discard_front(&mut self, c: ClientId) {
+        drop(self.pop(c));
+    }
+
+    /// Counts `v` as sent on `c`'s lane without queueing it there: it is kept aside to
+    /// arrive at once (the world's express arrival). Then either [`InFlight::arrived_aside`]
+    /// or [`InFlight::push_counted`].
+    #[inline(always)]
+    pub fn count_aside(&mut self) {
+        self.live += 1;
+        self.peak = self.peak.max(self.live);
+    }
+
+    /// What was counted aside has arrived.
+    #[inline(always)]
+    pub fn arrived_aside(&mut self, c: ClientId) {
+        self.taken[c.idx()] += 1;
+        self.live -= 1;
+    }
+
+    /// What was counted aside joins its lane after all.
+    pub fn push_counted(&mut self, c: ClientId, v: T) {
+        self.lanes[c.idx()].push_back(v);
+    }
+
     /// The lanes and how many each has delivered, for the TUI's snapshots (they store the
     /// lanes apart, shared).
     pub(super) fn lanes_mut(&mut self) -> (&mut Vec<VecDeque<T>>, &[u64]) {

@@ -1,0 +1,109 @@
+//! Express arrivals: a method or a frame that arrives the instant it is sent, as the very
+//! next event.
+//!
+//! With no latency a method arrives at the broker at the instant the client sends it, and a
+//! frame at the client at the instant the broker sends it. When nothing else is due at that
+//! instant, that arrival is the next event the heap would pop. It need not wait in its link's
+//! lane and in the queue: it is kept aside in one slot, with the sequence number its event
+//! would have had, and runs as the next step. Anything scheduled in the meantime first puts it
+//! back where it would have been (its lane, the queue for now), so the events, their order,
+//! the records, the step count and every count the caps read are those of the plain path.
+//!
+//! Only runs that go on by themselves keep arrivals aside ([`World::run`],
+//! [`World::run_until`], [`World::run_for`]), and each puts back what it kept before it
+//! returns: a reader that steps one event at a time and looks at the wire (the TUI, its
+//! snapshots) never sees the slot.
+
+use super::*;
+
+/// An arrival kept aside.
+#[derive(Clone, Debug)]
+pub(super) enum Express {
+    ToBroker { c: ClientId, seq: u64, m: OpInFlight },
+    ToClient { c: ClientId, seq: u64, f: FrameInFlight },
+}
+
+/// The parts of the world an arrival kept aside touches when it is put back.
+pub(super) struct Aside<'a> {
+    pub express: &'a mut Option<Express>,
+    pub queue: &'a mut EventQueue<Ev>,
+    pub ops: &'a mut InFlight<OpInFlight>,
+    pub frames: &'a mut InFlight<FrameInFlight>,
+}
+
+impl Aside<'_> {
+    /// Puts back what is kept aside: into its lane and the queue for now, in its place.
+    #[inline]
+    pub fn put_back(&mut self) {
+        match self.express.take() {
+            None => {}
+            Some(Express::ToBroker { c, seq, m }) => {
+                self.ops.push_counted(c, m);
+                self.queue.push_now(seq, Ev::ToBroker(c));
+            }
+            Some(Express::ToClient { c, seq, f }) => {
+                self.frames.push_counted(c, f);
+                self.queue.push_now(seq, Ev::ToClient(c));
+            }
+        }
+    }
+}
+
+impl World {
+    /// The parts [`Aside::put_back`] needs, borrowed apart from the rest.
+    pub(super) fn aside(&mut self) -> Aside<'_> {
+        Aside { express: &mut self.express, queue: &mut self.queue, ops: &mut self.ops_in_flight, frames: &mut self.frames_in_flight }
+    }
+
+    /// Puts back what is kept aside (before anything else is scheduled, and when a run
+    /// returns).
+    pub(super) fn put_back_express(&mut self) {
+        self.aside().put_back();
+    }
+
+    /// Events waiting, counting the one kept aside.
+    pub(super) fn pending_events(&self) -> usize {
+        self.queue.len() + usize::from(self.express.is_some())
+    }
+
+    /// Runs the arrival kept aside, as [`World::handle`] runs `ToBroker` and `ToClient`.
+    pub(super) fn arrive_express(&mut self, now: Time, x: Express, trace: &mut Trace<Record>) {
+        match x {
+            Express::ToBroker { c, m, .. } => {
+                self.ops_in_flight.arrived_aside(c);
+                let gen_up = self.links[c.idx()].gen_up;
+                let (broker, cx) = self.broker_cx(now);
+                if Self::op_arrives(broker, cx, gen_up, &m) {
+                    self.apply_broker_fx(now, trace);
+                }
+            }
+            Express::ToClient { c, f, .. } => {
+                self.frames_in_flight.arrived_aside(c);
+                self.frame_arrives(now, c, f, trace);
+            }
+        }
+    }
+
+    /// Runs up to `max` events, or to the end (then `Ok(true)`), as that many calls of
+    /// [`World::step`] would, keeping express arrivals aside; nothing is left aside after.
+    pub fn run_for(&mut self, max: u64, trace: &mut Trace<Record>) -> Result<bool, CapHit> {
+        self.fast = true;
+        let mut result = Ok(false);
+        for _ in 0..max {
+            match self.step(trace) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    result = Ok(true);
+                    break;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.fast = false;
+        self.put_back_express();
+        result
+    }
+}

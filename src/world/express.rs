@@ -19,8 +19,19 @@ use super::*;
 /// An arrival kept aside.
 #[derive(Clone, Debug)]
 pub(super) enum Express {
-    ToBroker { c: ClientId, seq: u64, m: OpInFlight },
-    ToClient { c: ClientId, seq: u64, f: FrameInFlight },
+    /// A method: itself still the first in the world's `out.ops`, where the client wrote
+    /// it (not copied until it arrives or is put back).
+    ToBroker {
+        c: ClientId,
+        seq: u64,
+        conn: ConnId,
+        gen: u32,
+    },
+    ToClient {
+        c: ClientId,
+        seq: u64,
+        f: FrameInFlight,
+    },
 }
 
 /// The parts of the world an arrival kept aside touches when it is put back.
@@ -29,16 +40,26 @@ pub(super) struct Aside<'a> {
     pub queue: &'a mut EventQueue<Ev>,
     pub ops: &'a mut InFlight<OpInFlight>,
     pub frames: &'a mut InFlight<FrameInFlight>,
+    /// Where a method kept aside is.
+    pub out_ops: &'a mut Vec<(u16, Op)>,
 }
 
 impl Aside<'_> {
     /// Puts back what is kept aside: into its lane and the queue for now, in its place.
-    #[inline]
+    #[inline(always)]
     pub fn put_back(&mut self) {
+        if self.express.is_some() {
+            self.put_back_now();
+        }
+    }
+
+    #[inline(never)]
+    fn put_back_now(&mut self) {
         match self.express.take() {
             None => {}
-            Some(Express::ToBroker { c, seq, m }) => {
-                self.ops.push_counted(c, m);
+            Some(Express::ToBroker { c, seq, conn, gen }) => {
+                let (ch, op) = self.out_ops.remove(0);
+                self.ops.push_counted(c, OpInFlight { conn, gen, ch, op });
                 self.queue.push_now(seq, Ev::ToBroker(c));
             }
             Some(Express::ToClient { c, seq, f }) => {
@@ -52,13 +73,30 @@ impl Aside<'_> {
 impl World {
     /// The parts [`Aside::put_back`] needs, borrowed apart from the rest.
     pub(super) fn aside(&mut self) -> Aside<'_> {
-        Aside { express: &mut self.express, queue: &mut self.queue, ops: &mut self.ops_in_flight, frames: &mut self.frames_in_flight }
+        Aside {
+            express: &mut self.express,
+            queue: &mut self.queue,
+            ops: &mut self.ops_in_flight,
+            frames: &mut self.frames_in_flight,
+            out_ops: &mut self.out.ops,
+        }
+    }
+
+    /// Clears the clients' output for a client's next call, after putting back a method
+    /// kept aside there.
+    #[inline(always)]
+    pub(super) fn begin_client_out(&mut self) {
+        self.put_back_express();
+        self.out.clear();
     }
 
     /// Puts back what is kept aside (before anything else is scheduled, and when a run
     /// returns).
+    #[inline(always)]
     pub(super) fn put_back_express(&mut self) {
-        self.aside().put_back();
+        if self.express.is_some() {
+            self.aside().put_back_now();
+        }
     }
 
     /// Events waiting, counting the one kept aside.
@@ -69,11 +107,16 @@ impl World {
     /// Runs the arrival kept aside, as [`World::handle`] runs `ToBroker` and `ToClient`.
     pub(super) fn arrive_express(&mut self, now: Time, x: Express, trace: &mut Trace<Record>) {
         match x {
-            Express::ToBroker { c, m, .. } => {
+            Express::ToBroker { c, conn, gen, .. } => {
                 self.ops_in_flight.arrived_aside(c);
-                let gen_up = self.links[c.idx()].gen_up;
-                let (broker, cx) = self.broker_cx(now);
-                if Self::op_arrives(broker, cx, gen_up, &m) {
+                let World { out, broker, msgs, names, fx, links, .. } = self;
+                let arrived = gen == links[c.idx()].gen_up;
+                if arrived {
+                    let (ch, op) = &out.ops[0];
+                    broker.handle(&mut Cx { now, msgs, names, fx }, conn, *ch, op);
+                }
+                out.ops.clear();
+                if arrived {
                     self.apply_broker_fx(now, trace);
                 }
             }

@@ -330,7 +330,7 @@ impl World {
         match ev {
             Ev::Setup => self.setup(now, trace),
             Ev::Start(c) => {
-                self.out.clear();
+                self.begin_client_out();
                 self.clients[c.idx()].on_start(&mut self.out);
                 self.apply_client_out(now, c, trace);
                 self.connect(now, c, trace);
@@ -367,7 +367,7 @@ impl World {
                     self.try_reconnect(now, client, trace);
                     return;
                 }
-                self.out.clear();
+                self.begin_client_out();
                 let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
                 self.clients[client.idx()].on_timer(now, timer, wire, &mut self.out);
                 self.apply_client_out(now, client, trace);
@@ -402,7 +402,7 @@ impl World {
         if f.gen != self.links[c.idx()].gen_down || client.conn != Some(f.conn) {
             return;
         }
-        self.out.clear();
+        self.begin_client_out();
         let wire = Wire { msgs: &mut self.msgs, names: &mut self.names };
         if self.clients[c.idx()].on_frame(now, f.frame, wire, &mut self.out) == AfterFrame::Exited {
             self.links[c.idx()].gen_down += 1;
@@ -517,7 +517,7 @@ impl World {
             return;
         }
         let conn = self.new_conn(c);
-        self.out.clear();
+        self.begin_client_out();
         self.clients[c.idx()].connect(conn, &mut self.out);
         self.apply_client_out(now, c, trace);
     }
@@ -555,7 +555,7 @@ impl World {
     fn apply_client_out(&mut self, now: Time, c: ClientId, trace: &mut Trace<Record>) {
         self.put_back_express();
         let fast = self.fast;
-        let World { out, tally, queue, clients, links, ops_in_flight, frames_in_flight, express, plan, .. } = self;
+        let World { out, tally, queue, clients, links, ops_in_flight, express, plan, .. } = self;
         for rec in &out.records {
             tally.count(rec);
             trace.push(now, *rec);
@@ -570,16 +570,21 @@ impl World {
         if let Some(conn) = client.conn {
             let link = &mut links[c.idx()];
             let lat = plan.latency + client.spec.latency + link.extra;
-            for (ch, op) in out.ops.drain(..) {
+            let n = out.ops.len();
+            for (ch, op) in out.ops.drain(..n.saturating_sub(1)) {
                 let at = link.up_arrival(now, lat);
-                let m = OpInFlight { conn, gen: link.gen_up, ch, op };
-                let mut aside = express::Aside { express, queue, ops: ops_in_flight, frames: frames_in_flight };
-                aside.put_back();
-                if fast && at == now && queue.nothing_due_now() {
+                ops_in_flight.push(c, OpInFlight { conn, gen: link.gen_up, ch, op });
+                queue.schedule(at, Ev::ToBroker(c));
+            }
+            if n > 0 {
+                let at = link.up_arrival(now, lat);
+                if fast && at == now && express.is_none() && queue.nothing_due_now() {
+                    // Kept aside where it is: the method stays in `out.ops` until it arrives.
                     ops_in_flight.count_aside();
-                    *express = Some(Express::ToBroker { c, seq: queue.reserve_seq(), m });
+                    *express = Some(Express::ToBroker { c, seq: queue.reserve_seq(), conn, gen: link.gen_up });
                 } else {
-                    ops_in_flight.push(c, m);
+                    let (ch, op) = out.ops.pop().expect("n > 0");
+                    ops_in_flight.push(c, OpInFlight { conn, gen: link.gen_up, ch, op });
                     queue.schedule(at, Ev::ToBroker(c));
                 }
             }
@@ -595,7 +600,9 @@ impl World {
     fn apply_broker_fx(&mut self, now: Time, trace: &mut Trace<Record>) {
         self.put_back_express();
         let fast = self.fast;
-        let World { fx, tally, queue, clients, links, ops_in_flight, frames_in_flight, express, plan, conn_owner, weak_timers, .. } = self;
+        let World {
+            fx, tally, queue, clients, links, ops_in_flight, frames_in_flight, express, out, plan, conn_owner, weak_timers, ..
+        } = self;
         for rec in &fx.records {
             tally.count(rec);
             trace.push(now, *rec);
@@ -617,7 +624,7 @@ impl World {
             let lat = plan.latency + clients[c.idx()].spec.latency + link.extra;
             let at = link.down_arrival(now, lat);
             let f = FrameInFlight { conn, gen: link.gen_down, frame };
-            let mut aside = express::Aside { express, queue, ops: ops_in_flight, frames: frames_in_flight };
+            let mut aside = express::Aside { express, queue, ops: ops_in_flight, frames: frames_in_flight, out_ops: &mut out.ops };
             aside.put_back();
             if fast && at == now && queue.nothing_due_now() {
                 frames_in_flight.count_aside();
@@ -636,7 +643,7 @@ impl World {
     fn kill_client(&mut self, now: Time, c: ClientId, why: Disconnect, trace: &mut Trace<Record>) {
         let conn = self.clients[c.idx()].conn;
         let was_up = self.clients[c.idx()].is_up();
-        self.out.clear();
+        self.begin_client_out();
         self.clients[c.idx()].crash(&mut self.out);
         self.links[c.idx()].gen_down += 1;
         self.apply_client_out(now, c, trace);
@@ -660,7 +667,7 @@ impl World {
         if self.clients[c.idx()].status != Status::Connected {
             return;
         }
-        self.out.clear();
+        self.begin_client_out();
         self.clients[c.idx()].lost_connection(&mut self.out);
         self.apply_client_out(now, c, trace);
         self.record(now, trace, Record::Disconnected { client: c, why });
@@ -702,7 +709,7 @@ impl World {
                 for i in 0..self.clients.len() {
                     let c = ClientId(i as u32);
                     if self.clients[i].status == Status::Connected {
-                        self.out.clear();
+                        self.begin_client_out();
                         self.clients[i].lost_connection(&mut self.out);
                         self.apply_client_out(now, c, trace);
                         self.record(now, trace, Record::Disconnected { client: c, why });

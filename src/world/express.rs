@@ -105,8 +105,8 @@ impl World {
     }
 
     /// Runs the arrival kept aside, as [`World::handle`] runs `ToBroker` and `ToClient`.
-    pub(super) fn arrive_express(&mut self, now: Time, x: Express, trace: &mut Trace<Record>) {
-        match x {
+    pub(super) fn arrive_express(&mut self, now: Time, trace: &mut Trace<Record>) {
+        match self.express.take().expect("an arrival kept aside") {
             Express::ToBroker { c, conn, gen, .. } => {
                 self.ops_in_flight.arrived_aside(c);
                 let World { out, broker, msgs, names, fx, links, .. } = self;

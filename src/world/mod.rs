@@ -224,17 +224,14 @@ impl World {
         }
         self.steps += 1;
         self.caps_fresh = false;
-        let now = match self.express.take() {
-            Some(x) => {
-                let now = self.queue.now();
-                self.arrive_express(now, x, trace);
-                now
-            }
-            None => {
-                let (now, _, ev) = self.queue.pop().expect("peeked");
-                self.handle(now, ev, trace);
-                now
-            }
+        let now = if self.express.is_some() {
+            let now = self.queue.now();
+            self.arrive_express(now, trace);
+            now
+        } else {
+            let (now, _, ev) = self.queue.pop().expect("peeked");
+            self.handle(now, ev, trace);
+            now
         };
         self.check_caps(now, trace)?;
         self.caps_fresh = true;

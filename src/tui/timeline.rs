@@ -19,7 +19,7 @@ use crate::scenario::Scenario;
 use crate::sim::trace::TraceMark;
 use crate::sim::{Time, Trace};
 use crate::world::snapshot::Snapshot as WorldSnapshot;
-use crate::world::{CapHit, Ev, FaultKind, World};
+use crate::world::{CapHit, FaultKind, World};
 use std::sync::Arc;
 
 /// Snapshots are taken every this many events at first.
@@ -397,8 +397,7 @@ fn apply(world: &mut World, fault: Fault) {
             let injected = world.injected.iter().rposition(|f| f.kind == FaultKind::Partition(c)).map(|i| n + i);
             let planned = || world.plan.faults.iter().rposition(|f| f.kind == FaultKind::Partition(c) && f.at <= world.now());
             if let Some(idx) = injected.or_else(planned) {
-                let now = world.now();
-                world.queue.schedule(now, Ev::Fault { idx: idx as u32, end: true });
+                world.end_fault_now(idx as u32);
             }
         }
     }

@@ -458,6 +458,15 @@ impl World {
         }
     }
 
+    /// Ends fault `idx` now (the TUI heals a cut link), with the event its `until` would
+    /// have scheduled.
+    pub fn end_fault_now(&mut self, idx: u32) {
+        self.caps_fresh = false;
+        self.put_back_express();
+        let now = self.now();
+        self.queue.schedule(now, Ev::Fault { idx, end: true });
+    }
+
     fn record(&mut self, now: Time, trace: &mut Trace<Record>, rec: Record) {
         self.tally.count(&rec);
         trace.push(now, rec);

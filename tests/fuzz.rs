@@ -117,6 +117,7 @@ fn exercise(bytes: &[u8]) -> Result<bool, String> {
             s.plan = Arc::new(plan);
             let s = Arc::new(s);
             let _ = Session::check(s.clone()); // passing, failing or stopping at a cap are all fine
+            same_run_stepped(&s)?;
             let mut session = Session::new(s, true);
             if session.run().is_err() {
                 return Ok(true); // stopped at a cap: `warren export` refuses such a run too
@@ -129,6 +130,27 @@ fn exercise(bytes: &[u8]) -> Result<bool, String> {
             Ok(true)
         }
     }
+}
+
+/// A run that keeps arrivals aside (`World::run`, `src/world/express.rs`) is the run the TUI
+/// steps one event at a time: same hash, steps, clock and cap hit.
+fn same_run_stepped(s: &Arc<Scenario>) -> Result<(), String> {
+    let mut fast = Session::new(s.clone(), false);
+    let fast_cap = fast.run().err();
+    let mut plain = Session::new(s.clone(), false);
+    let plain_cap = loop {
+        match plain.world.step(&mut plain.trace) {
+            Ok(Some(_)) => {}
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        }
+    };
+    let a = (fast.trace.hash(), fast.world.steps, fast.trace.len(), fast_cap);
+    let b = (plain.trace.hash(), plain.world.steps, plain.trace.len(), plain_cap);
+    if a != b {
+        return Err(format!("World::run and stepping differ: {a:?} against {b:?}"));
+    }
+    Ok(())
 }
 
 /// Every error names the file and a line and column that exist in it.

@@ -6,8 +6,11 @@
 //! other writes. Each step pops one event and hands it to the broker or a client; what they
 //! return (methods, frames, timers, records, a client's exit) is applied here: methods and
 //! frames travel over per-client links with latency (FIFO, like TCP), timers go on the
-//! heap, records go to the trace. Faults are applied here too. The CLI and the TUI drive it with [`World::step`] and [`World::run_until`] and
-//! read its state; they add no behaviour.
+//! heap, records go to the trace. Faults are applied here too. The TUI drives it one event at a
+//! time with [`World::step`]; the CLI, `explore` and the exports with [`World::run`],
+//! [`World::run_for`] and [`World::run_until`], which give the same events faster (an arrival
+//! due at once runs without waiting on the heap: `world/express.rs`). They read its state and add no
+//! behaviour.
 
 pub mod caps;
 mod express;

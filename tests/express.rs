@@ -26,31 +26,34 @@ struct Ending {
     world: String,
 }
 
-fn ending(world: &World, trace: &Trace<Record>, cap: Option<CapHit>) -> Ending {
-    Ending { hash: trace.hash(), records: trace.records().to_vec(), steps: world.steps, now: world.now(), cap, world: format!("{world:?}") }
-}
-
-/// One event at a time, as the TUI steps: no arrival is ever kept aside.
-fn stepped(s: &Scenario) -> Ending {
-    let mut world = World::new(s.plan.clone());
-    let mut trace = Trace::new(true);
-    let mut cap = None;
-    loop {
-        match world.step(&mut trace) {
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(e) => {
-                cap = Some(e);
-                break;
-            }
-        }
-    }
+/// How a run ended; a run that was not stopped by a cap sets the clock to `until`, as
+/// [`World::run`] does.
+fn ending(s: &Scenario, world: &mut World, trace: &Trace<Record>, cap: Option<CapHit>) -> Ending {
     if cap.is_none() {
         if let Some(u) = s.plan.until {
             world.queue.advance_to(u);
         }
     }
-    ending(&world, &trace, cap)
+    Ending { hash: trace.hash(), records: trace.records().to_vec(), steps: world.steps, now: world.now(), cap, world: format!("{world:?}") }
+}
+
+/// Up to `n` events one at a time, as the TUI steps (no arrival is ever kept aside);
+/// `Ok(true)` at the end.
+fn step_n(world: &mut World, trace: &mut Trace<Record>, n: u64) -> Result<bool, CapHit> {
+    for _ in 0..n {
+        if world.step(trace)?.is_none() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The whole run, one event at a time.
+fn stepped(s: &Scenario) -> Ending {
+    let mut world = World::new(s.plan.clone());
+    let mut trace = Trace::new(true);
+    let cap = step_n(&mut world, &mut trace, u64::MAX).err();
+    ending(s, &mut world, &trace, cap)
 }
 
 /// [`World::run`] in one go.
@@ -58,7 +61,7 @@ fn ran(s: &Scenario) -> Ending {
     let mut world = World::new(s.plan.clone());
     let mut trace = Trace::new(true);
     let cap = world.run(&mut trace).err();
-    ending(&world, &trace, cap)
+    ending(s, &mut world, &trace, cap)
 }
 
 /// [`World::run_for`] in small batches (each returns with nothing aside, wherever it stops),
@@ -70,11 +73,7 @@ fn batched(s: &Scenario, batch: u64) -> Ending {
     let mut plain_trace = Trace::new(true);
     let cap = loop {
         let r = world.run_for(batch, &mut trace);
-        for _ in 0..batch {
-            if !matches!(plain.step(&mut plain_trace), Ok(Some(_))) {
-                break;
-            }
-        }
+        let _ = step_n(&mut plain, &mut plain_trace, batch);
         let (a, b) = (format!("{world:?}"), format!("{plain:?}"));
         assert!(
             a == b,
@@ -88,12 +87,7 @@ fn batched(s: &Scenario, batch: u64) -> Ending {
             Err(e) => break Some(e),
         }
     };
-    if cap.is_none() {
-        if let Some(u) = s.plan.until {
-            world.queue.advance_to(u);
-        }
-    }
-    ending(&world, &trace, cap)
+    ending(s, &mut world, &trace, cap)
 }
 
 /// [`World::run_until`] to the instant of each next event in turn, as `explore` runs to each
@@ -109,12 +103,7 @@ fn until_each(s: &Scenario) -> Ending {
         }
         assert!(world.next_time().is_none_or(|n| n > t), "{}: run_until({t}) left an event of its instant", s.name);
     }
-    if cap.is_none() {
-        if let Some(u) = s.plan.until {
-            world.queue.advance_to(u);
-        }
-    }
-    ending(&world, &trace, cap)
+    ending(s, &mut world, &trace, cap)
 }
 
 /// Fails with where two endings first differ (not with the whole of both).

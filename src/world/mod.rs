@@ -421,20 +421,12 @@ impl World {
 
     /// Runs every event up to and including time `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Time, trace: &mut Trace<Record>) -> Result<(), CapHit> {
-        self.fast = true;
-        let mut result = Ok(());
-        while let Some(next) = self.next_time() {
-            if next > t {
-                break;
+        self.keeping_aside(|w| {
+            while w.next_time().is_some_and(|next| next <= t) {
+                w.step(trace)?;
             }
-            if let Err(e) = self.step(trace) {
-                result = Err(e);
-                break;
-            }
-        }
-        self.fast = false;
-        self.put_back_express();
-        result?;
+            Ok(())
+        })?;
         self.queue.advance_to(t.min(self.plan.until.unwrap_or(Time::NEVER)));
         Ok(())
     }

@@ -58,7 +58,7 @@ impl<T> InFlight<T> {
         drop(self.pop(c));
     }
 
-    /// Counts `v` as sent on `c`'s lane without queueing it there: it is kept aside to
+    /// Counts one payload as sent without queueing it in its lane: it is kept aside to
     /// arrive at once (the world's express arrival). Then either [`InFlight::arrived_aside`]
     /// or [`InFlight::push_counted`].
     #[inline(always)]

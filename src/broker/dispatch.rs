@@ -380,7 +380,11 @@ impl Broker {
     /// here and may stay over their limit (`rabbit_amqqueue_process` `requeue_and_run/2`,
     /// `maybe_drop_head/1`).
     pub(crate) fn drop_head_after_requeue(&mut self, cx: &mut Cx<'_>, q: QueueId) {
-        let drop_head = self.queues.get(q.idx()).and_then(|x| x.as_ref()).is_some_and(|x| x.args.overflow == Overflow::DropHead);
+        let drop_head = self
+            .queues
+            .get(q.idx())
+            .and_then(|x| x.as_ref())
+            .is_some_and(|x| x.args.overflow == Overflow::DropHead && x.args.has_length_limit());
         if drop_head {
             self.enforce_max_length(cx, q);
         }

@@ -20,7 +20,18 @@ impl Broker {
     }
 
     /// Removes (or dead-letters) expired messages from the head of the queue.
+    #[inline]
     pub(crate) fn drop_expired_head(&mut self, cx: &mut Cx<'_>, q: QueueId) {
+        // The common case inline: the head (if any) has not expired.
+        let head_expired =
+            self.queues.get(q.idx()).and_then(|x| x.as_ref()).and_then(|x| x.ready.front()).is_some_and(|h| h.expires <= cx.now);
+        if head_expired {
+            self.drop_expired_heads(cx, q);
+        }
+    }
+
+    #[inline(never)]
+    fn drop_expired_heads(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         loop {
             let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
                 return;

@@ -130,6 +130,13 @@ impl QueueArgs {
         self.queue_type == QueueType::Quorum
     }
 
+    /// `x-max-length` or `x-max-length-bytes` is set: the only way the queue can be over its
+    /// limits ([`Queue::is_over_limit`]).
+    #[inline]
+    pub fn has_length_limit(&self) -> bool {
+        self.max_length.is_some() || self.max_length_bytes.is_some()
+    }
+
     /// A quorum queue with single active consumer answers `basic.get` with 405, empty or not
     /// (`rabbit_fifo`'s `{error, unsupported}`).
     pub fn refuses_basic_get(&self) -> bool {

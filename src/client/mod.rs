@@ -81,6 +81,7 @@ pub struct ClientOut {
 }
 
 impl ClientOut {
+    #[inline]
     pub fn clear(&mut self) {
         self.ops.clear();
         self.timers.clear();

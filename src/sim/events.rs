@@ -21,9 +21,15 @@ struct Entry<E> {
 
 impl<E> Entry<E> {
     /// Whether `self` runs before `other`: earlier `(time, seq)`.
+    /// `(time, seq)` as one number, so that an order test is a single wide compare.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (self.time.0 as u128) << 64 | self.seq as u128
+    }
+
     #[inline(always)]
     fn before(&self, other: &Self) -> bool {
-        (self.time, self.seq) < (other.time, other.seq)
+        self.key() < other.key()
     }
 }
 

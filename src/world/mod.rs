@@ -219,6 +219,14 @@ impl World {
         if t > limits.max_time {
             return Err(CapHit::Time { limit: limits.max_time, source: limits.source(Cap::Time) });
         }
+        self.step_at(t, trace).map(Some)
+    }
+
+    /// [`World::step`] once the next event's time `t` is known to be within `until` and the
+    /// time cap: the events cap, the other caps before and after, and the event itself.
+    #[inline(always)]
+    fn step_at(&mut self, t: Time, trace: &mut Trace<Record>) -> Result<Time, CapHit> {
+        let limits = &self.plan.limits;
         if self.steps >= limits.max_events {
             return Err(CapHit::Events { limit: limits.max_events, at: t, source: limits.source(Cap::Events), so_far: self.so_far() });
         }
@@ -238,7 +246,7 @@ impl World {
         };
         self.check_caps(now, trace)?;
         self.caps_fresh = true;
-        Ok(Some(now))
+        Ok(now)
     }
 
     /// What the run has done so far (for a cap's hint).

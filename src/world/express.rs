@@ -107,6 +107,7 @@ impl World {
     }
 
     /// Runs the arrival kept aside, as [`World::handle`] runs `ToBroker` and `ToClient`.
+    #[inline(always)]
     pub(super) fn arrive_express(&mut self, now: Time, trace: &mut Trace<Record>) {
         match self.express.take().expect("an arrival kept aside") {
             Express::ToBroker { c, conn, gen, .. } => {

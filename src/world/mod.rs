@@ -334,6 +334,7 @@ impl World {
 
     /// Hands one event to the broker, a client or the fault injector, and applies what
     /// comes back.
+    #[inline(always)]
     fn handle(&mut self, now: Time, ev: Ev, trace: &mut Trace<Record>) {
         match ev {
             Ev::Setup => self.setup(now, trace),

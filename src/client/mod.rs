@@ -320,7 +320,7 @@ impl Client {
             }
             _ => {}
         }
-        if let (Some(ch), false) = (self.close_ok_owed, self.is_busy()) {
+        if let Some(ch) = self.close_ok_owed.filter(|_| !self.is_busy()) {
             self.close_ok_owed = None;
             cx.out.ops.push((ch, Op::ChannelCloseOk));
         }

@@ -118,7 +118,8 @@ impl World {
                     let (ch, op) = &out.ops[0];
                     broker.handle(&mut Cx { now, msgs, names, fx }, conn, *ch, op);
                 }
-                out.ops.clear();
+                // It was the only one left there (the others went on the wire before it).
+                out.ops.pop();
                 if arrived {
                     self.apply_broker_fx(now, trace);
                 }

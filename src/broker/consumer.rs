@@ -59,8 +59,10 @@ impl ConsumerRing {
     pub fn all(&self) -> &[ConsumerId] {
         &self.all
     }
-    pub fn band_count(&self) -> usize {
-        self.bands.len()
+    /// Whether more than one priority band has a consumer in the ring (not all blocked).
+    #[inline]
+    pub fn several_bands(&self) -> bool {
+        self.bands.len() > 1 && self.bands.iter().filter(|(_, b)| !b.is_empty()).nth(1).is_some()
     }
 
     /// Registers a consumer. Returns true if it became the single active consumer (there was
@@ -144,9 +146,9 @@ impl ConsumerRing {
                 break;
             }
         }
-        if skipped > 0 {
-            self.bands.retain(|(_, b)| !b.is_empty());
-        }
+        // A band left empty (all its consumers blocked) stays, with its ring, for when one
+        // unblocks: removing it here would allocate a new ring then, on every message of a
+        // backlog. Only `remove` takes bands out.
         Pick { chosen, skipped, first_skipped }
     }
 
@@ -238,5 +240,27 @@ mod tests {
         r.add(ConsumerId(1), 5);
         assert_eq!(r.pick(|_| true).chosen, Some((ConsumerId(1), 5)));
         assert_eq!(r.pick(|c| c.0 != 1).chosen, Some((ConsumerId(0), 0)));
+    }
+
+    #[test]
+    fn a_band_whose_consumers_all_block_does_not_count_until_one_comes_back() {
+        let mut r = ConsumerRing::default();
+        r.add(ConsumerId(0), 0);
+        r.add(ConsumerId(1), 5);
+        assert!(r.several_bands());
+        // 1 (the only one of band 5) is at its limit: blocked, its band empty.
+        assert_eq!(r.pick(|c| c.0 != 1).chosen, Some((ConsumerId(0), 0)));
+        assert_eq!(r.blocked(), &[ConsumerId(1)]);
+        assert!(!r.several_bands(), "an empty band is not a band");
+        assert_eq!(r.order(), vec![ConsumerId(0), ConsumerId(1)]);
+        assert_eq!(r.pick(|c| c.0 != 1).chosen, Some((ConsumerId(0), 0)));
+        // Back in its band, first again.
+        assert!(r.unblock(|c| (c.0 == 1).then_some(5)));
+        assert!(r.several_bands());
+        assert_eq!(r.pick(|_| true).chosen, Some((ConsumerId(1), 5)));
+        // Once its consumer is gone, the band goes too.
+        r.remove(ConsumerId(1), true);
+        assert!(!r.several_bands());
+        assert_eq!(r.order(), vec![ConsumerId(0)]);
     }
 }

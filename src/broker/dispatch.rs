@@ -283,12 +283,12 @@ impl Broker {
                 _ => (None, DeliverWhy::SingleActive { from_ready }),
             };
         }
-        let bands = queue.consumers.band_count();
+        let several_bands = queue.consumers.several_bands();
         let alone = queue.consumers.len() == 1;
         let pick = queue.consumers.pick(may);
         let first_skipped = pick.first_skipped.unwrap_or(NO_CONSUMER);
         match pick.chosen {
-            Some((c, priority)) if bands > 1 => {
+            Some((c, priority)) if several_bands => {
                 (Some(c), DeliverWhy::Priority { priority, skipped: pick.skipped, first_skipped, from_ready })
             }
             Some((c, _)) => (Some(c), DeliverWhy::RoundRobin { skipped: pick.skipped, first_skipped, from_ready, alone }),

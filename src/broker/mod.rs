@@ -620,10 +620,15 @@ impl Broker {
     }
 
     /// Sends the confirms decided while handling this input, coalesced per channel.
+    #[inline]
     fn flush_confirms(&mut self, cx: &mut Cx<'_>) {
-        if self.confirm_dirty.is_empty() {
-            return;
+        if !self.confirm_dirty.is_empty() {
+            self.flush_dirty_confirms(cx);
         }
+    }
+
+    #[inline(never)]
+    fn flush_dirty_confirms(&mut self, cx: &mut Cx<'_>) {
         let mut dirty = std::mem::take(&mut self.confirm_dirty);
         dirty.sort_unstable();
         dirty.dedup();

@@ -41,6 +41,7 @@ impl Broker {
     }
 
     /// Makes sure a check is scheduled for the channel's oldest unacknowledged delivery.
+    #[inline]
     pub(crate) fn arm_consumer_timeout(&mut self, cx: &mut Cx<'_>, ch: ChannelId) {
         let Some(timeout) = self.cfg.consumer_timeout else { return };
         let tick = self.cfg.channel_tick_interval;

@@ -91,9 +91,14 @@ impl ConsumerState {
             Frame::CancelledByBroker { .. } => self.subscribed = false,
             Frame::Deliver { tag, redelivered, msg, .. } | Frame::GetOk { tag, redelivered, msg, .. } => {
                 self.polling = false;
-                self.buffer.push_back(Delivery { tag, msg, redelivered });
-                if self.busy.is_none() {
-                    self.start_next(cx, spec, rng);
+                let d = Delivery { tag, msg, redelivered };
+                if self.busy.is_none() && self.buffer.is_empty() {
+                    self.start(cx, spec, rng, d); // idle: straight to work, not via the buffer
+                } else {
+                    self.buffer.push_back(d);
+                    if self.busy.is_none() {
+                        self.start_next(cx, spec, rng);
+                    }
                 }
             }
             Frame::GetEmpty { .. } => self.polling = false,
@@ -102,9 +107,13 @@ impl ConsumerState {
     }
 
     fn start_next(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, rng: &mut Rng) {
-        let Some(d) = self.buffer.pop_front() else {
-            return;
-        };
+        if let Some(d) = self.buffer.pop_front() {
+            self.start(cx, spec, rng, d);
+        }
+    }
+
+    /// Starts working on delivery `d`.
+    fn start(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, rng: &mut Rng, d: Delivery) {
         let took = work::draw(spec.work, rng);
         let until = cx.now.saturating_add(took);
         self.busy = Some(d);

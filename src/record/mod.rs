@@ -205,9 +205,11 @@ impl Record {
 }
 
 /// The trace hash's view of [`Record::fields`]: every hashed field as its word, in order.
-struct HashSink<'h>(&'h mut TraceHasher);
+/// It holds the hasher by value, so that the state stays in a register while one record's
+/// fields are folded in.
+struct HashSink(TraceHasher);
 
-impl FieldSink for HashSink<'_> {
+impl FieldSink for HashSink {
     #[inline]
     fn field(&mut self, f: Field) {
         if let Some(w) = f.word() {
@@ -223,14 +225,23 @@ impl FieldSink for HashSink<'_> {
     fn shown(&mut self, _: Field) {}
 }
 
+/// Folds one record (its kind, then its fields) into `h`; out of line, the state in and
+/// out by value.
+#[inline(never)]
+fn hash_record(rec: &Record, mut h: TraceHasher) -> TraceHasher {
+    h.word(rec.kind_code());
+    let mut sink = HashSink(h);
+    rec.fields(&mut sink);
+    sink.0
+}
+
 impl HashRecord for Record {
     /// Feeds the record's kind and every hashed field to the hasher. Stable: changing this
     /// (or a record's [`Record::fields`]) changes every trace hash, so do it only with a note
     /// in the changelog.
     #[inline(always)]
     fn hash_into(&self, h: &mut TraceHasher) {
-        h.word(self.kind_code());
-        self.fields(&mut HashSink(h));
+        *h = hash_record(self, *h);
     }
 }
 

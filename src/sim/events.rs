@@ -20,13 +20,13 @@ struct Entry<E> {
 }
 
 impl<E> Entry<E> {
-    /// Whether `self` runs before `other`: earlier `(time, seq)`.
     /// `(time, seq)` as one number, so that an order test is a single wide compare.
     #[inline(always)]
     fn key(&self) -> u128 {
         (self.time.0 as u128) << 64 | self.seq as u128
     }
 
+    /// Whether `self` runs before `other`: earlier `(time, seq)`.
     #[inline(always)]
     fn before(&self, other: &Self) -> bool {
         self.key() < other.key()

@@ -355,8 +355,7 @@ impl World {
                 }
             }
             Ev::ToClient(c) => {
-                let f = *self.frames_in_flight.front(c);
-                self.frames_in_flight.discard_front(c);
+                let f = self.frames_in_flight.pop(c);
                 self.frame_arrives(now, c, f, trace);
             }
             Ev::Broker(timer) => {
@@ -591,7 +590,9 @@ impl World {
             }
             if n > 0 {
                 let at = link.up_arrival(now, lat);
-                if fast && at == now && express.is_none() && queue.nothing_due_now() {
+                // Nothing is aside here: it was put back on entry, and only this method can be.
+                debug_assert!(express.is_none());
+                if fast && at == now && queue.nothing_due_now() {
                     // Kept aside where it is: the method stays in `out.ops` until it arrives.
                     ops_in_flight.count_aside();
                     *express = Some(Express::ToBroker { c, seq: queue.reserve_seq(), conn, gen: link.gen_up });

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use warren::cli::limits::LimitArgs;
 use warren::scenario::Scenario;
 use warren::session::Session;
-use warren::world::{Cap, CapHit, CapSource, Limits};
+use warren::record::Record;
+use warren::sim::Trace;
+use warren::world::{Cap, CapHit, CapSource, Limits, World};
 
 struct Counting;
 
@@ -258,4 +260,66 @@ fn check_is_linear_in_confirms() {
     assert!(check_took < run_took * 4 + Duration::from_millis(500), "check {check_took:?} against run {run_took:?}");
     // check keeps no trace: the message store (16 bytes a message) and the confirms in flight.
     assert!(peak < 48 << 20, "check peaked at {} MB for {n} messages", peak >> 20);
+}
+
+/// The exact memory estimate after each event of a run stepped to its end (no caps lowered),
+/// with the trace kept.
+fn estimates_per_event(s: &Scenario) -> Vec<u64> {
+    let mut world = World::new(s.plan.clone());
+    let mut trace = Trace::new(true);
+    let mut out = Vec::new();
+    while world.step(&mut trace).expect("within the default caps").is_some() {
+        out.push(world.memory_estimate(world.live_copies().total(), &trace).total());
+    }
+    out
+}
+
+/// `s` with its memory cap set to `bytes`, and the run stepped one event at a time and run in
+/// one go: the cap hit and the step it came at, both ways.
+fn memory_hit(s: &Scenario, bytes: u64) -> [(Option<CapHit>, u64); 2] {
+    let mut plan = (*s.plan).clone();
+    plan.limits.max_memory = bytes;
+    let plan = Arc::new(plan);
+    let mut stepped = World::new(plan.clone());
+    let mut trace = Trace::new(true);
+    let hit = loop {
+        match stepped.step(&mut trace) {
+            Ok(Some(_)) => {}
+            Ok(None) => break None,
+            Err(cap) => break Some(cap),
+        }
+    };
+    let mut ran = World::new(plan);
+    let mut trace = Trace::new(true);
+    let ran_hit = ran.run(&mut trace).err();
+    [(hit, stepped.steps), (ran_hit, ran.steps)]
+}
+
+#[test]
+fn the_memory_estimate_is_checked_every_eighth_event_and_at_the_end() {
+    use warren::world::caps::MEMORY_EVERY;
+    // A backlog that only grows, with the trace kept: each publish adds a message to the
+    // store, a live copy and records, and nothing removes a copy, so the estimate the check
+    // reads is the exact one.
+    let s = scenario("name: backlog\nqueues: [{ name: q }]\nproducers:\n  - { name: p, publish: [{ key: q, body: x, count: 300 }] }\n");
+    let e = estimates_per_event(&s);
+    let n = e.len() as u64;
+    let last_checked = n / MEMORY_EVERY * MEMORY_EVERY;
+    assert_ne!(n % MEMORY_EVERY, 0, "the run must end between two checks ({n} events)");
+    assert!(e[last_checked as usize - 1] < e[n as usize - 1], "the last events must grow the estimate: {e:?}");
+
+    // Crossed only by the last events: the check when the run ends stops it, at its end.
+    for (hit, steps) in memory_hit(&s, e[n as usize - 1] - 1) {
+        assert_eq!(hit.map(|c| c.cap()), Some(Cap::Memory), "{hit:?}");
+        assert_eq!(steps, n);
+    }
+    // Crossed at an event in the middle: the run stops at the next multiple of MEMORY_EVERY,
+    // not before it and not later, stepped or run.
+    let cap = e[100] - 1;
+    let first = e.iter().position(|&b| b > cap).unwrap() as u64 + 1;
+    assert_ne!(first % MEMORY_EVERY, 0, "crossed between two checks (at event {first})");
+    for (hit, steps) in memory_hit(&s, cap) {
+        assert!(matches!(hit, Some(CapHit::Memory { estimate, .. }) if estimate.total() > cap), "{hit:?}");
+        assert_eq!(steps, first.div_ceil(MEMORY_EVERY) * MEMORY_EVERY);
+    }
 }

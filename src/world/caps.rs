@@ -12,6 +12,15 @@ use super::plan::{Cap, CapSource, Limits};
 use crate::sim::Time;
 use std::fmt;
 
+/// The memory estimate is checked after every this many events (those whose count is a
+/// multiple of it), whenever the live copies are recounted, when a run ends, and before the
+/// next event when the world changed outside one (the start, a fault injected live). The
+/// live copies' upper bound is checked after every event. The estimate after every event
+/// cost about 3 % of a run's instructions; this way a run goes at most this many events past
+/// the memory cap, each of them bounded (the copies by the broker's refusal, see above), and
+/// still stops at the same event everywhere, whether it is stepped or run.
+pub const MEMORY_EVERY: u64 = 8;
+
 /// Live copies are counted exactly at least this often (in events).
 pub const RECOUNT_EVERY: u64 = 4096;
 

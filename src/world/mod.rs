@@ -107,13 +107,17 @@ pub struct World {
     /// Live copies outside the wire (ready, unacked, buffered, waiting for disk) when last
     /// counted, and the step of that count (see [`caps`]).
     live_counted: u64,
-    counted_at: u64,
+    /// Read by the check after every event, from that count: the copies that may still be
+    /// offered or put on the wire before the upper bound passes the cap
+    /// (`max_messages - live_counted`), and the step of the next exact count.
+    copies_room: u64,
+    recount_at: u64,
     /// Weak broker timers on the heap ([`crate::broker::BrokerTimer::is_weak`]): without
     /// `until`, a run with nothing else left is over.
     weak_timers: usize,
-    /// The caps were checked after the last event and nothing has changed since: the check
-    /// before the next event would see the same state (see [`World::step`]).
-    caps_fresh: bool,
+    /// The world changed outside an event (the start, a fault injected live) since the caps
+    /// were last checked: they are checked before the next event (see [`World::step`]).
+    caps_due: bool,
     /// An arrival due at once, kept aside ([`express`]); only while `fast`.
     express: Option<Express>,
     fast: bool,
@@ -156,7 +160,8 @@ impl World {
         broker.copies.limit = plan.limits.max_messages.saturating_mul(2);
         World {
             live_counted: 0,
-            counted_at: 0,
+            copies_room: plan.limits.max_messages,
+            recount_at: caps::RECOUNT_EVERY,
             msgs: plan.msgs.clone(),
             names,
             plan,
@@ -171,7 +176,7 @@ impl World {
             steps: 0,
             injected: Vec::new(),
             weak_timers: 0,
-            caps_fresh: false,
+            caps_due: true,
             express: None,
             fast: false,
             fx: Effects::default(),
@@ -213,6 +218,10 @@ impl World {
     /// Processes one event. `Ok(None)`: nothing left to do (or `until` reached).
     pub fn step(&mut self, trace: &mut Trace<Record>) -> Result<Option<Time>, CapHit> {
         let Some(t) = self.next_time() else {
+            // The memory estimate after the last few events (see `caps::MEMORY_EVERY`).
+            if self.steps % caps::MEMORY_EVERY != 0 {
+                self.check_caps_slow(self.now(), trace)?;
+            }
             return Ok(None);
         };
         let limits = &self.plan.limits;
@@ -223,18 +232,19 @@ impl World {
     }
 
     /// [`World::step`] once the next event's time `t` is known to be within `until` and the
-    /// time cap: the events cap, the other caps before and after, and the event itself.
+    /// time cap: the events cap, the other caps before (when the world changed outside an
+    /// event) and after, and the event itself.
     #[inline(always)]
     fn step_at(&mut self, t: Time, trace: &mut Trace<Record>) -> Result<Time, CapHit> {
         let limits = &self.plan.limits;
         if self.steps >= limits.max_events {
             return Err(CapHit::Events { limit: limits.max_events, at: t, source: limits.source(Cap::Events), so_far: self.so_far() });
         }
-        if !self.caps_fresh {
-            self.check_caps(t, trace)?;
+        if self.caps_due {
+            self.check_caps_slow(t, trace)?;
+            self.caps_due = false;
         }
         self.steps += 1;
-        self.caps_fresh = false;
         let now = if self.express.is_some() {
             let now = self.queue.now();
             self.arrive_express(now, trace);
@@ -245,7 +255,6 @@ impl World {
             now
         };
         self.check_caps(now, trace)?;
-        self.caps_fresh = true;
         Ok(now)
     }
 
@@ -291,33 +300,39 @@ impl World {
 
     /// The caps on live copies and memory, after an event (see [`caps`]). The common case,
     /// inlined: an upper bound of the live copies below the cap and no recount due, and the
-    /// memory estimate within its cap; anything else goes to [`World::check_caps_slow`].
+    /// memory estimate, when due, within its cap; anything else goes to
+    /// [`World::check_caps_slow`].
     #[inline]
     fn check_caps(&mut self, now: Time, trace: &Trace<Record>) -> Result<(), CapHit> {
-        let limits = &self.plan.limits;
-        let wire = (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
-        let upper = self.live_counted.saturating_add(self.broker.copies.offered).saturating_add(wire);
-        if upper > limits.max_messages || self.broker.copies.refused || self.steps - self.counted_at >= caps::RECOUNT_EVERY {
+        // No overflow: the broker offers at most twice the cap between two counts, and the
+        // wire holds what the run has made.
+        let added = self.broker.copies.offered + (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
+        if added > self.copies_room || self.broker.copies.refused || self.steps >= self.recount_at {
             return self.check_caps_slow(now, trace);
         }
-        if caps::memory_over(limits, &self.memory_estimate(upper, trace)) {
-            return self.check_caps_slow(now, trace);
+        if self.steps % caps::MEMORY_EVERY == 0 {
+            let upper = self.live_counted + added;
+            if caps::memory_over(&self.plan.limits, &self.memory_estimate(upper, trace)) {
+                return self.check_caps_slow(now, trace);
+            }
         }
         Ok(())
     }
 
-    /// [`World::check_caps`] in full: recounts the live copies when due, and reports a cap hit.
+    /// [`World::check_caps`] in full, whatever the step: recounts the live copies when due,
+    /// and reports a cap hit.
     #[cold]
     #[inline(never)]
     fn check_caps_slow(&mut self, now: Time, trace: &Trace<Record>) -> Result<(), CapHit> {
         let limits = self.plan.limits;
         let wire = (self.ops_in_flight.len() + self.frames_in_flight.len()) as u64;
         let mut upper = self.live_counted.saturating_add(self.broker.copies.offered).saturating_add(wire);
-        if upper > limits.max_messages || self.broker.copies.refused || self.steps - self.counted_at >= caps::RECOUNT_EVERY {
+        if upper > limits.max_messages || self.broker.copies.refused || self.steps >= self.recount_at {
             let live = self.live_copies();
             self.live_counted = live.total() - wire;
+            self.copies_room = limits.max_messages.saturating_sub(self.live_counted);
             self.broker.copies.offered = 0;
-            self.counted_at = self.steps;
+            self.recount_at = self.steps + caps::RECOUNT_EVERY;
             if live.total() > limits.max_messages || live.refused {
                 let source = limits.source(Cap::Messages);
                 return Err(CapHit::Messages { limit: limits.max_messages, at: now, source, live, so_far: self.so_far() });
@@ -452,7 +467,7 @@ impl World {
     pub fn inject(&mut self, kind: FaultKind, until: Option<Time>) {
         let now = self.now();
         let idx = (self.plan.faults.len() + self.injected.len()) as u32;
-        self.caps_fresh = false;
+        self.caps_due = true;
         self.put_back_express();
         self.injected.push(FaultSpec { at: now, until, kind });
         self.queue.schedule(now, Ev::Fault { idx, end: false });
@@ -464,7 +479,7 @@ impl World {
     /// Ends fault `idx` now (the TUI heals a cut link), with the event its `until` would
     /// have scheduled.
     pub fn end_fault_now(&mut self, idx: u32) {
-        self.caps_fresh = false;
+        self.caps_due = true;
         self.put_back_express();
         let now = self.now();
         self.queue.schedule(now, Ev::Fault { idx, end: true });

@@ -152,7 +152,7 @@ impl Broker {
         let Some(x) = self.exchanges[id.idx()].take() else {
             return;
         };
-        self.exchange_index.remove(&x.name);
+        self.exchange_index.remove(x.name);
         let doomed: Vec<BindingId> =
             self.bindings.iter().filter(|b| b.alive && (b.source == id || b.dest == Dest::Exchange(id))).map(|b| b.id).collect();
         let mut unused = Vec::new();
@@ -480,7 +480,7 @@ impl Broker {
         let Some(q) = self.queues[id.idx()].take() else {
             return;
         };
-        self.queue_index.remove(&q.name);
+        self.queue_index.remove(q.name);
         for qm in &q.ready {
             cx.fx.records.push(Record::Lost { msg: qm.msg, q: id, why: LostWhy::QueueDeleted });
         }

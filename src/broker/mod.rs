@@ -17,6 +17,7 @@
 //! rejects, requeues, `basic.get`), [`deadletter`], [`persistence`] (the disk, crashes and
 //! recovery) and [`expiry`] (TTL and `x-expires`).
 
+mod by_name;
 pub mod channel;
 pub mod consumer;
 pub mod deadletter;
@@ -185,11 +186,11 @@ pub struct Broker {
     pub epoch: u32,
     exchanges: Vec<Option<Exchange>>,
     exchange_meta: Vec<ExchangeMeta>,
-    exchange_index: HashMap<Sym, ExchangeId>,
+    exchange_index: by_name::ByName<ExchangeId>,
     bindings: Vec<Binding>,
     queues: Vec<Option<Queue>>,
     queue_meta: Vec<QueueMeta>,
-    queue_index: HashMap<Sym, QueueId>,
+    queue_index: by_name::ByName<QueueId>,
     conns: Vec<Option<Conn>>,
     channels: Vec<Channel>,
     consumers: Vec<Consumer>,
@@ -231,11 +232,11 @@ impl Broker {
             epoch: 0,
             exchanges: Vec::new(),
             exchange_meta: Vec::new(),
-            exchange_index: HashMap::default(),
+            exchange_index: by_name::ByName::default(),
             bindings: Vec::new(),
             queues: Vec::new(),
             queue_meta: Vec::new(),
-            queue_index: HashMap::default(),
+            queue_index: by_name::ByName::default(),
             conns: Vec::new(),
             channels: Vec::new(),
             consumers: Vec::new(),
@@ -285,7 +286,7 @@ impl Broker {
         self.exchanges.get(id.idx()).and_then(|e| e.as_ref())
     }
     pub fn exchange_by_name(&self, name: Sym) -> Option<ExchangeId> {
-        self.exchange_index.get(&name).copied()
+        self.exchange_index.get(name)
     }
     /// The name an exchange had, even after it was deleted.
     pub fn exchange_name(&self, id: ExchangeId) -> Sym {
@@ -306,7 +307,7 @@ impl Broker {
         self.queues.get(id.idx()).and_then(|q| q.as_ref())
     }
     pub fn queue_by_name(&self, name: Sym) -> Option<QueueId> {
-        self.queue_index.get(&name).copied()
+        self.queue_index.get(name)
     }
     /// The name a queue had, even after it was deleted.
     pub fn queue_name(&self, id: QueueId) -> Sym {

@@ -188,8 +188,9 @@ impl<E: Copy> EventQueue<E> {
     }
 }
 
-/// Sifts a new entry up from the end.
-#[inline]
+/// Sifts a new entry up from the end (inlined where it is called: with two heaps the
+/// compiler stopped doing it, at 0.6 % more instructions on the paced benchmark).
+#[inline(always)]
 fn push_heap<E: Copy>(heap: &mut Vec<Entry<E>>, e: Entry<E>) {
     let mut i = heap.len();
     heap.push(e);

@@ -6,7 +6,9 @@
 //! bound (the last count plus every copy the broker has offered to a queue since, plus what
 //! is in flight) passes the cap; within one input the broker refuses copies past twice the
 //! cap, so no single event can grow without bound. The memory estimate is a sum of counts
-//! times sizes: the message store, the kept trace, the live copies and the pending events.
+//! times sizes: the message store, the kept trace, the live copies and the pending events;
+//! it is checked every [`MEMORY_EVERY`] events (and at a recount, at the end of a run, and
+//! after a change made outside an event).
 
 use super::plan::{Cap, CapSource, Limits};
 use crate::sim::Time;

@@ -11,8 +11,8 @@
 //! Events far ahead (a consumer timeout half an hour away, among timers microseconds apart)
 //! wait in a second heap, so that the first stays shallow: every entry of the near heap is
 //! before a horizon and every far one at or after it, so the near heap's top is the earliest
-//! of all. When the near heap runs out, the horizon moves to [`SPAN`] past the earliest far
-//! entry and the far entries before it move over.
+//! of all. When the near heap is empty and the earliest far entry is the next event, the
+//! horizon moves to [`SPAN`] past it and the far entries before it move over.
 
 use super::Time;
 use std::collections::VecDeque;
@@ -108,8 +108,8 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// The near heap ran out: the horizon moves past the earliest far entry, and the far
-    /// entries before it move over.
+    /// The near heap is empty and the earliest far entry is next: the horizon moves past it,
+    /// and the far entries before it move over.
     #[cold]
     #[inline(never)]
     fn refill(&mut self) {
@@ -147,8 +147,11 @@ impl<E: Copy> EventQueue<E> {
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, u64, E)> {
-        // Heap entries due now were scheduled before anything in `immediate`.
-        if self.heap.is_empty() {
+        // Heap entries due now were scheduled before anything in `immediate`. The far heap
+        // is drawn on only when its top is the next event: so the heaps' contents depend only
+        // on the events popped, not on how many of `immediate`'s went through here (a run
+        // that keeps arrivals aside does not pop them).
+        if self.heap.is_empty() && self.far.first().is_some_and(|e| self.immediate.is_empty() || e.time <= self.now) {
             self.refill();
         }
         if let Some(top) = self.heap.first() {

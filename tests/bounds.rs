@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use warren::cli::limits::LimitArgs;
 use warren::scenario::Scenario;
 use warren::session::Session;
-use warren::record::Record;
 use warren::sim::Trace;
 use warren::world::{Cap, CapHit, CapSource, Limits, World};
 

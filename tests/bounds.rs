@@ -322,3 +322,26 @@ fn the_memory_estimate_is_checked_every_eighth_event_and_at_the_end() {
         assert_eq!(steps, first.div_ceil(MEMORY_EVERY) * MEMORY_EVERY);
     }
 }
+
+#[test]
+fn a_step_after_the_copy_cap_hits_it_again() {
+    // Six copies under a cap of five, then a note that adds nothing: the step that runs the
+    // note must still see the run over its cap, as every check after the hit does.
+    let s = scenario(
+        "name: over\nlimits: { messages: 5 }\nqueues: [{ name: q }]\nproducers:\n  - { name: p, publish: [{ key: q, body: x, count: 6 }] }\nnotes:\n  - { at: 1s, text: after }\n",
+    );
+    let mut world = World::new(s.plan.clone());
+    let mut trace = Trace::new(false);
+    let first = loop {
+        match world.step(&mut trace) {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("six copies fit a cap of five"),
+            Err(cap) => break cap,
+        }
+    };
+    assert_eq!(first.cap(), Cap::Messages, "{first}");
+    for _ in 0..3 {
+        let again = world.step(&mut trace).expect_err("still over the cap");
+        assert_eq!(again.cap(), Cap::Messages, "{again}");
+    }
+}

@@ -105,7 +105,7 @@ pub struct World {
     /// Faults injected live (the TUI), by index in this list.
     pub injected: Vec<FaultSpec>,
     /// Live copies outside the wire (ready, unacked, buffered, waiting for disk) when last
-    /// counted, and the step of that count (see [`caps`]).
+    /// counted (see [`caps`]).
     live_counted: u64,
     /// Read by the check after every event, from that count: the copies that may still be
     /// offered or put on the wire before the upper bound passes the cap
@@ -334,6 +334,9 @@ impl World {
             self.broker.copies.offered = 0;
             self.recount_at = self.steps + caps::RECOUNT_EVERY;
             if live.total() > limits.max_messages || live.refused {
+                // Over the cap: counted again at the next check, which hits it again (the
+                // room alone would not see it when nothing more is added).
+                self.recount_at = self.steps;
                 let source = limits.source(Cap::Messages);
                 return Err(CapHit::Messages { limit: limits.max_messages, at: now, source, live, so_far: self.so_far() });
             }

@@ -165,7 +165,10 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::Confirm { client, seq, multiple, ack } => publish::confirm(cx, client, seq, multiple, ack),
         Record::Ready { msg, q, why } => deliver::ready(cx, msg, q, why),
         Record::Delivered { msg, q, client, tag, redelivered, no_ack, why, delivery_count, .. } => {
-            deliver::delivered(cx, deliver::Delivery { msg, q, client, tag, redelivered, no_ack, why, delivery_count })
+            deliver::delivered(cx, deliver::Delivery { msg, q, client, tag, redelivered, no_ack, why, delivery_count, held: false })
+        }
+        Record::CheckedOut { msg, q, client, redelivered, no_ack, why, delivery_count, .. } => {
+            deliver::delivered(cx, deliver::Delivery { msg, q, client, tag: 0, redelivered, no_ack, why, delivery_count, held: true })
         }
         Record::WorkStarted { client, msg, until_us } => deliver::work_started(cx, client, msg, until_us),
         Record::Processed { client, msg } => deliver::processed(cx, client, msg),

@@ -204,6 +204,7 @@ impl Builder<'_> {
             | Record::Confirm { .. } => self.publishing(t, rec, confirms),
             Record::Subscribed { .. }
             | Record::Delivered { .. }
+            | Record::CheckedOut { .. }
             | Record::Acked { .. }
             | Record::Rejected { .. }
             | Record::Requeued { .. }
@@ -317,6 +318,10 @@ impl Builder<'_> {
                 let verb = if matches!(why, crate::record::DeliverWhy::Get) { "get-ok" } else { "deliver" };
                 let from = if q == NO_QUEUE { Key::Exchange(self.exchange_of(msg)) } else { Key::Queue(q) };
                 self.arrow(t, from, Key::Client(client), format!("{verb} {}{f}", self.body(msg)), Style::Deliver);
+            }
+            Record::CheckedOut { msg, q, .. } => {
+                let text = format!("check out {} (consumer's channel closing: never sent)", self.body(msg));
+                self.arrow(t, Key::Queue(q), Key::Queue(q), text, Style::Requeue);
             }
             Record::Acked { msg, q, client, .. } => {
                 self.arrow(t, Key::Client(client), Key::Queue(q), format!("ack {}", self.body(msg)), Style::Ack);

@@ -54,7 +54,7 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
             continue;
         }
         match *r {
-            Record::Delivered { no_ack: true, .. } => {
+            Record::Delivered { no_ack: true, .. } | Record::CheckedOut { no_ack: true, .. } => {
                 auto_acked.insert((msg, q));
             }
             Record::Routed { .. } | Record::Restored { .. } => {

@@ -16,7 +16,7 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
             Record::Restored { msg, q } => {
                 restored.insert((msg, q));
             }
-            Record::Delivered { msg, q, no_ack: true, .. } if q != NO_QUEUE => {
+            Record::Delivered { msg, q, no_ack: true, .. } | Record::CheckedOut { msg, q, no_ack: true, .. } if q != NO_QUEUE => {
                 let n = auto.entry((msg, q)).or_default();
                 *n += 1;
                 if *n > 1 && !restored.contains(&(msg, q)) {

@@ -17,7 +17,7 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
     let mut seen: BTreeMap<Copy, u32> = BTreeMap::new();
     let mut last: BTreeMap<(QueueId, u32), MsgId> = BTreeMap::new();
     for s in records {
-        if let Record::Delivered { msg, q, .. } = s.rec {
+        if let Record::Delivered { msg, q, .. } | Record::CheckedOut { msg, q, .. } = s.rec {
             if q == NO_QUEUE {
                 continue;
             }

@@ -18,7 +18,9 @@ pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
             Record::Subscribed { consumer, prefetch, no_ack, .. } => {
                 limit.insert(consumer, (prefetch, no_ack));
             }
-            Record::Delivered { msg, q, consumer, no_ack: false, .. } if q != NO_QUEUE => {
+            Record::Delivered { msg, q, consumer, no_ack: false, .. } | Record::CheckedOut { msg, q, consumer, no_ack: false, .. }
+                if q != NO_QUEUE =>
+            {
                 let Some(&(p, _)) = limit.get(&consumer) else { continue };
                 holder.insert((msg, q), consumer);
                 let n = count.entry(consumer).or_default();

@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet;
 pub(super) fn check(world: &World, records: &[Stamped<Record>]) -> Found {
     let mut delivered: FxHashSet<Copy> = FxHashSet::default();
     for s in records {
-        if let Record::Delivered { msg, q, redelivered, .. } = s.rec {
+        if let Record::Delivered { msg, q, redelivered, .. } | Record::CheckedOut { msg, q, redelivered, .. } = s.rec {
             if q == NO_QUEUE {
                 continue;
             }

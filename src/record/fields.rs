@@ -178,10 +178,15 @@ impl Record {
                 s.shown(Bool("redelivered", redelivered));
                 s.shown(Bool("auto_ack", no_ack));
                 s.shown(Bool("basic_get", consumer == crate::ids::NO_CONSUMER));
-                // Quorum queues only: classic deliveries hash and show as before.
-                if delivery_count != NO_DELIVERY_COUNT {
-                    s.field(Num("x_delivery_count", delivery_count as u64))
-                }
+                delivery_count_field(delivery_count, s)
+            }
+            Record::CheckedOut { msg, q, consumer, client, redelivered, no_ack, why, delivery_count } => {
+                s.pair(Msg(msg), Queue(q));
+                s.pair(Hidden(consumer.0 as u64), Client("consumer", client));
+                why.fields(redelivered, no_ack, s);
+                s.shown(Bool("redelivered", redelivered));
+                s.shown(Bool("auto_ack", no_ack));
+                delivery_count_field(delivery_count, s)
             }
             Record::WorkStarted { client, msg, until_us } => {
                 s.pair(Client("client", client), Msg(msg));
@@ -242,6 +247,14 @@ impl Record {
             Record::BrokerUp { queues, messages } => s.all(&[Num("queues", queues as u64), Num("messages", messages as u64)]),
             Record::Note { idx } => s.field(Num("note", idx as u64)),
         }
+    }
+}
+
+/// Quorum queues only: classic deliveries hash and show as before.
+#[inline]
+fn delivery_count_field<S: FieldSink>(delivery_count: u16, s: &mut S) {
+    if delivery_count != NO_DELIVERY_COUNT {
+        s.field(Field::Num("x_delivery_count", delivery_count as u64))
     }
 }
 

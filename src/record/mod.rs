@@ -151,6 +151,21 @@ records! {
     63 ack_deferred => AckDeferred { client: ClientId, msg: MsgId, waiting: u32, every: u32 },
     /// `basic.get` found nothing ready (`basic.get-empty`).
     64 get_empty => GetEmpty { client: ClientId, q: QueueId },
+    /// A quorum queue checked a message out to a consumer whose channel is closing (the
+    /// broker closed it with an error and `channel.close-ok` has not come): the queue still
+    /// counts the consumer, but the channel never sends the message. The queue takes it back
+    /// at `channel.close-ok` (with `no_ack`, it is gone). The fields are
+    /// [`Record::Delivered`]'s but the delivery tag, which the client never sees.
+    65 checked_out => CheckedOut {
+        msg: MsgId,
+        q: QueueId,
+        consumer: ConsumerId,
+        client: ClientId,
+        redelivered: bool,
+        no_ack: bool,
+        why: DeliverWhy,
+        delivery_count: u16,
+    },
 }
 
 /// A delivery without an `x-delivery-count` header (`Record::Delivered`).
@@ -163,6 +178,7 @@ impl Record {
             self,
             Record::Acked { .. }
                 | Record::Delivered { no_ack: true, .. }
+                | Record::CheckedOut { no_ack: true, .. }
                 | Record::Discarded { .. }
                 | Record::DeadLettered { .. }
                 | Record::Lost { .. }
@@ -175,6 +191,7 @@ impl Record {
             Record::Routed { msg, q, .. }
             | Record::Ready { msg, q, .. }
             | Record::Delivered { msg, q, .. }
+            | Record::CheckedOut { msg, q, .. }
             | Record::Acked { msg, q, .. }
             | Record::Rejected { msg, q, .. }
             | Record::Requeued { msg, q, .. }
@@ -257,7 +274,7 @@ mod tests {
                 assert_ne!(a.1, b.1, "name {} used twice", a.1);
             }
         }
-        assert_eq!(KINDS.len(), 43);
+        assert_eq!(KINDS.len(), 44);
     }
 
     #[test]

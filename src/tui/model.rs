@@ -302,7 +302,10 @@ impl Hot {
                         Via::DirectReplyTo => {}
                     }
                 }
-                Record::Delivered { q, client, .. } | Record::Acked { q, client, .. } | Record::Requeued { q, client, .. } => {
+                Record::Delivered { q, client, .. }
+                | Record::CheckedOut { q, client, .. }
+                | Record::Acked { q, client, .. }
+                | Record::Requeued { q, client, .. } => {
                     push(&mut h.queues, q);
                     push(&mut h.clients, client);
                 }

@@ -43,14 +43,17 @@ pub struct Delivery {
     pub why: DeliverWhy,
     /// Quorum queues: its `x-delivery-count` ([`crate::record::NO_DELIVERY_COUNT`]: none).
     pub delivery_count: u16,
+    /// Checked out to a quorum consumer whose channel is closing: never sent.
+    pub held: bool,
 }
 
 pub fn delivered(cx: &Ctx, d: Delivery) -> Line {
     let l = cx.lang;
-    let Delivery { msg, q, client, tag, redelivered, no_ack, why, delivery_count } = d;
+    let Delivery { msg, q, client, tag, redelivered, no_ack, why, delivery_count, held } = d;
     let m = cx.msg(msg);
     let who = cx.client(client);
-    let mut flags = vec![tr!(l, "tag {tag}", "投递标签 {tag}")];
+    // A message checked out to a closing channel has no tag the client sees.
+    let mut flags = if held { Vec::new() } else { vec![tr!(l, "tag {tag}", "投递标签 {tag}")] };
     if redelivered {
         flags.push(tr!(l, "redelivered", "重投"));
     }
@@ -60,10 +63,28 @@ pub fn delivered(cx: &Ctx, d: Delivery) -> Line {
     if delivery_count != crate::record::NO_DELIVERY_COUNT {
         flags.push(format!("x-delivery-count {delivery_count}"));
     }
-    let f = flags.join(", ");
+    let f = if flags.is_empty() {
+        String::new()
+    } else {
+        let f = flags.join(", ");
+        tr!(l, " ({f})", "（{f}）")
+    };
     let qn = cx.queue(q);
     let w = deliver_why(cx, why, &who, &qn);
-    line(broker(), tr!(l, "delivered {m} to {who} ({f})", "把 {m} 投递给 {who}（{f}）"), Some(w))
+    if held {
+        let then = if no_ack {
+            tr!(l, "with auto-ack it is gone", "由于是自动确认，这条消息就此丢失")
+        } else {
+            tr!(l, "{qn} takes it back then", "届时 {qn} 会把它收回")
+        };
+        let w = tr!(
+            l,
+            "{w}; but the broker closed {who}'s channel with an error, and a quorum queue keeps its consumer until channel.close-ok: the channel never sends it, and {then}",
+            "{w}；但代理已因错误关闭 {who} 的信道，仲裁队列在收到 channel.close-ok 之前仍保留该消费者：信道不会发出这条消息，{then}"
+        );
+        return line(broker(), tr!(l, "checked out {m} to {who}{f}", "把 {m} 分派给 {who}{f}"), Some(w));
+    }
+    line(broker(), tr!(l, "delivered {m} to {who}{f}", "把 {m} 投递给 {who}{f}"), Some(w))
 }
 
 pub fn work_started(cx: &Ctx, client: ClientId, msg: MsgId, until_us: u64) -> Line {

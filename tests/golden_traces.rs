@@ -143,6 +143,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:get-and-death", 0xdc95fc26368d0f1d, 0xbf01f96c6ee42b80, 0x2d8cf02845c35b7b, 0xad54379b910bfcf4),
     ("probe:quorum-actions", 0xdec8ff3f03d6f33c, 0xb5c9413134226fb8, 0x8b4cf6ec9024880a, 0xd7ca8d9c7c954f39),
     ("probe:quorum-timeout", 0x27b80df3912fcfca, 0x1eca2425a33b21d2, 0xb49fdd961422a3f1, 0x3edd8955cb2d26b1),
+    ("probe:quorum-closing", 0x5899b3028eda0463, 0x5f8ded454017ba15, 0x838211c2cc944336, 0xf16e0754269b567b),
     ("gen:gen-0-00", 0x275e3351489ce34f, 0x6450e663f2ef7671, 0x874f325960007079, 0x058fb9f696812fb1),
     ("gen:gen-0-01", 0x0e3f17d482b41c76, 0x5a223b5ab12d1e4d, 0x1b044c3b57f62547, 0x487249d35a82e323),
     ("gen:gen-0-02", 0xe57990a8804f8185, 0x79a439915e856160, 0x266cd3f850a7a561, 0x5ce41e6e03b01947),

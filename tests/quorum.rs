@@ -293,3 +293,54 @@ producers:
     assert!(r.bodies("full").is_empty());
     assert_eq!(r.bodies("classic"), vec!["c1", "c2"], "a classic queue with single active consumer answers basic.get");
 }
+
+/// The broker closes a channel with an error (here the consumer timeout) while its quorum
+/// consumers' client is busy: the consumers stay registered until `channel.close-ok`, so a
+/// single active consumer keeps its place and the round-robin checks messages out to a
+/// consumer with credit left, which its closed channel never sends. At close-ok the queues
+/// take all of it back (recorded: tests/conformance_diff/quorum-closing.yaml).
+#[test]
+fn a_quorum_consumer_of_a_channel_closed_by_an_error_stays_until_close_ok() {
+    let r = run(r##"
+name: closing
+broker: { consumer_timeout: 2s, channel_tick_interval: 1s }
+queues:
+  - { name: qs, durable: true, arguments: { x-queue-type: quorum, x-single-active-consumer: true } }
+  - { name: qn, durable: true, arguments: { x-queue-type: quorum } }
+consumers:
+  - { name: slow, queue: qs, prefetch: 1, work: 5s }
+  - { name: backup, queue: qs, start: 500ms, prefetch: 5, work: 100ms }
+  - { name: slown, queue: qn, prefetch: 3, work: 5s }
+  - { name: backupn, queue: qn, start: 500ms, prefetch: 5, work: 100ms }
+producers:
+  - name: p
+    publish:
+      - { at: 100ms, key: qs, body: "s{n}", count: 1 }
+      - { at: 100ms, key: qn, body: "n{n}", count: 1 }
+      - { at: 4s, key: qs, body: "t{n}", count: 2 }
+      - { at: 4s, key: qn, body: "m{n}", count: 4 }
+until: 8s
+"##);
+    let held: Vec<String> = r
+        .records()
+        .iter()
+        .filter_map(|s| match s.rec {
+            Record::CheckedOut { msg, .. } => Some(r.body(msg)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(held, vec!["m1", "m3"], "checked out to slown after the error, while it still had credit");
+    assert_eq!(r.bodies("slown"), vec!["n1"], "its closed channel sends nothing more");
+    assert_eq!(
+        r.received("backupn"),
+        [("m2", false), ("m4", false), ("n1", true), ("m1", true), ("m3", true)].map(|(b, f)| (b.to_string(), f))
+    );
+    assert_eq!(
+        r.received("backup"),
+        [("s1", true), ("t1", false), ("t2", false)].map(|(b, f)| (b.to_string(), f)),
+        "slow stays the active consumer till close-ok"
+    );
+    let lines = r.lines().join("\n");
+    assert!(lines.contains("checked out #"), "{lines}");
+    assert!(lines.contains("a quorum queue keeps its consumer until channel.close-ok"), "{lines}");
+}

@@ -490,7 +490,10 @@ impl Broker {
                 cons.active = false;
                 let chan = &mut self.channels[cons.channel.idx()];
                 chan.consumers.retain(|x| x != c);
-                cx.fx.frames.push((chan.conn, Frame::CancelledByBroker { ch: chan.number, tag: cons.tag }));
+                // Not on a channel closing after an error (a quorum consumer kept till close-ok).
+                if chan.open {
+                    cx.fx.frames.push((chan.conn, Frame::CancelledByBroker { ch: chan.number, tag: cons.tag }));
+                }
             }
         }
         let doomed: Vec<BindingId> = self.bindings.iter().filter(|b| b.alive && b.dest == Dest::Queue(id)).map(|b| b.id).collect();

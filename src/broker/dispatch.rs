@@ -332,6 +332,9 @@ impl Broker {
         let delivery_count = if quorum && qm.count > 0 { super::quorum::header_count(qm.count) } else { NO_DELIVERY_COUNT };
         qm.flags |= qflags::DELIVERED;
         let (conn, number, client, no_ack, chid) = (chan.conn, chan.number, cons.client, cons.no_ack, cons.channel);
+        // A quorum consumer of a channel the broker closed with an error (see
+        // `Broker::close_channel`): checked out to it, never sent, taken back at close-ok.
+        let held = !chan.open;
         if no_ack {
             self.disk_removed(cx, q, &qm);
         } else {
@@ -343,7 +346,11 @@ impl Broker {
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.unacked += 1;
             }
-            self.arm_consumer_timeout(cx, chid);
+            self.arm_consumer_timeout(cx, chid); // not on a closing channel
+        }
+        if held {
+            cx.fx.records.push(Record::CheckedOut { msg: qm.msg, q, consumer: c, client, redelivered, no_ack, why, delivery_count });
+            return;
         }
         cx.fx.frames.push((conn, Frame::Deliver { ch: number, consumer: c, tag, redelivered, msg: qm.msg }));
         cx.fx.records.push(Record::Delivered { msg: qm.msg, q, consumer: c, client, tag, redelivered, no_ack, why, delivery_count });

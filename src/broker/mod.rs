@@ -128,6 +128,14 @@ impl CopyCount {
     }
 }
 
+/// The queues a closed channel's consumers left: all of them, and those where another
+/// consumer took over (single active consumer).
+#[derive(Default)]
+struct ConsumersLeft {
+    touched: Vec<QueueId>,
+    taken_over: Vec<QueueId>,
+}
+
 /// What handling one input produced.
 #[derive(Clone, Debug, Default)]
 pub struct Effects {
@@ -500,8 +508,9 @@ impl Broker {
             cx.fx.frames.push((conn, Frame::ChannelClosed { ch: number, code, text }));
             self.close_channel(cx, ch, RequeueWhy::ChannelError(code), true);
             self.forget_channel(ch);
-            // What is left unacked is what quorum queues take back at close-ok.
-            if !self.channels[ch.idx()].unacked.is_empty() {
+            // What is left (quorum consumers, what they hold) goes at close-ok.
+            let left = &self.channels[ch.idx()];
+            if !left.unacked.is_empty() || !left.consumers.is_empty() {
                 if let Some(c) = self.conns.get_mut(conn.idx()).and_then(|c| c.as_mut()) {
                     c.closing.push((number, ch, code));
                 }
@@ -520,7 +529,17 @@ impl Broker {
             return;
         };
         let (_, ch, code) = c.closing.remove(i);
-        self.requeue_all(cx, ch, RequeueWhy::ChannelError(code));
+        self.end_closing(cx, ch, RequeueWhy::ChannelError(code));
+    }
+
+    /// The channel process of a channel closed with an error stops: its quorum consumers go
+    /// (on a single-active-consumer queue the next takes over) and their queues take back
+    /// what it held, delivered to it before or after the error.
+    fn end_closing(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy) {
+        let kept = std::mem::take(&mut self.channels[ch.idx()].consumers);
+        let left = self.unregister_all(cx, kept);
+        self.requeue_all(cx, ch, why);
+        self.after_consumers_left(cx, left);
     }
 
     fn forget_channel(&mut self, ch: ChannelId) {
@@ -554,7 +573,7 @@ impl Broker {
         }
         let closing = std::mem::take(&mut self.conns[conn.idx()].as_mut().expect("open").closing);
         for (_, ch, _) in closing {
-            self.requeue_all(cx, ch, requeue_why);
+            self.end_closing(cx, ch, requeue_why);
         }
         if let Disconnect::ConnectionError(_) = why {
             cx.fx.records.push(Record::Disconnected { client: owner, why });
@@ -569,37 +588,62 @@ impl Broker {
 
     /// Closes a channel: cancels its consumers, requeues what it held unacked (at the
     /// messages' original positions, flagged redelivered), then applies auto-delete. With
-    /// `hold_quorum` (the broker closed it with an error) what it holds from quorum queues
-    /// stays until the client's `channel.close-ok` ([`Broker::channel_close_ok`]).
+    /// `hold_quorum` (the broker closed it with an error) its consumers of quorum queues and
+    /// what it holds from them stay until the client's `channel.close-ok`
+    /// ([`Broker::channel_close_ok`]): `rabbit_channel` notifies only classic queues at the
+    /// error, and a quorum queue sees the consumer go only when the channel process stops.
     fn close_channel(&mut self, cx: &mut Cx<'_>, ch: ChannelId, why: RequeueWhy, hold_quorum: bool) {
         if !self.channels[ch.idx()].open {
             return;
         }
         self.channels[ch.idx()].open = false;
-        let consumers = std::mem::take(&mut self.channels[ch.idx()].consumers);
-        let mut touched: Vec<QueueId> = Vec::new();
-        let mut taken_over: Vec<QueueId> = Vec::new();
-        for c in consumers {
-            let q = self.consumers[c.idx()].queue;
-            self.consumers[c.idx()].active = false;
-            if self.unregister_consumer(cx, q, c) {
-                taken_over.push(q);
-            }
-            if !touched.contains(&q) {
-                touched.push(q);
-            }
+        let mut consumers = std::mem::take(&mut self.channels[ch.idx()].consumers);
+        if hold_quorum {
+            let kept: Vec<ConsumerId> = consumers.iter().copied().filter(|c| self.on_quorum_queue(*c)).collect();
+            consumers.retain(|c| !kept.contains(c));
+            self.channels[ch.idx()].consumers = kept;
         }
+        let left = self.unregister_all(cx, consumers);
         self.channels[ch.idx()].reply_consumer = None;
         self.requeue_held(cx, ch, why, hold_quorum);
-        for q in taken_over {
-            self.run_queue(cx, q);
-        }
         // Confirms still owed on this channel will never be sent.
         let c = &mut self.channels[ch.idx()];
         c.unconfirmed.clear();
         c.batch_acks.clear();
         c.batch_nacks.clear();
-        for q in touched {
+        self.after_consumers_left(cx, left);
+    }
+
+    fn on_quorum_queue(&self, c: ConsumerId) -> bool {
+        let q = self.consumers[c.idx()].queue;
+        self.queues.get(q.idx()).and_then(|x| x.as_ref()).is_some_and(|x| x.is_quorum())
+    }
+
+    /// Takes consumers of a closed channel out of their queues (on a single-active-consumer
+    /// queue the next one takes over). Then, once what the channel held is back,
+    /// [`Broker::after_consumers_left`].
+    fn unregister_all(&mut self, cx: &mut Cx<'_>, consumers: Vec<ConsumerId>) -> ConsumersLeft {
+        let mut left = ConsumersLeft::default();
+        for c in consumers {
+            let q = self.consumers[c.idx()].queue;
+            self.consumers[c.idx()].active = false;
+            if self.unregister_consumer(cx, q, c) {
+                left.taken_over.push(q);
+            }
+            if !left.touched.contains(&q) {
+                left.touched.push(q);
+            }
+        }
+        left
+    }
+
+    /// The queues run for the consumers that took over; a queue left without consumers may
+    /// auto-delete or start its `x-expires` clock.
+    fn after_consumers_left(&mut self, cx: &mut Cx<'_>, left: ConsumersLeft) {
+        for q in left.taken_over {
+            self.run_queue(cx, q);
+        }
+        for q in left.touched {
             self.after_consumer_left(cx, q);
         }
     }

@@ -866,3 +866,24 @@ fn snapshot_queue_types() {
         ("topology_priority".into(), draw_with(100, 8, |f| render::topology::render(f, f.area(), &a, run(&a))))
     });
 }
+
+#[test]
+fn the_inspector_places_a_message_checked_out_to_a_closing_channel() {
+    // The probe: slown's channel is closed by the consumer timeout at 3 s; qn checks m1 out
+    // to it at 4 s, and takes it back at close-ok, when slown's 5 s of work end.
+    let mut tl = Timeline::new(scenario("tests/conformance_diff/quorum-closing.yaml"));
+    tl.run_until(Time::ms(4_500), |_| false);
+    let msg = tl
+        .records()
+        .iter()
+        .find_map(|s| match s.rec {
+            Record::CheckedOut { msg, .. } => Some(msg),
+            _ => None,
+        })
+        .expect("m1 checked out to slown");
+    let slown = tl.world.clients.iter().position(|c| c.spec.name == "slown").expect("slown");
+    let fates = warren::tui::model::fates(&tl.world, tl.records(), msg);
+    assert!(matches!(fates.as_slice(), [warren::tui::model::Fate::Closing { client, .. }] if client.idx() == slown), "{fates:?}");
+    let lines = warren::tui::i18n::fate_closing(Lang::En, "qn", "slown");
+    assert!(lines.contains("channel.close-ok"), "{lines}");
+}

@@ -270,6 +270,14 @@ pub fn fate_held(lang: Lang, q: &str, who: &str) -> String {
     tr!(lang, "unacked in {q}: held by {who}, not acked yet", "在 {q} 中未确认：{who} 持有，尚未确认")
 }
 
+pub fn fate_closing(lang: Lang, q: &str, who: &str) -> String {
+    tr!(
+        lang,
+        "unacked in {q}: checked out to {who}, whose channel the broker closed with an error; back in {q} at channel.close-ok",
+        "在 {q} 中未确认：已分派给 {who}，但代理已因错误关闭其信道；收到 channel.close-ok 时回到 {q}"
+    )
+}
+
 pub fn fate_in_queue(lang: Lang, q: &str) -> String {
     tr!(lang, "in {q}", "在 {q} 中")
 }

@@ -388,6 +388,12 @@ pub enum Fate {
         q: QueueId,
         client: Option<ClientId>,
     },
+    /// Checked out to a channel the broker closed with an error (a quorum queue): it comes
+    /// back at the client's `channel.close-ok`.
+    Closing {
+        q: QueueId,
+        client: ClientId,
+    },
     /// Still in a queue, in no list we can place (a transient state).
     InQueue(QueueId),
 }
@@ -450,8 +456,10 @@ pub fn fates(world: &World, records: &[Stamped<Record>], msg: MsgId) -> Vec<Fate
                 continue;
             }
         }
-        let holder = world.broker.channels().iter().find(|ch| ch.open && ch.unacked.iter().any(|u| u.qm.msg == msg && u.queue == q));
+        // A closed channel still lists what a quorum queue takes back at close-ok.
+        let holder = world.broker.channels().iter().find(|ch| ch.unacked.iter().any(|u| u.qm.msg == msg && u.queue == q));
         match holder {
+            Some(ch) if !ch.open && ch.owner.idx() < world.clients.len() => out.push(Fate::Closing { q, client: ch.owner }),
             Some(ch) => {
                 let c = ch.owner;
                 match held_by(world, c).into_iter().find(|h| h.msg == msg) {

@@ -137,6 +137,7 @@ pub fn sections(r: &Run, lang: Lang, msg: MsgId, w: usize) -> Sections {
                 }
             }
             Fate::Held { q: None, client, state } => i18n::fate_client_auto(lang, &cx.client(client), state == HeldState::Working),
+            Fate::Closing { q, client } => i18n::fate_closing(lang, &cx.queue(q), &cx.client(client)),
             Fate::Unacked { q, client } => {
                 let who = client.map(|c| cx.client(c)).unwrap_or_else(|| "?".into());
                 i18n::fate_held(lang, &cx.queue(q), &who)

@@ -306,6 +306,14 @@ fn mermaid_sequence_diagrams_of_every_bundled_scenario() {
 }
 
 #[test]
+fn a_message_checked_out_to_a_closing_channel_stays_at_its_queue_in_the_diagram() {
+    let m = export("mermaid", "tests/conformance_diff/quorum-closing.yaml");
+    mermaid_ok("quorum-closing", &m);
+    assert!(m.contains("Q2->>Q2: check out #quot;m1#quot; (consumer's channel closing: never sent)"), "{m}");
+    assert_eq!(m.matches("deliver #quot;m1#quot;").count(), 1, "m1 drawn as sent only once, to backupn:\n{m}");
+}
+
+#[test]
 fn windows_cut_long_runs() {
     let (code, m, err) = warren(&["export", "mermaid", "work-queues", "--from", "1s", "--to", "2.15s"]);
     assert_eq!(code, 0, "{err}");

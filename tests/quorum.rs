@@ -301,26 +301,7 @@ producers:
 /// take all of it back (recorded: tests/conformance_diff/quorum-closing.yaml).
 #[test]
 fn a_quorum_consumer_of_a_channel_closed_by_an_error_stays_until_close_ok() {
-    let r = run(r##"
-name: closing
-broker: { consumer_timeout: 2s, channel_tick_interval: 1s }
-queues:
-  - { name: qs, durable: true, arguments: { x-queue-type: quorum, x-single-active-consumer: true } }
-  - { name: qn, durable: true, arguments: { x-queue-type: quorum } }
-consumers:
-  - { name: slow, queue: qs, prefetch: 1, work: 5s }
-  - { name: backup, queue: qs, start: 500ms, prefetch: 5, work: 100ms }
-  - { name: slown, queue: qn, prefetch: 3, work: 5s }
-  - { name: backupn, queue: qn, start: 500ms, prefetch: 5, work: 100ms }
-producers:
-  - name: p
-    publish:
-      - { at: 100ms, key: qs, body: "s{n}", count: 1 }
-      - { at: 100ms, key: qn, body: "n{n}", count: 1 }
-      - { at: 4s, key: qs, body: "t{n}", count: 2 }
-      - { at: 4s, key: qn, body: "m{n}", count: 4 }
-until: 8s
-"##);
+    let r = run(include_str!("conformance_diff/quorum-closing.yaml"));
     let held: Vec<String> = r
         .records()
         .iter()
@@ -339,6 +320,11 @@ until: 8s
         r.received("backup"),
         [("s1", true), ("t1", false), ("t2", false)].map(|(b, f)| (b.to_string(), f)),
         "slow stays the active consumer till close-ok"
+    );
+    assert_eq!(
+        r.received("backupc"),
+        [("c1", true), ("d1", false), ("d2", false)].map(|(b, f)| (b.to_string(), f)),
+        "a classic queue drops the consumer at the error: backupc takes over at once"
     );
     let lines = r.lines().join("\n");
     assert!(lines.contains("checked out #"), "{lines}");

@@ -597,13 +597,10 @@ impl Broker {
             return;
         }
         self.channels[ch.idx()].open = false;
-        let mut consumers = std::mem::take(&mut self.channels[ch.idx()].consumers);
-        if hold_quorum {
-            let kept: Vec<ConsumerId> = consumers.iter().copied().filter(|c| self.on_quorum_queue(*c)).collect();
-            consumers.retain(|c| !kept.contains(c));
-            self.channels[ch.idx()].consumers = kept;
-        }
-        let left = self.unregister_all(cx, consumers);
+        let consumers = std::mem::take(&mut self.channels[ch.idx()].consumers);
+        let (kept, gone): (Vec<ConsumerId>, Vec<ConsumerId>) = consumers.into_iter().partition(|c| hold_quorum && self.on_quorum_queue(*c));
+        self.channels[ch.idx()].consumers = kept;
+        let left = self.unregister_all(cx, gone);
         self.channels[ch.idx()].reply_consumer = None;
         self.requeue_held(cx, ch, why, hold_quorum);
         // Confirms still owed on this channel will never be sent.

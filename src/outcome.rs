@@ -10,8 +10,10 @@
 //! - the publishes the broker nacked (publisher confirms), in order;
 //! - each RPC client's replies, in order, kept or discarded (correlation id);
 //! - the channel and connection errors each client got (reply codes);
-//! - the final contents of every named, non-exclusive queue: its ready messages, head first,
-//!   or that it does not exist.
+//! - the final contents of every named, non-exclusive queue as a client reads them at the
+//!   end, queue after queue with `basic.get` (a message whose TTL has passed is dropped, and
+//!   perhaps dead-lettered, when it reaches the head: [`crate::world::report`]), or that it
+//!   does not exist.
 //!
 //! [`Outcome::from_session`] reads it from a finished simulation; [`Outcome::from_script`]
 //! parses the JSON lines printed by the script of `warren export pika` (docs/exports.md).
@@ -23,6 +25,7 @@ use crate::ids::{ClientId, MsgId};
 use crate::record::{DeliverWhy, Record};
 use crate::scenario::Scenario;
 use crate::session::Session;
+use crate::world::report::QueueRead;
 use crate::world::World;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -57,8 +60,8 @@ pub struct Outcome {
     pub errors: BTreeMap<String, Vec<u16>>,
     /// `get:` pollers that found their queue empty: how many times (basic.get-empty).
     pub empties: BTreeMap<String, u32>,
-    /// Every named, non-exclusive queue of the scenario: its ready messages at the end, head
-    /// first (`None`: it does not exist).
+    /// Every named, non-exclusive queue of the scenario: the messages a client reading it at the
+    /// end gets, in order (`None`: it does not exist).
     pub queues: BTreeMap<String, Option<Vec<String>>>,
 }
 
@@ -179,15 +182,16 @@ impl Outcome {
                 _ => {}
             }
         }
-        for (q, contents) in o.queues.iter_mut() {
-            let found = w.names.lookup(q).and_then(|sym| w.broker.queue_by_name(sym)).and_then(|id| w.broker.queue(id));
-            *contents = found.map(|queue| {
-                if queue.args.refuses_basic_get() {
-                    unreadable(queue.ready_len() as usize)
-                } else {
-                    queue.ready.iter().map(|m| body(w, m.msg)).collect()
-                }
-            });
+        let names = reported_queues(s);
+        for (q, read) in names.iter().zip(w.read_queues(&names)) {
+            o.queues.insert(
+                q.clone(),
+                match read {
+                    QueueRead::Missing => None,
+                    QueueRead::Counted(n) => Some(unreadable(n)),
+                    QueueRead::Messages(v) => Some(v),
+                },
+            );
         }
         o
     }

@@ -16,6 +16,7 @@ pub mod caps;
 mod express;
 pub mod link;
 pub mod plan;
+pub mod report;
 pub mod snapshot;
 pub mod tally;
 pub mod wire;

@@ -4,7 +4,7 @@
 //! python3 / pika), bad input.
 
 use crate::export::pika;
-use crate::outcome::{side_by_side, Outcome};
+use crate::outcome::{race, side_by_side, Outcome};
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::world::FaultKind;
@@ -55,6 +55,14 @@ pub struct DiffArgs {
     /// Print the script's output (its JSON lines) too.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Save what the broker showed (the script's JSON lines) here, to compare later with
+    /// --observed or to keep as a probe's recording.
+    #[arg(long, value_name = "PATH", conflicts_with = "observed")]
+    pub record: Option<String>,
+    /// Compare with a recording (the JSON lines of an earlier run, e.g. from --record)
+    /// instead of running the script: no broker needed.
+    #[arg(long, value_name = "PATH")]
+    pub observed: Option<String>,
     /// Seed for every random choice (overrides the scenario's `seed:`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -293,26 +301,33 @@ fn run_script(a: &DiffArgs, broker: &Broker, path: &Path, limit: Duration) -> Re
     Ok(ScriptRun { status, output: out_reader.join().unwrap_or_default(), errors: err_reader.join().unwrap_or_default() })
 }
 
-/// Compares warren's outcome with the script's and prints both; the exit status.
-fn report(scenario: &Scenario, ours: &Outcome, run: &ScriptRun, python: &str, limit: Duration) -> i32 {
+/// The script's output if it ran to the end and printed it (`Err`: the exit status, after
+/// saying why not).
+fn script_output(run: ScriptRun, python: &str, limit: Duration) -> Result<String, i32> {
     let Some(status) = run.status else {
         eprintln!("error: the script ran past {:.0}s and was stopped", limit.as_secs_f64());
         eprint!("{}", run.errors);
-        return 2;
+        return Err(2);
     };
     if !status.success() {
         if run.errors.contains("No module named 'pika'") {
             eprintln!("error: {python} has no pika: `pip install pika`");
-            return 2;
+            return Err(2);
         }
         eprint!("{}", run.errors);
         eprintln!("error: the script failed ({status})");
-        return 2;
+        return Err(2);
     }
-    let theirs = match Outcome::from_script(scenario, &run.output) {
+    Ok(run.output)
+}
+
+/// Compares warren's outcome with what the broker showed (the script's JSON lines) and
+/// prints both; the exit status.
+fn report(session: &Session, ours: &Outcome, observed: &str) -> i32 {
+    let scenario = &session.scenario;
+    let theirs = match Outcome::from_script(scenario, observed) {
         Ok(o) => o,
         Err(e) => {
-            eprint!("{}", run.errors);
             eprintln!("error: {e}");
             return 2;
         }
@@ -326,11 +341,30 @@ fn report(scenario: &Scenario, ours: &Outcome, run: &ScriptRun, python: &str, li
     }
     if differ == 0 {
         println!("same: {} observations agree", items.len());
-        0
-    } else {
-        println!("DIFFERENT: {differ} of {} observations differ", items.len());
-        1
+        return 0;
     }
+    if let Some(shift) = race::explaining_shift(scenario, &theirs, session.world.steps) {
+        println!(
+            "note: warren shows what RabbitMQ showed when {}'s link is {} slower each way: most likely a race of the \
+             real run's timing, not of the model (space the steps that decide it further apart, or raise --time-scale)",
+            shift.client,
+            shift.by.to_duration_string()
+        );
+    }
+    println!("DIFFERENT: {differ} of {} observations differ", items.len());
+    1
+}
+
+/// A recording given with --observed, read whole (at most 64 MiB).
+fn read_observed(path: &str) -> Result<String, String> {
+    const MAX: u64 = 64 << 20;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut text = String::new();
+    f.take(MAX + 1).read_to_string(&mut text).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if text.len() as u64 > MAX {
+        return Err(format!("{path}: a recording of more than 64 MiB"));
+    }
+    Ok(text)
 }
 
 /// Writes the script where `--keep-script` says, or else as `script.py` in a private
@@ -353,6 +387,10 @@ fn write_script(keep: Option<&str>, script: &str) -> Result<(std::path::PathBuf,
 }
 
 pub fn main(a: DiffArgs) -> i32 {
+    let scenario = match super::load(&a.scenario, a.seed).map(|s| a.limits.apply(s)) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let broker = match Broker::from_args(&a) {
         Ok(b) => b,
         Err(e) => {
@@ -360,12 +398,10 @@ pub fn main(a: DiffArgs) -> i32 {
             return 2;
         }
     };
-    let scenario = match super::load(&a.scenario, a.seed).map(|s| a.limits.apply(s)) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    if let Err(code) = preflight(&a, &scenario, &broker) {
-        return code;
+    if a.observed.is_none() {
+        if let Err(code) = preflight(&a, &scenario, &broker) {
+            return code;
+        }
     }
     let mut session = Session::new(scenario.clone(), true);
     if let Err(cap) = session.run() {
@@ -373,30 +409,39 @@ pub fn main(a: DiffArgs) -> i32 {
         return 2;
     }
     let ours = Outcome::from_session(&session);
-    let script = pika::script(&session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() });
-    let (path, _private_dir) = match write_script(a.keep_script.as_deref(), &script) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
+    let observed = match &a.observed {
+        Some(path) => {
+            println!("{} (seed {}) against the recording {path}", scenario.name, scenario.seed);
+            read_observed(path).map_err(|e| {
+                eprintln!("error: {e}");
+                2
+            })
         }
+        None => live(&a, &broker, &session),
     };
-    let limit = time_limit(&session, a.time_scale);
-    let lock = match BrokerLock::acquire(&broker.host, broker.port) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, broker.host, broker.port, a.time_scale);
-    let run = run_script(&a, &broker, &path, limit);
-    drop(lock);
-    match run {
-        Ok(run) => report(&scenario, &ours, &run, &a.python, limit),
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
+    match observed {
+        Ok(text) => report(&session, &ours, &text),
+        Err(code) => code,
     }
+}
+
+/// Runs the scenario's script against the broker: what it printed (saved with --record).
+fn live(a: &DiffArgs, broker: &Broker, session: &Session) -> Result<String, i32> {
+    let fail = |e: String| {
+        eprintln!("error: {e}");
+        2
+    };
+    let scenario = &session.scenario;
+    let script = pika::script(session, &pika::PikaOptions { time_scale: a.time_scale, invoked_as: a.scenario.clone() });
+    let (path, _private_dir) = write_script(a.keep_script.as_deref(), &script).map_err(fail)?;
+    let limit = time_limit(session, a.time_scale);
+    let lock = BrokerLock::acquire(&broker.host, broker.port).map_err(fail)?;
+    println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, broker.host, broker.port, a.time_scale);
+    let run = run_script(a, broker, &path, limit);
+    drop(lock);
+    let output = script_output(run.map_err(fail)?, &a.python, limit)?;
+    if let Some(rec) = &a.record {
+        std::fs::write(rec, &output).map_err(|e| fail(format!("cannot write {rec}: {e}")))?;
+    }
+    Ok(output)
 }

@@ -18,6 +18,8 @@
 //! [`Outcome::from_session`] reads it from a finished simulation; [`Outcome::from_script`]
 //! parses the JSON lines printed by the script of `warren export pika` (docs/exports.md).
 
+pub mod race;
+
 use crate::broker::message::Message;
 use crate::client::spec::RoleSpec;
 use crate::ids::NO_CONSUMER;

@@ -1,0 +1,75 @@
+//! `warren diff --observed FILE`: the comparison against a recording, with no broker, and
+//! the race note — when warren shows the broker's outcome with one client's link a few
+//! milliseconds slower, the difference is most likely the real run's timing.
+
+use std::io::Write;
+use std::process::Command;
+
+fn warren(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_warren")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("run warren");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_probe_agrees_with_its_recording_without_a_broker() {
+    let (code, out, err) = warren(&[
+        "diff",
+        "tests/conformance_diff/ttl-reading.yaml",
+        "--observed",
+        "tests/conformance_diff/ttl-reading.observed.jsonl",
+        "--port",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("against the recording") && out.contains("same:"), "{out}");
+}
+
+/// Two producers publish 2 ms apart: warren puts p0's message first; a real run may not.
+const RACE: &str = r#"
+name: close-publishes
+queues:
+  - { name: q }
+producers:
+  - { name: p0, publish: [ { at: 100ms, key: q, body: "from p0" } ] }
+  - { name: p1, publish: [ { at: 102ms, key: q, body: "from p1" } ] }
+until: 1s
+"#;
+
+#[test]
+fn a_difference_that_a_few_milliseconds_explain_is_called_a_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = file(&dir, "close.yaml", RACE);
+    let swapped = file(&dir, "swapped.jsonl", "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p1\", \"from p0\"]}\n{\"kind\": \"end\"}\n");
+    let (code, out, err) = warren(&["diff", &scenario, "--observed", &swapped]);
+    assert_eq!(code, 1, "still a difference: {out}{err}");
+    assert!(out.contains("note: warren shows what RabbitMQ showed when p0's link is 3ms slower each way"), "{out}");
+    assert!(out.contains("DIFFERENT: 1 of 1"), "{out}");
+}
+
+#[test]
+fn a_difference_no_shift_explains_gets_no_race_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = file(&dir, "close.yaml", RACE);
+    let other = file(&dir, "other.jsonl", "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p0\"]}\n{\"kind\": \"end\"}\n");
+    let (code, out, _) = warren(&["diff", &scenario, "--observed", &other]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("race"), "a lost message is no race: {out}");
+}
+
+#[test]
+fn a_broken_recording_is_an_error_not_a_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = file(&dir, "close.yaml", RACE);
+    let junk = file(&dir, "junk.jsonl", "{\"kind\": \"queue\", \"queue\": \n");
+    let (code, _, err) = warren(&["diff", &scenario, "--observed", &junk]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = warren(&["diff", &scenario, "--observed", "/nonexistent/rec.jsonl"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read /nonexistent/rec.jsonl"), "{err}");
+}

@@ -7,7 +7,8 @@
                                              VHOST, default warren-fuzz; SCALE, default 2)
 
 `run` appends one line per seed to DIR/results.txt (`SEED same|DIFF|ERROR`) and keeps each
-diff's output in DIR/diffSEED.txt. A seed that differs is then run again at a slower time
+diff's output in DIR/diffSEED.txt and what the broker showed in DIR/diffSEED.observed.jsonl
+(compare again offline with `warren diff DIR/rSEED.yaml --observed ...`). A seed that differs is then run again at a slower time
 scale (SCALE * 3, DIR/diffSEED.slow.txt): a difference that goes away there was a race of
 the real run's timing, not of the model. What is left is triaged by hand: reduce the
 scenario, read the broker's source, record a probe in tests/conformance_diff/.
@@ -237,7 +238,8 @@ def gen(seed, d):
 def diff(path, scale, out):
     warren = os.environ.get("WARREN", "target/release/warren")
     vhost = os.environ.get("VHOST", "warren-fuzz")
-    cmd = [warren, "diff", path, "--vhost", vhost, "--time-scale", str(scale)]
+    record = out[: -len(".txt")] + ".observed.jsonl"
+    cmd = [warren, "diff", path, "--vhost", vhost, "--time-scale", str(scale), "--record", record]
     p = subprocess.run(cmd, capture_output=True, text=True)
     with open(out, "w") as f:
         f.write(p.stdout + p.stderr)

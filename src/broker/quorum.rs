@@ -215,7 +215,9 @@ impl Broker {
     }
 
     /// `reject-publish` on a quorum queue: whether this channel has been told to stop. A
-    /// channel publishing here for the first time is not (it learns only once over the limit).
+    /// channel publishing here for the first time registers as an enqueuer first, and is
+    /// told to stop at once if the queue is over its limit then (`rabbit_fifo_client:enqueue/3`
+    /// sends `register_enqueuer`, which `rabbit_fifo` answers with `reject_publish`).
     pub(crate) fn quorum_publisher_blocked(&mut self, q: QueueId, from: Option<ChannelId>) -> bool {
         let Some(ch) = from else { return false };
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
@@ -227,8 +229,9 @@ impl Broker {
         match queue.enqueuers.iter().find(|(c, _)| *c == ch) {
             Some(&(_, blocked)) => blocked,
             None => {
-                queue.enqueuers.push((ch, false));
-                false
+                let blocked = queue.is_over_limit();
+                queue.enqueuers.push((ch, blocked));
+                blocked
             }
         }
     }

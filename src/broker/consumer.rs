@@ -152,6 +152,24 @@ impl ConsumerRing {
         Pick { chosen, skipped, first_skipped }
     }
 
+    /// Takes a consumer that has just reached its limit out of the round-robin, as a quorum
+    /// queue does at the delivery that uses its last credit (`rabbit_fifo:checkout_one/4`
+    /// puts a consumer back in its service queue only while it has credit left); it comes back
+    /// at the tail when it settles ([`ConsumerRing::unblock`]). A classic queue leaves it in
+    /// its place until a delivery finds it at its limit.
+    pub fn leave_at_limit(&mut self, c: ConsumerId) {
+        for (_, band) in &mut self.bands {
+            if band.back() == Some(&c) {
+                band.pop_back();
+            } else {
+                band.retain(|x| *x != c);
+            }
+        }
+        if !self.blocked.contains(&c) {
+            self.blocked.push(c);
+        }
+    }
+
     /// Moves blocked consumers that can receive again to the tail of their bands.
     pub fn unblock(&mut self, mut can: impl FnMut(ConsumerId) -> Option<i32>) -> bool {
         let mut moved = false;
@@ -214,6 +232,21 @@ mod tests {
         assert!(r.unblock(|c| limit[c.idx()].then_some(0)));
         // 2 rejoins at the back: after 0 and 1.
         assert_eq!(r.order(), vec![ConsumerId(0), ConsumerId(1), ConsumerId(2)]);
+    }
+
+    #[test]
+    fn a_consumer_that_leaves_at_its_limit_comes_back_behind_one_that_joined_meanwhile() {
+        let mut r = ConsumerRing::default();
+        r.add(ConsumerId(0), 0);
+        assert_eq!(r.pick(|_| true).chosen.map(|(c, _)| c), Some(ConsumerId(0)));
+        r.leave_at_limit(ConsumerId(0));
+        assert_eq!(r.order(), vec![ConsumerId(0)], "only blocked now");
+        r.add(ConsumerId(1), 0);
+        assert!(r.unblock(|_| Some(0)));
+        assert_eq!(r.order(), vec![ConsumerId(1), ConsumerId(0)], "the one that joined while 0 was out goes first");
+        r.leave_at_limit(ConsumerId(1));
+        r.leave_at_limit(ConsumerId(1));
+        assert_eq!(r.blocked(), &[ConsumerId(1)], "once");
     }
 
     #[test]

@@ -348,6 +348,11 @@ impl Broker {
             }
             self.arm_consumer_timeout(cx, chid); // not on a closing channel
         }
+        if quorum && !may_deliver(&self.consumers, &self.channels, c) {
+            if let Some(queue) = self.queues[q.idx()].as_mut() {
+                queue.consumers.leave_at_limit(c);
+            }
+        }
         if held {
             cx.fx.records.push(Record::CheckedOut { msg: qm.msg, q, consumer: c, client, redelivered, no_ack, why, delivery_count });
             return;

@@ -237,14 +237,23 @@ impl Broker {
             let why = if queue.consumers.is_empty() { ReadyWhy::NoConsumer } else { ReadyWhy::Backlog };
             cx.fx.records.push(Record::Ready { msg, q, why });
         }
-        if quorum {
+        let dropped = if quorum {
             self.quorum_evaluate_limit(cx, q);
+            false
         } else {
-            self.enforce_max_length(cx, q);
+            self.enforce_max_length(cx, q)
+        };
+        // TTL 0 (or an already passed expiry): gone at once unless delivered above. A quorum
+        // queue looks at its head after every command. A classic queue only when the message
+        // may have changed its head: it is alone in the queue, or drop-head dropped some
+        // (`rabbit_amqqueue_process:deliver_or_enqueue/3`). In a priority queue a message
+        // can go ahead of others without that: no TTL timer is set for it then, and it stays
+        // until the queue next looks (a fetch, a requeue, the timer of another message).
+        let alone = self.queues[q.idx()].as_ref().is_some_and(|x| x.ready_len() == 1);
+        if quorum || !((!dropped && !alone) || (dropped && alone && expires.is_never())) {
+            self.drop_expired_head(cx, q);
+            self.arm_ttl_timer(cx, q);
         }
-        // TTL 0 (or an already passed expiry): gone at once unless delivered above.
-        self.drop_expired_head(cx, q);
-        self.arm_ttl_timer(cx, q);
         if backlog {
             self.run_queue(cx, q);
         }
@@ -252,16 +261,18 @@ impl Broker {
     }
 
     /// `x-max-length` / `x-max-length-bytes` with `drop-head`: drop (or dead-letter) from the
-    /// head until the queue is within its limits.
-    pub(crate) fn enforce_max_length(&mut self, cx: &mut Cx<'_>, q: QueueId) {
+    /// head until the queue is within its limits. Whether it dropped any.
+    pub(crate) fn enforce_max_length(&mut self, cx: &mut Cx<'_>, q: QueueId) -> bool {
+        let mut dropped = false;
         loop {
             let queue = self.queues[q.idx()].as_mut().expect("live");
             if !queue.is_over_limit() {
-                return;
+                return dropped;
             }
             let Some(qm) = queue.ready.pop_front() else {
-                return;
+                return dropped;
             };
+            dropped = true;
             if queue.args.max_length_bytes.is_some() {
                 queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
             }
@@ -296,10 +307,19 @@ impl Broker {
         }
     }
 
-    /// Delivers from the head of the queue while a consumer can take a message.
+    /// Delivers from the head of the queue while a consumer can take a message. A quorum
+    /// queue drops what expired at its head before each checkout (`rabbit_fifo:checkout_one/4`);
+    /// a classic queue takes its head and then drops what expired behind it, setting the TTL
+    /// timer for the new head (`rabbit_amqqueue_process:fetch/2`): a head that expired without
+    /// a timer (see [`Broker::deliver_or_enqueue`]) is delivered.
     pub(crate) fn run_queue(&mut self, cx: &mut Cx<'_>, q: QueueId) {
+        let Some(quorum) = self.queues.get(q.idx()).and_then(|x| x.as_ref()).map(|x| x.is_quorum()) else {
+            return;
+        };
         loop {
-            self.drop_expired_head(cx, q);
+            if quorum {
+                self.drop_expired_head(cx, q);
+            }
             let Some(queue) = self.queues.get(q.idx()).and_then(|x| x.as_ref()) else {
                 return;
             };
@@ -314,9 +334,15 @@ impl Broker {
                 queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
             }
             self.deliver(cx, q, qm, c, why);
+            if !quorum {
+                self.drop_expired_head(cx, q);
+                self.arm_ttl_timer(cx, q);
+            }
         }
-        self.arm_ttl_timer(cx, q);
-        self.quorum_evaluate_limit(cx, q);
+        if quorum {
+            self.arm_ttl_timer(cx, q);
+            self.quorum_evaluate_limit(cx, q);
+        }
     }
 
     /// Hands one message copy to a consumer.
@@ -400,6 +426,8 @@ impl Broker {
         if drop_head {
             self.enforce_max_length(cx, q);
         }
+        // Then what expired at the head goes, before the queue runs (`requeue_and_run/2`).
+        self.drop_expired_head(cx, q);
     }
 }
 

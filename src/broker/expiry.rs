@@ -1,9 +1,17 @@
 //! Time-based removal: message TTL (`x-message-ttl`, per-message `expiration`) and unused
 //! queues (`x-expires`).
 //!
-//! Expired messages are never delivered, but a classic queue removes (or dead-letters) them
-//! only at its head: an expired message behind a live one still counts until it reaches the
-//! head. A requeued message keeps its original expiry; unacked messages do not expire.
+//! A queue removes (or dead-letters) expired messages only at its head: an expired message
+//! behind a live one still counts until it reaches the head. A requeued message keeps its
+//! original expiry; unacked messages do not expire.
+//!
+//! When a classic queue looks at its head (and sets its TTL timer for it) follows
+//! `rabbit_amqqueue_process`: after an enqueue that may have changed the head (the message is
+//! alone, or drop-head dropped some), after each fetch (the head taken first), after a
+//! requeue, when the timer fires. In a FIFO queue that is whenever the head changes, so an
+//! expired message is never delivered. A message that goes ahead of others in a priority
+//! queue gets no timer, and is delivered even once expired if a fetch comes first
+//! ([`Broker::run_queue`], `basic.get`). A quorum queue looks before every checkout.
 
 use super::message::DeadLetterReason;
 use super::{Broker, BrokerTimer, Cx};

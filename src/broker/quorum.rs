@@ -210,7 +210,9 @@ impl Broker {
                     }
                 }
             }
-            _ => self.enforce_max_length(cx, q),
+            _ => {
+                self.enforce_max_length(cx, q);
+            }
         }
     }
 

@@ -45,6 +45,7 @@ impl Broker {
         ch: ChannelId,
         tag: u64,
         multiple: bool,
+        requeue: bool,
         mut each: impl FnMut(&mut Broker, &Unacked, ClientId, &mut Cx<'_>),
     ) -> Result<(), AmqpError> {
         let mut settled = std::mem::take(&mut self.scratch_settled);
@@ -60,7 +61,9 @@ impl Broker {
             Self::push_unique(&mut touched, u.queue);
         }
         for &q in &touched {
-            self.drop_head_after_requeue(cx, q);
+            if requeue {
+                self.drop_head_after_requeue(cx, q);
+            }
             self.unblock_and_run(cx, q);
         }
         if self.channels[ch.idx()].global_prefetch > 0 {
@@ -74,7 +77,7 @@ impl Broker {
     }
 
     pub(crate) fn basic_ack(&mut self, cx: &mut Cx<'_>, ch: ChannelId, tag: u64, multiple: bool) -> Result<(), AmqpError> {
-        self.settle(cx, ch, tag, multiple, |b, u, client, cx| {
+        self.settle(cx, ch, tag, multiple, false, |b, u, client, cx| {
             b.disk_removed(cx, u.queue, &u.qm);
             cx.fx.records.push(Record::Acked { msg: u.qm.msg, q: u.queue, client, tag: u.tag, multiple });
         })
@@ -94,7 +97,7 @@ impl Broker {
         if requeue {
             self.begin_dead_letter_batch();
         }
-        let r = self.settle(cx, ch, tag, multiple, |b, u, client, cx| {
+        let r = self.settle(cx, ch, tag, multiple, requeue, |b, u, client, cx| {
             cx.fx.records.push(Record::Rejected { msg: u.qm.msg, q: u.queue, client, tag: u.tag, requeue, nack });
             if requeue {
                 b.requeue_one(cx, u, client, why);
@@ -165,7 +168,12 @@ impl Broker {
             return Err(AmqpError::get_on_single_active_quorum(cx.names.get(queue)));
         }
         self.touch_queue(cx, q);
-        self.drop_expired_head(cx, q);
+        // A quorum queue drops what expired at its head first; a classic queue takes its head
+        // and then drops what expired behind it (`rabbit_amqqueue_process:fetch/2`).
+        let quorum = self.queues[q.idx()].as_ref().is_some_and(|x| x.is_quorum());
+        if quorum {
+            self.drop_expired_head(cx, q);
+        }
         let (conn, number, client) = {
             let c = &self.channels[ch.idx()];
             (c.conn, c.number, c.owner)
@@ -179,8 +187,10 @@ impl Broker {
         if queue_mut.args.max_length_bytes.is_some() {
             queue_mut.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
         }
-        let remaining = queue_mut.ready_len();
-        let quorum = queue_mut.is_quorum();
+        if !quorum {
+            self.drop_expired_head(cx, q);
+        }
+        let remaining = self.queues[q.idx()].as_ref().map_or(0, |x| x.ready_len());
         // A quorum queue always adds `x-delivery-count` to a `basic.get-ok`.
         let redelivered = if quorum { qm.count > 0 } else { qm.delivered_before() };
         let delivery_count = if quorum { super::quorum::header_count(qm.count) } else { super::dispatch::NO_DELIVERY_COUNT };

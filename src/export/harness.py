@@ -192,8 +192,11 @@ class Client:
         while self.actions and self.actions[0][0] <= t:
             at, action = self.actions[0]
             self.run.sleep_until(at, self._pump if pump else None, self._check)
-            self.actions.pop(0)
-            action()
+            # A callback the pump ran meanwhile may have performed it already (its work waits
+            # here too, and the action fell due during that work).
+            if self.actions and self.actions[0][1] is action:
+                self.actions.pop(0)
+                action()
         self.run.sleep_until(t, self._pump if pump else None, self._check)
 
     def now(self):

@@ -10,6 +10,7 @@
 //! - the publishes the broker nacked (publisher confirms), in order;
 //! - each RPC client's replies, in order, kept or discarded (correlation id);
 //! - the channel and connection errors each client got (reply codes);
+//! - how many times each client's own code failed (an RPC server's bad request);
 //! - the final contents of every named, non-exclusive queue as a client reads them at the
 //!   end, queue after queue with `basic.get` (a message whose TTL has passed is dropped, and
 //!   perhaps dead-lettered, when it reaches the head: [`crate::world::report`]), or that it
@@ -62,6 +63,10 @@ pub struct Outcome {
     pub errors: BTreeMap<String, Vec<u16>>,
     /// `get:` pollers that found their queue empty: how many times (basic.get-empty).
     pub empties: BTreeMap<String, u32>,
+    /// Clients whose own code failed (an RPC server's request without `reply_to`, a body its
+    /// function cannot take): how many times. In a script, any exception of the client's code
+    /// counts, so a fault of the script itself shows here too.
+    pub failures: BTreeMap<String, u32>,
     /// Every named, non-exclusive queue of the scenario: the messages a client reading it at the
     /// end gets, in order (`None`: it does not exist).
     pub queues: BTreeMap<String, Option<Vec<String>>>,
@@ -172,6 +177,7 @@ impl Outcome {
                     }
                 }
                 Record::GetEmpty { client, .. } => *o.empties.entry(name(client)).or_default() += 1,
+                Record::ServerFailed { client, .. } => *o.failures.entry(name(client)).or_default() += 1,
                 Record::Reply { client, msg, accepted, .. } => {
                     o.replies.entry(name(client)).or_default().push(Reply { body: body(w, msg), accepted });
                 }
@@ -218,6 +224,7 @@ impl Outcome {
                 "return" => o.returns.entry(text("client")).or_default().push(text("body")),
                 "nack" => o.nacks.entry(text("client")).or_default().push(text("body")),
                 "get-empty" => *o.empties.entry(text("consumer")).or_default() += 1,
+                "failed" => *o.failures.entry(text("client")).or_default() += 1,
                 "reply" => o.replies.entry(text("client")).or_default().push(Reply { body: text("body"), accepted: flag("accepted") }),
                 "error" => {
                     let client = text("client");
@@ -289,6 +296,10 @@ impl Outcome {
         for k in keys(&self.empties, &other.empties) {
             let n = |m: &BTreeMap<String, u32>| vec![m.get(k).copied().unwrap_or(0).to_string()];
             items.push(Item::new(format!("{k} got basic.get-empty (times)"), n(&self.empties), n(&other.empties)));
+        }
+        for k in keys(&self.failures, &other.failures) {
+            let n = |m: &BTreeMap<String, u32>| vec![m.get(k).copied().unwrap_or(0).to_string()];
+            items.push(Item::new(format!("{k}'s own code failed (times)"), n(&self.failures), n(&other.failures)));
         }
         let contents = |v: Option<&Option<Vec<String>>>| match v {
             Some(Some(v)) => v.iter().map(|b| format!("{b:?}")).collect(),

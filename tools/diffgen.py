@@ -15,8 +15,9 @@ scenario, read the broker's source, record a probe in tests/conformance_diff/.
 
 The scenarios use what a real client can do and warren models — classic, priority and
 quorum queues, TTLs, length limits, dead-lettering, the four exchange types, confirms,
-mandatory, consumers with every ack mode, prefetch, priorities, cancel, get pollers,
-client crashes and restarts — and keep the steps of different clients on separate
+mandatory, consumers with every ack mode, prefetch, priorities, cancel, recover, qos
+changes, ack_every, get pollers, RPC (callback queue or direct reply-to), client crashes
+and restarts — and keep the steps of different clients on separate
 milliseconds of a 100 ms grid, so that most outcomes do not hang on a real run's jitter.
 Deterministic: the same seed writes the same file.
 """
@@ -142,7 +143,37 @@ class Gen:
                 c.pop("rules", None)
         elif r.random() < 0.15:
             c["cancel"] = ms(100 * r.randrange(5, 30) + slot)
+        if "get" not in c and c["ack"] != "auto":
+            if r.random() < 0.1:
+                c["recover"] = ms(100 * r.randrange(5, 30) + slot)
+            if r.random() < 0.1:
+                c["qos"] = [{"at": ms(100 * r.randrange(3, 20) + slot), "prefetch": r.randrange(0, 3), "global": r.random() < 0.5}]
+            if c["ack"] == "manual" and r.random() < 0.1:
+                c["ack_every"] = r.randrange(2, 4)
+                c["prefetch"] = r.randrange(4, 8)
+        start = int(c.get("start", "0ms")[:-2])
+        for k in ("cancel", "recover"):
+            if k in c and int(c[k][:-2]) <= start:
+                c[k] = ms(start + 300)
+        for q in c.get("qos", []):
+            if int(q["at"][:-2]) <= start:
+                q["at"] = ms(start + 200)
         return c
+
+    def rpc(self, queues, s):
+        """An RPC server consuming one of the queues and a client calling it."""
+        r = self.r
+        server_slot, client_slot = self.slot(), self.slot()
+        q = r.choice(queues)
+        server = {"name": "srv", "queue": q, "prefetch": 1, "work": ms(100 * r.randrange(0, 3) + server_slot),
+                  "reply": r.choice(["echo", "upper", "reply:{body}"])}
+        if r.random() < 0.3:
+            server["reply_mandatory"] = True
+        calls = [r.choice(["x", "y", "z"]) + str(i) for i in range(r.randrange(1, 5))]
+        client = {"name": "rpc", "queue": q, "calls": calls, "every": ms(100 * r.randrange(2, 6)),
+                  "first_call": ms(100 * r.randrange(1, 10) + client_slot), "reply_to": r.choice(["callback", "direct"])}
+        s.setdefault("consumers", []).append(server)
+        s["rpc_clients"] = [client]
 
     def scenario(self):
         r = self.r
@@ -182,6 +213,8 @@ class Gen:
         consumers = [self.consumer(i, readable, until_ms, bodies) for i in range(r.randrange(0, 4))]
         if consumers:
             s["consumers"] = consumers
+        if r.random() < 0.15:
+            self.rpc([q["name"] for q in queues if q["name"] != "dlq" and "x-queue-type" not in q.get("arguments", {})] or names, s)
         faults = []
         for c in consumers:
             if "get" not in c and r.random() < 0.15:

@@ -8,11 +8,14 @@ use crate::outcome::{race, side_by_side, Outcome};
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::world::FaultKind;
+use lock::BrokerLock;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+mod lock;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  warren diff work-queues\n  warren diff durability --broker-restart-cmd '.ci/rabbitmq'\n\n\
@@ -75,63 +78,6 @@ pub const START_A_BROKER: &str = "start one bound to loopback, e.g. `apt-get ins
      `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached` (from a warren checkout: `.ci/rabbitmq start`), \
      or say where it is with --host/--port";
 
-/// Held while a script runs against a broker: two `warren diff` runs on one machine against
-/// the same broker would see each other's messages (the scenarios share queue names) and
-/// broker restarts, so they take turns. A directory, created atomically, holding the pid of
-/// its owner; a lock whose owner is gone is taken over.
-struct BrokerLock {
-    dir: std::path::PathBuf,
-}
-
-impl BrokerLock {
-    fn acquire(host: &str, port: u16) -> Result<BrokerLock, String> {
-        let safe: String = host.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
-        let dir = std::env::temp_dir().join(format!("warren-diff-{safe}-{port}.lock"));
-        let started = std::time::Instant::now();
-        let mut told = false;
-        loop {
-            match std::fs::create_dir(&dir) {
-                Ok(()) => {
-                    let _ = std::fs::write(dir.join("pid"), std::process::id().to_string());
-                    return Ok(BrokerLock { dir });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let owner = std::fs::read_to_string(dir.join("pid")).unwrap_or_default();
-                    let owner = owner.trim();
-                    let age = std::fs::metadata(&dir).and_then(|m| m.modified()).ok().and_then(|m| m.elapsed().ok()).unwrap_or_default();
-                    let gone = if owner.is_empty() {
-                        age > Duration::from_secs(10)
-                    } else if Path::new("/proc/self").exists() {
-                        !Path::new("/proc").join(owner).exists()
-                    } else {
-                        age > Duration::from_secs(1800)
-                    };
-                    if gone {
-                        let _ = std::fs::remove_file(dir.join("pid"));
-                        let _ = std::fs::remove_dir(&dir);
-                        continue;
-                    }
-                    if !told {
-                        eprintln!("waiting for another warren diff (pid {owner}) using the broker at {host}:{port} ...");
-                        told = true;
-                    }
-                    if started.elapsed() > Duration::from_secs(1800) {
-                        return Err(format!("another warren diff (pid {owner}) has held {} for 30 minutes", dir.display()));
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
-            }
-        }
-    }
-}
-
-impl Drop for BrokerLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(self.dir.join("pid"));
-        let _ = std::fs::remove_dir(&self.dir);
-    }
-}
 
 /// Whether something accepts TCP connections at host:port (within two seconds).
 pub fn reachable(host: &str, port: u16) -> bool {

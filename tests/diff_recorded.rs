@@ -73,3 +73,34 @@ fn a_broken_recording_is_an_error_not_a_difference() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot read /nonexistent/rec.jsonl"), "{err}");
 }
+
+const CRASH_RULE: &str = r#"
+name: crash-rule
+queues:
+  - { name: q }
+producers:
+  - { name: p, publish: [ { at: 100ms, key: q, body: "boom" } ] }
+consumers:
+  - { name: c, queue: q, work: 100ms, rules: [ { body: "boom", action: crash } ] }
+until: 1s
+"#;
+
+#[test]
+fn a_crash_rule_is_a_crash_and_a_failure_of_the_script_is_a_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = file(&dir, "crash.yaml", CRASH_RULE);
+    let lines = [
+        r#"{"kind": "delivery", "consumer": "c", "body": "boom", "redelivered": false}"#,
+        r#"{"kind": "crash", "client": "c", "why": "rule"}"#,
+        r#"{"kind": "queue", "queue": "q", "exists": true, "messages": ["boom"]}"#,
+        r#"{"kind": "end"}"#,
+    ];
+    let crashed = file(&dir, "crashed.jsonl", &(lines.join("\n") + "\n"));
+    let (code, out, err) = warren(&["diff", &scenario, "--observed", &crashed]);
+    assert_eq!(code, 0, "{out}{err}");
+    let failed_line = r#"{"kind": "failed", "client": "c", "why": "IndexError('pop from empty list')"}"#;
+    let failed = file(&dir, "failed.jsonl", &([lines[0], failed_line, lines[2], lines[3]].join("\n") + "\n"));
+    let (code, out, _) = warren(&["diff", &scenario, "--observed", &failed]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("c's own code failed (times)"), "{out}");
+}

@@ -25,7 +25,7 @@ use crate::broker::message::Message;
 use crate::client::spec::RoleSpec;
 use crate::ids::NO_CONSUMER;
 use crate::ids::{ClientId, MsgId};
-use crate::record::{DeliverWhy, Record};
+use crate::record::{DeliverWhy, Record, ServerFailure};
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::world::report::QueueRead;
@@ -177,7 +177,8 @@ impl Outcome {
                     }
                 }
                 Record::GetEmpty { client, .. } => *o.empties.entry(name(client)).or_default() += 1,
-                Record::ServerFailed { client, .. } => *o.failures.entry(name(client)).or_default() += 1,
+                // A crash rule is a crash (the script says `crash`), not a failure of the code.
+                Record::ServerFailed { client, why, .. } if why != ServerFailure::Rule => *o.failures.entry(name(client)).or_default() += 1,
                 Record::Reply { client, msg, accepted, .. } => {
                     o.replies.entry(name(client)).or_default().push(Reply { body: body(w, msg), accepted });
                 }

@@ -426,8 +426,10 @@ impl Broker {
         if drop_head {
             self.enforce_max_length(cx, q);
         }
-        // Then what expired at the head goes, before the queue runs (`requeue_and_run/2`).
+        // Then what expired at the head goes, and the TTL timer is set for the new head,
+        // before the queue runs (`requeue_and_run/2`).
         self.drop_expired_head(cx, q);
+        self.arm_ttl_timer(cx, q);
     }
 }
 

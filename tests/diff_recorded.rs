@@ -45,7 +45,11 @@ until: 1s
 fn a_difference_that_a_few_milliseconds_explain_is_called_a_race() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = file(&dir, "close.yaml", RACE);
-    let swapped = file(&dir, "swapped.jsonl", "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p1\", \"from p0\"]}\n{\"kind\": \"end\"}\n");
+    let swapped = file(
+        &dir,
+        "swapped.jsonl",
+        "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p1\", \"from p0\"]}\n{\"kind\": \"end\"}\n",
+    );
     let (code, out, err) = warren(&["diff", &scenario, "--observed", &swapped]);
     assert_eq!(code, 1, "still a difference: {out}{err}");
     assert!(out.contains("note: warren shows what RabbitMQ showed when p0's link is 3ms slower each way"), "{out}");
@@ -56,7 +60,11 @@ fn a_difference_that_a_few_milliseconds_explain_is_called_a_race() {
 fn a_difference_no_shift_explains_gets_no_race_note() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = file(&dir, "close.yaml", RACE);
-    let other = file(&dir, "other.jsonl", "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p0\"]}\n{\"kind\": \"end\"}\n");
+    let other = file(
+        &dir,
+        "other.jsonl",
+        "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p0\"]}\n{\"kind\": \"end\"}\n",
+    );
     let (code, out, _) = warren(&["diff", &scenario, "--observed", &other]);
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("race"), "a lost message is no race: {out}");

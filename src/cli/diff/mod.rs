@@ -78,7 +78,6 @@ pub const START_A_BROKER: &str = "start one bound to loopback, e.g. `apt-get ins
      `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached` (from a warren checkout: `.ci/rabbitmq start`), \
      or say where it is with --host/--port";
 
-
 /// Whether something accepts TCP connections at host:port (within two seconds).
 pub fn reachable(host: &str, port: u16) -> bool {
     let Ok(addrs) = (host, port).to_socket_addrs() else {

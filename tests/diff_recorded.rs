@@ -10,6 +10,14 @@ fn warren(args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// `warren diff SCENARIO --observed RECORDING`, both given as text.
+fn diff_observed(scenario: &str, recording: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = file(&dir, "scenario.yaml", scenario);
+    let recording = file(&dir, "recording.jsonl", recording);
+    warren(&["diff", &scenario, "--observed", &recording])
+}
+
 fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
@@ -43,14 +51,9 @@ until: 1s
 
 #[test]
 fn a_difference_that_a_few_milliseconds_explain_is_called_a_race() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = file(&dir, "close.yaml", RACE);
-    let swapped = file(
-        &dir,
-        "swapped.jsonl",
-        "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p1\", \"from p0\"]}\n{\"kind\": \"end\"}\n",
-    );
-    let (code, out, err) = warren(&["diff", &scenario, "--observed", &swapped]);
+    let swapped =
+        "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p1\", \"from p0\"]}\n{\"kind\": \"end\"}\n";
+    let (code, out, err) = diff_observed(RACE, swapped);
     assert_eq!(code, 1, "still a difference: {out}{err}");
     assert!(out.contains("note: warren shows what RabbitMQ showed when p0's link is 3ms slower each way"), "{out}");
     assert!(out.contains("DIFFERENT: 1 of 1"), "{out}");
@@ -58,25 +61,18 @@ fn a_difference_that_a_few_milliseconds_explain_is_called_a_race() {
 
 #[test]
 fn a_difference_no_shift_explains_gets_no_race_note() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = file(&dir, "close.yaml", RACE);
-    let other = file(
-        &dir,
-        "other.jsonl",
-        "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p0\"]}\n{\"kind\": \"end\"}\n",
-    );
-    let (code, out, _) = warren(&["diff", &scenario, "--observed", &other]);
+    let lost = "{\"kind\": \"queue\", \"queue\": \"q\", \"exists\": true, \"messages\": [\"from p0\"]}\n{\"kind\": \"end\"}\n";
+    let (code, out, _) = diff_observed(RACE, lost);
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("race"), "a lost message is no race: {out}");
 }
 
 #[test]
 fn a_broken_recording_is_an_error_not_a_difference() {
+    let (code, _, err) = diff_observed(RACE, "{\"kind\": \"queue\", \"queue\": \n");
+    assert_eq!(code, 2, "{err}");
     let dir = tempfile::tempdir().unwrap();
     let scenario = file(&dir, "close.yaml", RACE);
-    let junk = file(&dir, "junk.jsonl", "{\"kind\": \"queue\", \"queue\": \n");
-    let (code, _, err) = warren(&["diff", &scenario, "--observed", &junk]);
-    assert_eq!(code, 2, "{err}");
     let (code, _, err) = warren(&["diff", &scenario, "--observed", "/nonexistent/rec.jsonl"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot read /nonexistent/rec.jsonl"), "{err}");
@@ -95,20 +91,16 @@ until: 1s
 
 #[test]
 fn a_crash_rule_is_a_crash_and_a_failure_of_the_script_is_a_difference() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = file(&dir, "crash.yaml", CRASH_RULE);
     let lines = [
         r#"{"kind": "delivery", "consumer": "c", "body": "boom", "redelivered": false}"#,
         r#"{"kind": "crash", "client": "c", "why": "rule"}"#,
         r#"{"kind": "queue", "queue": "q", "exists": true, "messages": ["boom"]}"#,
         r#"{"kind": "end"}"#,
     ];
-    let crashed = file(&dir, "crashed.jsonl", &(lines.join("\n") + "\n"));
-    let (code, out, err) = warren(&["diff", &scenario, "--observed", &crashed]);
+    let (code, out, err) = diff_observed(CRASH_RULE, &(lines.join("\n") + "\n"));
     assert_eq!(code, 0, "{out}{err}");
     let failed_line = r#"{"kind": "failed", "client": "c", "why": "IndexError('pop from empty list')"}"#;
-    let failed = file(&dir, "failed.jsonl", &([lines[0], failed_line, lines[2], lines[3]].join("\n") + "\n"));
-    let (code, out, _) = warren(&["diff", &scenario, "--observed", &failed]);
+    let (code, out, _) = diff_observed(CRASH_RULE, &([lines[0], failed_line, lines[2], lines[3]].join("\n") + "\n"));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("c's own code failed (times)"), "{out}");
 }

@@ -250,7 +250,12 @@ impl Broker {
         // can go ahead of others without that: no TTL timer is set for it then, and it stays
         // until the queue next looks (a fetch, a requeue, the timer of another message).
         let alone = self.queues[q.idx()].as_ref().is_some_and(|x| x.ready_len() == 1);
-        if quorum || !((!dropped && !alone) || (dropped && alone && expires.is_never())) {
+        let looks = match (dropped, alone) {
+            (false, false) => false,
+            (true, true) => !expires.is_never(),
+            _ => true,
+        };
+        if quorum || looks {
             self.drop_expired_head(cx, q);
             self.arm_ttl_timer(cx, q);
         }

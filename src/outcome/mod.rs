@@ -294,14 +294,14 @@ impl Outcome {
         for k in keys(&self.errors, &other.errors) {
             items.push(Item::new(format!("{k} got errors"), codes(self.errors.get(k)), codes(other.errors.get(k))));
         }
-        for k in keys(&self.empties, &other.empties) {
-            let n = |m: &BTreeMap<String, u32>| vec![m.get(k).copied().unwrap_or(0).to_string()];
-            items.push(Item::new(format!("{k} got basic.get-empty (times)"), n(&self.empties), n(&other.empties)));
-        }
-        for k in keys(&self.failures, &other.failures) {
-            let n = |m: &BTreeMap<String, u32>| vec![m.get(k).copied().unwrap_or(0).to_string()];
-            items.push(Item::new(format!("{k}'s own code failed (times)"), n(&self.failures), n(&other.failures)));
-        }
+        let mut counts = |a: &BTreeMap<String, u32>, b: &BTreeMap<String, u32>, what: &dyn Fn(&str) -> String| {
+            for k in keys(a, b) {
+                let n = |m: &BTreeMap<String, u32>| vec![m.get(k).copied().unwrap_or(0).to_string()];
+                items.push(Item::new(what(k), n(a), n(b)));
+            }
+        };
+        counts(&self.empties, &other.empties, &|k| format!("{k} got basic.get-empty (times)"));
+        counts(&self.failures, &other.failures, &|k| format!("{k}'s own code failed (times)"));
         let contents = |v: Option<&Option<Vec<String>>>| match v {
             Some(Some(v)) => v.iter().map(|b| format!("{b:?}")).collect(),
             _ => vec!["(no such queue)".to_string()],

@@ -246,9 +246,9 @@ fn run_script(a: &DiffArgs, broker: &Broker, path: &Path, limit: Duration) -> Re
     Ok(ScriptRun { status, output: out_reader.join().unwrap_or_default(), errors: err_reader.join().unwrap_or_default() })
 }
 
-/// The script's output if it ran to the end and printed it (`Err`: the exit status, after
-/// saying why not).
-fn script_output(run: ScriptRun, python: &str, limit: Duration) -> Result<String, i32> {
+/// The script's output and standard error if it ran to the end (`Err`: the exit status,
+/// after saying why not).
+fn script_output(run: ScriptRun, python: &str, limit: Duration) -> Result<(String, String), i32> {
     let Some(status) = run.status else {
         eprintln!("error: the script ran past {:.0}s and was stopped", limit.as_secs_f64());
         eprint!("{}", run.errors);
@@ -263,16 +263,18 @@ fn script_output(run: ScriptRun, python: &str, limit: Duration) -> Result<String
         eprintln!("error: the script failed ({status})");
         return Err(2);
     }
-    Ok(run.output)
+    Ok((run.output, run.errors))
 }
 
 /// Compares warren's outcome with what the broker showed (the script's JSON lines) and
-/// prints both; the exit status.
-fn report(session: &Session, ours: &Outcome, observed: &str) -> i32 {
+/// prints both; the exit status. `script_errors`: the script's standard error, shown when
+/// its output cannot be read.
+fn report(session: &Session, ours: &Outcome, observed: &str, script_errors: &str) -> i32 {
     let scenario = &session.scenario;
     let theirs = match Outcome::from_script(scenario, observed) {
         Ok(o) => o,
         Err(e) => {
+            eprint!("{script_errors}");
             eprintln!("error: {e}");
             return 2;
         }
@@ -357,7 +359,7 @@ pub fn main(a: DiffArgs) -> i32 {
     let observed = match &a.observed {
         Some(path) => {
             println!("{} (seed {}) against the recording {path}", scenario.name, scenario.seed);
-            read_observed(path).map_err(|e| {
+            read_observed(path).map(|text| (text, String::new())).map_err(|e| {
                 eprintln!("error: {e}");
                 2
             })
@@ -365,13 +367,14 @@ pub fn main(a: DiffArgs) -> i32 {
         None => live(&a, &broker, &session),
     };
     match observed {
-        Ok(text) => report(&session, &ours, &text),
+        Ok((text, errors)) => report(&session, &ours, &text, &errors),
         Err(code) => code,
     }
 }
 
-/// Runs the scenario's script against the broker: what it printed (saved with --record).
-fn live(a: &DiffArgs, broker: &Broker, session: &Session) -> Result<String, i32> {
+/// Runs the scenario's script against the broker: what it printed (saved with --record) and
+/// its standard error.
+fn live(a: &DiffArgs, broker: &Broker, session: &Session) -> Result<(String, String), i32> {
     let fail = |e: String| {
         eprintln!("error: {e}");
         2
@@ -384,9 +387,9 @@ fn live(a: &DiffArgs, broker: &Broker, session: &Session) -> Result<String, i32>
     println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, broker.host, broker.port, a.time_scale);
     let run = run_script(a, broker, &path, limit);
     drop(lock);
-    let output = script_output(run.map_err(fail)?, &a.python, limit)?;
+    let (output, errors) = script_output(run.map_err(fail)?, &a.python, limit)?;
     if let Some(rec) = &a.record {
         std::fs::write(rec, &output).map_err(|e| fail(format!("cannot write {rec}: {e}")))?;
     }
-    Ok(output)
+    Ok((output, errors))
 }

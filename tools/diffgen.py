@@ -4,7 +4,8 @@
     tools/diffgen.py gen SEED [DIR]          write DIR/rSEED.yaml (DIR: /tmp/diffgen)
     tools/diffgen.py run FROM TO [DIR]       generate seeds FROM..TO and `warren diff` each
                                              (env: WARREN, default target/release/warren;
-                                             VHOST, default warren-fuzz; SCALE, default 2)
+                                             VHOST, default warren-fuzz; SCALE, default 2;
+                                             BROKER_CMD, default .ci/rabbitmq)
 
 `run` appends one line per seed to DIR/results.txt (`SEED same|DIFF|ERROR`) and keeps each
 diff's output in DIR/diffSEED.txt and what the broker showed in DIR/diffSEED.observed.jsonl
@@ -44,6 +45,11 @@ class Gen:
         # clients never fall within 10 ms of each other at the grid's scale.
         self.slots = list(range(5, 100, 10))
         self.r.shuffle(self.slots)
+        # Seeds from 2000 on also draw the third generator's features (alternate
+        # exchanges, x-expires, x-max-length-bytes, auto-delete and durable queues, exclusive
+        # consumers, the consumer timeout, broker stops and restarts); earlier seeds write
+        # what they always wrote.
+        self.v3 = seed >= 2000
 
     def slot(self):
         return self.slots.pop() if self.slots else self.r.randrange(100)
@@ -72,6 +78,16 @@ class Gen:
                 args["x-dead-letter-routing-key"] = "dead"
         if not quorum and r.random() < 0.15:
             args["x-single-active-consumer"] = True
+        if self.v3:
+            if r.random() < 0.15:
+                args["x-max-length-bytes"] = r.choice([4, 10, 20])
+                args.setdefault("x-overflow", r.choice(["drop-head", "reject-publish"]))
+            if r.random() < 0.1:
+                args["x-expires"] = r.choice([1500, 3000])
+            if not quorum and r.random() < 0.1:
+                q["auto_delete"] = True
+            if r.random() < 0.25:
+                q["durable"] = True
         if args:
             q["arguments"] = args
         return q
@@ -126,6 +142,8 @@ class Gen:
             c["start"] = ms(100 * r.randrange(0, 15) + slot)
         if r.random() < 0.2:
             c["priority"] = r.randrange(0, 3)
+        if self.v3 and r.random() < 0.08:
+            c["exclusive"] = True
         if c["ack"] in ("requeue", "reject-requeue"):
             # Requeueing for ever loops; let a rule settle after a few deliveries.
             c["rules"] = [{"redelivered": True, "times": r.randrange(1, 4), "action": c["ack"]}, {"redelivered": True, "action": "manual"}]
@@ -136,6 +154,7 @@ class Gen:
         if r.random() < 0.15:
             c.pop("prefetch", None)
             c.pop("priority", None)
+            c.pop("exclusive", None)
             c["get"] = ms(100 * r.randrange(2, 6) + slot)
             c["cancel"] = ms(until_ms - 500)
             if c["ack"] == "forget" or c.get("rules"):
@@ -188,6 +207,9 @@ class Gen:
         etype = r.choice(EXCHANGE_TYPES) if r.random() < 0.6 else None
         if etype:
             exchanges.append({"name": "e0", "type": etype})
+            if self.v3 and r.random() < 0.3:
+                exchanges[0]["alternate_exchange"] = "ae"
+                exchanges.append({"name": "ae", "type": "fanout"})
             for q in names:
                 if r.random() < 0.8:
                     bindings.append(self.binding(etype, q))
@@ -195,6 +217,9 @@ class Gen:
             exchanges.append({"name": "dlx", "type": "fanout"})
             queues.append({"name": "dlq"})
             bindings.append({"exchange": "dlx", "queue": "dlq"})
+        if any(e.get("alternate_exchange") for e in exchanges):
+            queues.append({"name": "unrouted"})
+            bindings.append({"exchange": "ae", "queue": "unrouted"})
         if exchanges:
             s["exchanges"] = exchanges
         s["queues"] = queues
@@ -222,8 +247,16 @@ class Gen:
                 faults.append({"at": ms(at), "crash": c["name"]})
                 if r.random() < 0.7:
                     faults.append({"at": ms(at + 100 * r.randrange(3, 10)), "restart": c["name"]})
+        if self.v3 and r.random() < 0.12:
+            at = 100 * r.randrange(10, until_ms // 100 - 25) + 45
+            faults.append({"at": ms(at), r.choice(["stop", "crash"]): "broker"})
+            faults.append({"at": ms(at + 100 * r.randrange(5, 12)), "restart": "broker"})
+            for c in consumers + producers:
+                c["reconnect"] = "500ms"
         if faults:
             s["faults"] = faults
+        if self.v3 and consumers and r.random() < 0.15:
+            s["broker"] = {"consumer_timeout": ms(r.choice([1500, 2500]))}
         s["until"] = ms(until_ms)
         return s
 
@@ -272,7 +305,8 @@ def diff(path, scale, out):
     warren = os.environ.get("WARREN", "target/release/warren")
     vhost = os.environ.get("VHOST", "warren-fuzz")
     record = out[: -len(".txt")] + ".observed.jsonl"
-    cmd = [warren, "diff", path, "--vhost", vhost, "--time-scale", str(scale), "--record", record]
+    cmd = [warren, "diff", path, "--vhost", vhost, "--time-scale", str(scale), "--record", record,
+           "--broker-restart-cmd", os.environ.get("BROKER_CMD", ".ci/rabbitmq")]
     p = subprocess.run(cmd, capture_output=True, text=True)
     with open(out, "w") as f:
         f.write(p.stdout + p.stderr)

@@ -24,6 +24,11 @@ pub struct Consumer {
     pub exclusive: bool,
     /// False once cancelled or its channel closed.
     pub active: bool,
+    /// Whether its channel's channel-wide limit (`basic.qos(global=true)`) applies: a consumer
+    /// of a classic queue with manual acks. A quorum queue's deliveries never pass the
+    /// channel's limiter (`rabbit_limiter:can_send/3` is called by classic queue processes
+    /// only): they neither wait for it nor count in its volume.
+    pub channel_limited: bool,
 }
 
 impl Consumer {

@@ -78,6 +78,7 @@ impl Broker {
                 priority,
                 exclusive,
                 active: true,
+                channel_limited: false,
             });
             cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
             cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });
@@ -85,6 +86,7 @@ impl Broker {
         }
         let q = self.usable_queue(cx.names, ch, queue)?;
         self.quorum_check_consume(cx.names, ch, q)?;
+        let quorum = self.queues[q.idx()].as_ref().is_some_and(|x| x.is_quorum());
         {
             let queue_ref = self.queues[q.idx()].as_ref().expect("usable");
             let text = cx.names.get(queue);
@@ -112,6 +114,7 @@ impl Broker {
             priority,
             exclusive,
             active: true,
+            channel_limited: !no_ack && !quorum,
         });
         self.channels[ch.idx()].consumers.push(id);
         let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
@@ -372,7 +375,9 @@ impl Broker {
             self.channel_active(cx.now, chid);
             let chan = &mut self.channels[chid.idx()];
             chan.unacked.push_back(Unacked { tag, queue: q, consumer: Some(c), qm, at: cx.now });
-            chan.global_volume += 1;
+            if !quorum {
+                chan.global_volume += 1;
+            }
             self.consumers[c.idx()].unacked += 1;
             if let Some(queue) = self.queues[q.idx()].as_mut() {
                 queue.unacked += 1;
@@ -417,17 +422,18 @@ impl Broker {
         }
     }
 
-    /// After messages came back to a queue (nack, reject, recover, a closed channel): with
-    /// `drop-head`, the queue drops from its head while it is over its limits — the requeued
-    /// messages themselves when they are at the head. `reject-publish(-dlx)` queues never drop
-    /// here and may stay over their limit (`rabbit_amqqueue_process` `requeue_and_run/2`,
-    /// `maybe_drop_head/1`).
+    /// After messages came back to a classic queue (nack, reject, recover, a closed channel):
+    /// with `drop-head`, the queue drops from its head while it is over its limits — the
+    /// requeued messages themselves when they are at the head. `reject-publish(-dlx)` queues
+    /// never drop here and may stay over their limit (`rabbit_amqqueue_process`
+    /// `requeue_and_run/2`, `maybe_drop_head/1`). A quorum queue drops after the checkout that
+    /// follows (`quorum_evaluate_limit`, at the end of [`Broker::run_queue`]).
     pub(crate) fn drop_head_after_requeue(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         let drop_head = self
             .queues
             .get(q.idx())
             .and_then(|x| x.as_ref())
-            .is_some_and(|x| x.args.overflow == Overflow::DropHead && x.args.has_length_limit());
+            .is_some_and(|x| !x.is_quorum() && x.args.overflow == Overflow::DropHead && x.args.has_length_limit());
         if drop_head {
             self.enforce_max_length(cx, q);
         }
@@ -439,8 +445,8 @@ impl Broker {
 }
 
 /// Whether a consumer may take one more message now: its own prefetch, and its channel's
-/// channel-wide limit (which does not apply to auto-ack consumers).
+/// channel-wide limit (which applies neither to auto-ack consumers nor to quorum queues').
 fn may_deliver(consumers: &[Consumer], channels: &[super::channel::Channel], c: ConsumerId) -> bool {
     let cons = &consumers[c.idx()];
-    cons.can_receive() && (cons.no_ack || channels[cons.channel.idx()].global_allows())
+    cons.can_receive() && (!cons.channel_limited || channels[cons.channel.idx()].global_allows())
 }

@@ -154,8 +154,8 @@ fn returns_to_tail(why: RequeueWhy, args: &QueueArgs) -> bool {
 
 impl Broker {
     /// A quorum queue takes back a delivery: one more in its delivery count; over the limit it
-    /// is dropped or dead-lettered, otherwise it goes to the head or the tail. Then the queue
-    /// applies its length limit, as after every command.
+    /// is dropped or dead-lettered, otherwise it goes to the head or the tail. The length limit
+    /// applies after the checkout that follows, as after every command.
     pub(crate) fn quorum_return(&mut self, cx: &mut Cx<'_>, u: &Unacked, client: ClientId, why: RequeueWhy) {
         let q = u.queue;
         let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else {
@@ -182,9 +182,14 @@ impl Broker {
         }
         let pos = queue.requeue(qm);
         cx.fx.records.push(Record::Requeued { msg: qm.msg, q, client, why, pos, delivery_count: qm.count });
-        self.quorum_evaluate_limit(cx, q);
+        // The length limit is looked at after the command's checkout, not here: a returned
+        // message a consumer takes at once never counts against it (`rabbit_fifo:checkout/4`
+        // runs `evaluate_limit/5` on the state after delivering). Returns to the head are one
+        // command with the rest of the settle, whose caller runs the queue; each re-enqueue to
+        // the tail is a command of its own (`#requeue{}`): its checkout, its limit, and what
+        // that pushed out, now.
         if tail {
-            // Each re-enqueue is a command of its own: what it pushed out goes now.
+            self.unblock_and_run(cx, q);
             self.flush_dead_letter_batch(cx);
         }
     }

@@ -152,11 +152,14 @@ impl Broker {
             self.requeue_one(cx, u, client, why);
             Self::push_unique(&mut touched, u.queue);
         }
-        self.end_dead_letter_batch(cx);
+        // What a quorum queue drops over its limit goes after the checkout that follows the
+        // returns, in the same command (see `quorum_return`): the batch ends with each queue's run.
         for q in touched {
             self.drop_head_after_requeue(cx, q);
             self.unblock_and_run(cx, q);
+            self.flush_dead_letter_batch(cx);
         }
+        self.end_dead_letter_batch(cx);
         if self.channels[ch.idx()].open && self.channels[ch.idx()].global_prefetch > 0 {
             self.run_channel_queues(cx, ch);
         }

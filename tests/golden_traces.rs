@@ -150,7 +150,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:requeue", 0x7a9872ac0626db5a, 0x3f63912d3c00a550, 0xeecbe476f338d220, 0xf1506298e70b8fb0),
     ("probe:sac-priority", 0x28d4b6dd8275815f, 0xa923313b68022ae2, 0xca9f792c4ece23cd, 0x02bb57ce47fc5357),
     ("probe:ttl-after-requeue", 0x45bfe9374998d3c8, 0x8af25c749f1216e9, 0x89e1b966fe58d9e4, 0x3671bbf86abbbb5d),
-    ("probe:ttl-priority-head", 0x9df7fbccf027d828, 0x3e1dae2ca9455b52, 0x49a5bacb6fc33ae1, 0x910478d020c9a52c),
+    ("probe:ttl-priority-head", 0x58da1a2be468f73d, 0x7860805308094439, 0xa7bf7f6b5ba4b10c, 0xed044964b52ac8b9),
     ("probe:ttl-reading", 0x5a4c021c987fbcaa, 0x708dd7f21b67297e, 0x95693aa42ff5adf9, 0xeec217a2d072665b),
     ("gen:gen-0-00", 0x275e3351489ce34f, 0x6450e663f2ef7671, 0x874f325960007079, 0x058fb9f696812fb1),
     ("gen:gen-0-01", 0x0e3f17d482b41c76, 0x5a223b5ab12d1e4d, 0x1b044c3b57f62547, 0x487249d35a82e323),

@@ -3,6 +3,7 @@
 
 mod support;
 use support::run;
+use warren::record::Record;
 use warren::scenario::Scenario;
 
 /// What loading a scenario RabbitMQ would refuse says (it must not load).
@@ -103,4 +104,33 @@ producers:
       - { at: 1ms, key: q, body: "high", priority: 9 }
 "##);
     assert_eq!(r.bodies("c"), vec!["low", "high"]);
+}
+
+#[test]
+fn an_expired_message_that_went_ahead_is_delivered_and_the_trace_says_why() {
+    // `hi` goes ahead of `lo` in the priority queue: no TTL timer is set for it, so when the
+    // consumer comes after its TTL ran out it receives it (as RabbitMQ 3.10.8 does, probe
+    // ttl-priority-head), and the trace says so right before the delivery.
+    let r = run(r##"
+name: expired-ahead
+queues: [ { name: q, arguments: { x-max-priority: 5 } } ]
+consumers:
+  - { name: c, queue: q, start: 1s, prefetch: 1 }
+producers:
+  - name: p
+    publish:
+      - { at: 0s, key: q, body: "lo", priority: 1 }
+      - { at: 1ms, key: q, body: "hi", priority: 4, expiration: 100ms }
+"##);
+    assert_eq!(r.bodies("c"), vec!["hi", "lo"]);
+    let recs = r.records();
+    let at = recs.iter().position(|s| matches!(s.rec, Record::ExpiredAtHead { .. })).expect("an expired_at_head record");
+    match (recs[at].rec, recs[at + 1].rec) {
+        (Record::ExpiredAtHead { msg, expired_us, .. }, Record::Delivered { msg: delivered, .. }) => {
+            assert_eq!((r.body(msg), delivered, expired_us), ("hi".to_string(), msg, 101_000));
+        }
+        other => panic!("expected the note and then the delivery, got {other:?}"),
+    }
+    assert_eq!(r.count(|x| matches!(x, Record::ExpiredAtHead { .. })), 1, "only the one delivered expired");
+    assert!(r.has_line(&["is handed out although its TTL ran out at 0.101s"]), "{:#?}", r.lines());
 }

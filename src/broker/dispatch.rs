@@ -341,6 +341,9 @@ impl Broker {
             if queue.args.max_length_bytes.is_some() {
                 queue.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
             }
+            if !quorum {
+                Self::note_expired_at_head(cx, q, &qm);
+            }
             self.deliver(cx, q, qm, c, why);
             if !quorum {
                 self.drop_expired_head(cx, q);

@@ -57,6 +57,15 @@ impl Broker {
         }
     }
 
+    /// A classic queue hands out its head `qm`: if its TTL already ran out (the queue had not
+    /// looked since it got there, see the module doc), the trace says so before the delivery.
+    #[inline]
+    pub(crate) fn note_expired_at_head(cx: &mut Cx<'_>, q: QueueId, qm: &super::queue::QMsg) {
+        if qm.expires <= cx.now {
+            cx.fx.records.push(crate::record::Record::ExpiredAtHead { msg: qm.msg, q, expired_us: qm.expires.as_us() });
+        }
+    }
+
     /// Makes sure a timer will fire when the head of the queue expires.
     pub(crate) fn arm_ttl_timer(&mut self, cx: &mut Cx<'_>, q: QueueId) {
         let epoch = self.epoch;

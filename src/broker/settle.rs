@@ -191,6 +191,7 @@ impl Broker {
             queue_mut.ready_bytes -= cx.msgs.get(qm.msg).body.len(cx.names);
         }
         if !quorum {
+            Self::note_expired_at_head(cx, q, &qm);
             self.drop_expired_head(cx, q);
         }
         let remaining = self.queues[q.idx()].as_ref().map_or(0, |x| x.ready_len());

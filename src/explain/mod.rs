@@ -170,6 +170,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::CheckedOut { msg, q, client, redelivered, no_ack, why, delivery_count, .. } => {
             deliver::delivered(cx, deliver::Delivery { msg, q, client, tag: 0, redelivered, no_ack, why, delivery_count, held: true })
         }
+        Record::ExpiredAtHead { msg, q, expired_us } => deliver::expired_at_head(cx, msg, q, expired_us),
         Record::WorkStarted { client, msg, until_us } => deliver::work_started(cx, client, msg, until_us),
         Record::Processed { client, msg } => deliver::processed(cx, client, msg),
         Record::Acked { msg, q, client, tag, multiple } => settle::acked(cx, msg, q, client, tag, multiple),

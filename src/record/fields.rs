@@ -233,6 +233,7 @@ impl Record {
             ]),
             Record::Lost { msg, q, why } => s.all(&[Msg(msg), Queue(q), Why(why as u64, &why)]),
             Record::Restored { msg, q } => s.all(&[Msg(msg), Queue(q)]),
+            Record::ExpiredAtHead { msg, q, expired_us } => s.all(&[Msg(msg), Queue(q), Num("expired_us", expired_us)]),
             Record::ClientLost { client, msg, why } => s.all(&[Client("client", client), Msg(msg), Why(why as u64, &why)]),
             Record::Synced { messages } => s.field(Num("messages", messages as u64)),
             Record::Reply { client, msg, call, accepted } => {

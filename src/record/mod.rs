@@ -166,6 +166,11 @@ records! {
         why: DeliverWhy,
         delivery_count: u16,
     },
+    /// A classic queue is about to hand out `msg` although its TTL ran out at `expired_us`:
+    /// the queue had not looked at its head since the message got there (it went ahead of
+    /// older messages in a priority queue, which sets no TTL timer for it). The delivery
+    /// (or `basic.get-ok`) follows.
+    66 expired_at_head => ExpiredAtHead { msg: MsgId, q: QueueId, expired_us: u64 },
 }
 
 /// A delivery without an `x-delivery-count` header (`Record::Delivered`).
@@ -198,7 +203,8 @@ impl Record {
             | Record::Discarded { msg, q, .. }
             | Record::DeadLettered { msg, q, .. }
             | Record::Lost { msg, q, .. }
-            | Record::Restored { msg, q } => Some((msg, q)),
+            | Record::Restored { msg, q }
+            | Record::ExpiredAtHead { msg, q, .. } => Some((msg, q)),
             Record::ConsumerTimedOut { msg, q, .. } => Some((msg, q)),
             _ => None,
         }
@@ -274,7 +280,7 @@ mod tests {
                 assert_ne!(a.1, b.1, "name {} used twice", a.1);
             }
         }
-        assert_eq!(KINDS.len(), 44);
+        assert_eq!(KINDS.len(), 45);
     }
 
     #[test]

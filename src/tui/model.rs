@@ -313,9 +313,11 @@ impl Hot {
                     push(&mut h.queues, q);
                     push(&mut h.clients, client);
                 }
-                Record::Ready { q, .. } | Record::Discarded { q, .. } | Record::Lost { q, .. } | Record::DeadLettered { q, .. } => {
-                    push(&mut h.queues, q)
-                }
+                Record::Ready { q, .. }
+                | Record::Discarded { q, .. }
+                | Record::Lost { q, .. }
+                | Record::DeadLettered { q, .. }
+                | Record::ExpiredAtHead { q, .. } => push(&mut h.queues, q),
                 Record::ActiveConsumer { q, client, .. } | Record::GetEmpty { client, q } => {
                     push(&mut h.queues, q);
                     push(&mut h.clients, client);

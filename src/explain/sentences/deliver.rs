@@ -87,6 +87,22 @@ pub fn delivered(cx: &Ctx, d: Delivery) -> Line {
     line(broker(), tr!(l, "delivered {m} to {who}{f}", "把 {m} 投递给 {who}{f}"), Some(w))
 }
 
+pub fn expired_at_head(cx: &Ctx, msg: MsgId, q: QueueId, expired_us: u64) -> Line {
+    let l = cx.lang;
+    let m = cx.msg(msg);
+    let qn = cx.queue(q);
+    let at = Time(expired_us);
+    line(
+        broker(),
+        tr!(l, "{m} is handed out although its TTL ran out at {at}", "{m} 的 TTL 已在 {at} 到期，但仍被交出"),
+        Some(tr!(
+            l,
+            "{qn} had not looked at its head since {m} got there: a classic queue drops expired messages only when its head may have changed in order (an enqueue, a fetch, a requeue, its TTL timer), and a message that goes ahead of older ones in a priority queue gets no TTL timer",
+            "自 {m} 到达队首以来 {qn} 一直没有检查队首：经典队列只在队首可能按顺序改变时（入队、取出、重新入队、TTL 定时器）才丢弃过期消息，而在优先级队列中插到较早消息前面的消息不会设置 TTL 定时器"
+        )),
+    )
+}
+
 pub fn work_started(cx: &Ctx, client: ClientId, msg: MsgId, until_us: u64) -> Line {
     let l = cx.lang;
     let m = cx.msg(msg);

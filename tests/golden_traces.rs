@@ -148,6 +148,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:quorum-timeout", 0x27b80df3912fcfca, 0x1eca2425a33b21d2, 0xb49fdd961422a3f1, 0x3edd8955cb2d26b1),
     ("probe:quorum", 0xf48634cc5366fcaa, 0xcdc429f52172cd8d, 0x17eb417aaf9ab759, 0x29683f04c6452568),
     ("probe:requeue", 0x7a9872ac0626db5a, 0x3f63912d3c00a550, 0xeecbe476f338d220, 0xf1506298e70b8fb0),
+    ("probe:rpc-direct-mandatory", 0x02ccc27bd5b8ea1b, 0x7a715eedce8b59f9, 0xc379fb2d129e22d0, 0x6118127e5d18dbad),
     ("probe:sac-priority", 0x28d4b6dd8275815f, 0xa923313b68022ae2, 0xca9f792c4ece23cd, 0x02bb57ce47fc5357),
     ("probe:ttl-after-requeue", 0x45bfe9374998d3c8, 0x8af25c749f1216e9, 0x89e1b966fe58d9e4, 0x3671bbf86abbbb5d),
     ("probe:ttl-priority-head", 0x58da1a2be468f73d, 0x7860805308094439, 0xa7bf7f6b5ba4b10c, 0xed044964b52ac8b9),

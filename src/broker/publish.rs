@@ -70,11 +70,13 @@ impl Broker {
         };
         cx.fx.records.push(Record::Published { msg, client: owner, confirm_seq: seq });
 
-        // A reply to a direct reply-to requester goes straight to its channel.
+        // A reply to a direct reply-to requester goes straight to its channel. It is routed
+        // to no queue all the same (`rabbit_exchange:route/2` hands it to the channel beside
+        // the queues it returns): a mandatory reply is returned (312) even when delivered.
         if ex == ExchangeId(0) {
             if let Some(&target) = self.reply_tokens.get(&key) {
                 let delivered = self.deliver_direct_reply(cx, target, msg);
-                if !delivered {
+                if !delivered || mandatory {
                     self.unroutable(cx, ch, ex, msg, mandatory);
                 }
                 if confirm {

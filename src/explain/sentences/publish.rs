@@ -74,7 +74,13 @@ pub fn unroutable(cx: &Ctx, msg: MsgId, ex: ExchangeId, returned: bool) -> Line 
     let key = cx.key(msg);
     let exn = cx.exchange(ex);
     let kind = cx.world.broker.exchange_meta(ex).map(|x| x.kind);
-    let mut why = if ex == ExchangeId(0) {
+    let mut why = if ex == ExchangeId(0) && key.starts_with("amq.rabbitmq.reply-to.") {
+        tr!(
+            l,
+            "`{key}` is a direct reply-to address: RabbitMQ hands the message to the requesting channel, if it is still there, and routes it to no queue",
+            "`{key}` 是 direct reply-to 地址：RabbitMQ 把消息交给发出请求的信道（如果它还在），不路由到任何队列"
+        )
+    } else if ex == ExchangeId(0) {
         tr!(l, "no queue is called `{key}`", "没有名为 `{key}` 的队列")
     } else if kind == Some(crate::broker::ops::ExchangeKind::Fanout) {
         tr!(l, "fanout exchange {exn} has no bound queue", "fanout 交换机 {exn} 没有绑定任何队列")

@@ -18,7 +18,10 @@ The scenarios use what a real client can do and warren models — classic, prior
 quorum queues, TTLs, length limits, dead-lettering, the four exchange types, confirms,
 mandatory, consumers with every ack mode, prefetch, priorities, cancel, recover, qos
 changes, ack_every, get pollers, RPC (callback queue or direct reply-to), client crashes
-and restarts — and keep the steps of different clients on separate
+and restarts; from seed 2000 also alternate exchanges, x-expires, x-max-length-bytes,
+auto-delete and durable queues, exclusive consumers, the consumer timeout and broker stops and
+restarts; from 2400 exchange-to-exchange bindings, internal exchanges, clients' own declares
+(404, 406) — and keep the steps of different clients on separate
 milliseconds of a 100 ms grid, so that most outcomes do not hang on a real run's jitter.
 Deterministic: the same seed writes the same file.
 """
@@ -55,6 +58,10 @@ class Gen:
         # 2013: a TTL ran out at the very microsecond of a publish, which the real broker
         # serves first and warren second, both right).
         self.off = 3 if seed >= 2100 else 0
+        # From 2400 on: exchange-to-exchange bindings through an internal exchange, clients'
+        # own declares (a passive declare of a missing queue: 404; a redeclare with other
+        # arguments: 406).
+        self.v4 = seed >= 2400
 
     def slot(self):
         return self.slots.pop() if self.slots else self.r.randrange(100)
@@ -222,6 +229,15 @@ class Gen:
             exchanges.append({"name": "dlx", "type": "fanout"})
             queues.append({"name": "dlq"})
             bindings.append({"exchange": "dlx", "queue": "dlq"})
+        if self.v4 and etype and r.random() < 0.3:
+            # e0 feeds an internal exchange bound to one of the queues.
+            inner = {"name": "inner", "type": r.choice(["fanout", "topic"]), "internal": True}
+            exchanges.append(inner)
+            bindings.append({"exchange": "e0", "to_exchange": "inner", **({"key": r.choice(WORDS)} if etype in ("direct", "topic") else {})})
+            ib = {"exchange": "inner", "queue": r.choice(names)}
+            if inner["type"] == "topic":
+                ib["key"] = r.choice(["#", "a.*", "c"])
+            bindings.append(ib)
         if any(e.get("alternate_exchange") for e in exchanges):
             queues.append({"name": "unrouted"})
             bindings.append({"exchange": "ae", "queue": "unrouted"})
@@ -236,6 +252,11 @@ class Gen:
             p = {"name": f"p{i}", "publish": [self.publish(names, etype, slot) for _ in range(r.randrange(1, 4))]}
             if r.random() < 0.3:
                 p["confirms"] = True
+            if self.v4 and r.random() < 0.2:
+                q = r.choice(queues)
+                p["declare"] = [r.choice([{"queue": "missing", "passive": True},
+                                          {"queue": q["name"], "durable": q.get("durable", False),
+                                           "arguments": {"x-max-length": 7}}])]
             producers.append(p)
         s["producers"] = producers
         bodies = sorted({p["body"].replace("{n}", "1") for pr in producers for p in pr["publish"]})

@@ -59,11 +59,19 @@ impl Broker {
 
     /// A classic queue hands out its head `qm`: if its TTL already ran out (the queue had not
     /// looked since it got there, see the module doc), the trace says so before the delivery.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn note_expired_at_head(cx: &mut Cx<'_>, q: QueueId, qm: &super::queue::QMsg) {
         if qm.expires <= cx.now {
-            cx.fx.records.push(crate::record::Record::ExpiredAtHead { msg: qm.msg, q, expired_us: qm.expires.as_us() });
+            Self::record_expired_at_head(cx, q, qm);
         }
+    }
+
+    /// Rare (an expired message that went ahead in a priority queue): out of line, so that
+    /// the queue's run stays as small as before.
+    #[cold]
+    #[inline(never)]
+    fn record_expired_at_head(cx: &mut Cx<'_>, q: QueueId, qm: &super::queue::QMsg) {
+        cx.fx.records.push(crate::record::Record::ExpiredAtHead { msg: qm.msg, q, expired_us: qm.expires.as_us() });
     }
 
     /// Makes sure a timer will fire when the head of the queue expires.

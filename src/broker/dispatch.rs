@@ -58,31 +58,7 @@ impl Broker {
         }
         let id = ConsumerId(self.consumers.len() as u32);
         if queue == self.sym.reply_to {
-            // Direct reply-to: a pseudo queue, consumed in no-ack mode on the requesting channel.
-            if !no_ack {
-                return Err(AmqpError::reply_consumer_cannot_ack());
-            }
-            if self.channels[ch.idx()].reply_consumer.is_some() {
-                return Err(AmqpError::reply_consumer_exists());
-            }
-            self.channels[ch.idx()].reply_consumer = Some((tag, id));
-            self.consumers.push(Consumer {
-                id,
-                channel: ch,
-                queue: NO_QUEUE,
-                tag,
-                client: owner,
-                no_ack,
-                prefetch: 0,
-                unacked: 0,
-                priority,
-                exclusive,
-                active: true,
-                channel_limited: false,
-            });
-            cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
-            cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });
-            return Ok(());
+            return self.consume_direct_reply_to(cx, ch, Subscribe { tag, ..sub }, id);
         }
         let q = self.usable_queue(cx.names, ch, queue)?;
         self.quorum_check_consume(cx.names, ch, q)?;
@@ -127,6 +103,38 @@ impl Broker {
             cx.fx.records.push(Record::ActiveConsumer { q, client: owner, consumer: id, priority, takeover: false });
         }
         self.run_queue(cx, q);
+        Ok(())
+    }
+
+    /// `basic.consume` of `amq.rabbitmq.reply-to` (direct reply-to): a pseudo queue, consumed
+    /// in no-ack mode on the requesting channel; `sub.tag` already resolved.
+    fn consume_direct_reply_to(&mut self, cx: &mut Cx<'_>, ch: ChannelId, sub: Subscribe, id: ConsumerId) -> Result<(), AmqpError> {
+        let Subscribe { tag, no_ack, exclusive, priority, .. } = sub;
+        if !no_ack {
+            return Err(AmqpError::reply_consumer_cannot_ack());
+        }
+        let c = &mut self.channels[ch.idx()];
+        if c.reply_consumer.is_some() {
+            return Err(AmqpError::reply_consumer_exists());
+        }
+        c.reply_consumer = Some((tag, id));
+        let (conn, number, owner) = (c.conn, c.number, c.owner);
+        self.consumers.push(Consumer {
+            id,
+            channel: ch,
+            queue: NO_QUEUE,
+            tag,
+            client: owner,
+            no_ack,
+            prefetch: 0,
+            unacked: 0,
+            priority,
+            exclusive,
+            active: true,
+            channel_limited: false,
+        });
+        cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
+        cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });
         Ok(())
     }
 
@@ -185,25 +193,13 @@ impl Broker {
         let m = *cx.msgs.get(msg);
         let props = cx.msgs.props(m.props);
         let (persistent, per_msg_ttl, priority) = (props.persistent, props.expiration, props.priority);
-        let quorum = self.queues[q.idx()].as_ref().expect("routed to a live queue").is_quorum();
-        if quorum && self.quorum_publisher_blocked(q, from) {
-            cx.fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::PublishersBlocked });
-            return Offer::Refused;
-        }
         let queue = self.queues[q.idx()].as_ref().expect("routed to a live queue");
-        let needs_bytes = queue.args.max_length_bytes.is_some();
-        let bytes = if needs_bytes { m.body.len(cx.names) } else { 0 };
-        // CQs check the length limit before trying a consumer.
-        if !quorum && queue.args.overflow != Overflow::DropHead && queue.is_full_for(bytes) {
-            let dlx = queue.args.overflow == Overflow::RejectPublishDlx;
-            let qm = QMsg::new(u64::MAX, msg, Time::NEVER, QMsg::NOT_ON_DISK);
-            if dlx {
-                self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
-            } else {
-                cx.fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::Overflow });
-            }
+        let quorum = queue.is_quorum();
+        let bytes = if queue.args.max_length_bytes.is_some() { m.body.len(cx.names) } else { 0 };
+        if self.refuses_offer(cx, q, msg, from, bytes) {
             return Offer::Refused;
         }
+        let queue = self.queues[q.idx()].as_ref().expect("live");
         let durable = queue.durable;
         let expires = Self::expiry_for(cx.now, queue.args.message_ttl, per_msg_ttl);
         let backlog = !queue.ready.is_empty();
@@ -213,45 +209,88 @@ impl Broker {
         let queue = self.queues[q.idx()].as_mut().expect("live");
         let qm = QMsg { prio: queue.effective_priority(priority), ..QMsg::new(queue.next_seq, msg, expires, gen) };
         queue.next_seq += 1;
-        if !backlog {
+        let why = if backlog {
+            if queue.consumers.is_empty() {
+                ReadyWhy::NoConsumer
+            } else {
+                ReadyWhy::Backlog
+            }
+        } else {
             let (pick, why) = self.pick_consumer(q, false);
             if let Some(c) = pick {
                 self.deliver(cx, q, qm, c, why);
                 return Offer::Accepted { on_disk_later };
             }
-            let queue = self.queues[q.idx()].as_mut().expect("live");
-            queue.enqueue(qm);
-            queue.ready_bytes += bytes;
-            let why = match why {
-                DeliverWhy::RoundRobin { skipped, first_skipped, .. } if skipped > 0 => {
-                    ReadyWhy::AllAtLimit { first: first_skipped, count: skipped }
-                }
-                _ if !queue.consumers.is_empty() => {
-                    // Every consumer had been found blocked before (they sit in the blocked list).
-                    let first = queue.consumers.blocked().first().copied().unwrap_or(NO_CONSUMER);
-                    ReadyWhy::AllAtLimit { first, count: queue.consumers.len() as u16 }
-                }
-                _ => ReadyWhy::NoConsumer,
-            };
-            cx.fx.records.push(Record::Ready { msg, q, why });
-        } else {
-            queue.enqueue(qm);
-            queue.ready_bytes += bytes;
-            let why = if queue.consumers.is_empty() { ReadyWhy::NoConsumer } else { ReadyWhy::Backlog };
-            cx.fx.records.push(Record::Ready { msg, q, why });
+            self.why_not_delivered(q, why)
+        };
+        let queue = self.queues[q.idx()].as_mut().expect("live");
+        queue.enqueue(qm);
+        queue.ready_bytes += bytes;
+        cx.fx.records.push(Record::Ready { msg, q, why });
+        self.after_enqueue(cx, q, quorum, expires);
+        if backlog {
+            self.run_queue(cx, q);
         }
+        Offer::Accepted { on_disk_later }
+    }
+
+    /// Whether `q` refuses a message offered to it (and records how): a quorum queue whose
+    /// reject-publish limit blocked the publisher, or a classic queue full with
+    /// `reject-publish(-dlx)` (checked before trying a consumer).
+    #[inline]
+    fn refuses_offer(&mut self, cx: &mut Cx<'_>, q: QueueId, msg: MsgId, from: Option<ChannelId>, bytes: u64) -> bool {
+        let queue = self.queues[q.idx()].as_ref().expect("live");
+        if queue.is_quorum() {
+            if self.quorum_publisher_blocked(q, from) {
+                cx.fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::PublishersBlocked });
+                return true;
+            }
+            return false;
+        }
+        if queue.args.overflow == Overflow::DropHead || !queue.is_full_for(bytes) {
+            return false;
+        }
+        if queue.args.overflow == Overflow::RejectPublishDlx {
+            let qm = QMsg::new(u64::MAX, msg, Time::NEVER, QMsg::NOT_ON_DISK);
+            self.dead_letter(cx, q, qm, DeadLetterReason::Maxlen);
+        } else {
+            cx.fx.records.push(Record::Discarded { msg, q, why: DiscardWhy::Overflow });
+        }
+        true
+    }
+
+    /// Why a message that found no backlog was not delivered at once (the cause of its
+    /// `ready` record), from the pick that found no consumer.
+    fn why_not_delivered(&self, q: QueueId, pick: DeliverWhy) -> ReadyWhy {
+        let consumers = &self.queues[q.idx()].as_ref().expect("live").consumers;
+        match pick {
+            DeliverWhy::RoundRobin { skipped, first_skipped, .. } if skipped > 0 => {
+                ReadyWhy::AllAtLimit { first: first_skipped, count: skipped }
+            }
+            _ if !consumers.is_empty() => {
+                // Every consumer had been found blocked before (they sit in the blocked list).
+                let first = consumers.blocked().first().copied().unwrap_or(NO_CONSUMER);
+                ReadyWhy::AllAtLimit { first, count: consumers.len() as u16 }
+            }
+            _ => ReadyWhy::NoConsumer,
+        }
+    }
+
+    /// After a message was enqueued: the length limit, then the head. A quorum queue looks at
+    /// its head after every command. A classic queue only when the message may have changed
+    /// its head: it is alone in the queue, or drop-head dropped some
+    /// (`rabbit_amqqueue_process:deliver_or_enqueue/3`). In a priority queue a message can go
+    /// ahead of others without that: no TTL timer is set for it then, and it stays until the
+    /// queue next looks (a fetch, a requeue, the timer of another message). TTL 0 (or an
+    /// already passed expiry): gone at once when the queue looks.
+    #[inline]
+    fn after_enqueue(&mut self, cx: &mut Cx<'_>, q: QueueId, quorum: bool, expires: Time) {
         let dropped = if quorum {
             self.quorum_evaluate_limit(cx, q);
             false
         } else {
             self.enforce_max_length(cx, q)
         };
-        // TTL 0 (or an already passed expiry): gone at once unless delivered above. A quorum
-        // queue looks at its head after every command. A classic queue only when the message
-        // may have changed its head: it is alone in the queue, or drop-head dropped some
-        // (`rabbit_amqqueue_process:deliver_or_enqueue/3`). In a priority queue a message
-        // can go ahead of others without that: no TTL timer is set for it then, and it stays
-        // until the queue next looks (a fetch, a requeue, the timer of another message).
         let alone = self.queues[q.idx()].as_ref().is_some_and(|x| x.ready_len() == 1);
         let looks = match (dropped, alone) {
             (false, false) => false,
@@ -262,10 +301,6 @@ impl Broker {
             self.drop_expired_head(cx, q);
             self.arm_ttl_timer(cx, q);
         }
-        if backlog {
-            self.run_queue(cx, q);
-        }
-        Offer::Accepted { on_disk_later }
     }
 
     /// `x-max-length` / `x-max-length-bytes` with `drop-head`: drop (or dead-letter) from the

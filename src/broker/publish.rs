@@ -59,15 +59,7 @@ impl Broker {
         if reply_to == Some(self.sym.reply_to) {
             self.rewrite_direct_reply_to(cx, ch, msg)?;
         }
-        let seq = if confirm {
-            let c = &mut self.channels[ch.idx()];
-            let s = c.next_publish_seq;
-            c.next_publish_seq += 1;
-            c.unconfirmed.insert(s);
-            s
-        } else {
-            0
-        };
+        let seq = if confirm { self.next_confirm_seq(ch) } else { 0 };
         cx.fx.records.push(Record::Published { msg, client: owner, confirm_seq: seq });
 
         // A reply to a direct reply-to requester goes straight to its channel. It is routed
@@ -121,16 +113,31 @@ impl Broker {
             }
         }
         if confirm {
-            if refused {
-                self.confirm_now(ch, seq, false);
-            } else if on_disk_later {
-                let gen = self.disk.gen;
-                self.disk.waiters.push_back((gen, ch, seq));
-            } else {
-                self.confirm_now(ch, seq, true);
-            }
+            self.confirm_routed(ch, seq, refused, on_disk_later);
         }
         Ok(())
+    }
+
+    /// The publisher-confirm sequence number of a channel's next publish (counted unconfirmed).
+    fn next_confirm_seq(&mut self, ch: ChannelId) -> u32 {
+        let c = &mut self.channels[ch.idx()];
+        let s = c.next_publish_seq;
+        c.next_publish_seq += 1;
+        c.unconfirmed.insert(s);
+        s
+    }
+
+    /// The confirm of a routed publish: a nack if a queue refused it, after the disk write if
+    /// one must reach disk first, otherwise an ack now.
+    fn confirm_routed(&mut self, ch: ChannelId, seq: u32, refused: bool, on_disk_later: bool) {
+        if refused {
+            self.confirm_now(ch, seq, false);
+        } else if on_disk_later {
+            let gen = self.disk.gen;
+            self.disk.waiters.push_back((gen, ch, seq));
+        } else {
+            self.confirm_now(ch, seq, true);
+        }
     }
 
     fn unroutable(&mut self, cx: &mut Cx<'_>, ch: ChannelId, ex: ExchangeId, msg: MsgId, mandatory: bool) {

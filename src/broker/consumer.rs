@@ -29,12 +29,17 @@ pub struct Consumer {
     /// channel's limiter (`rabbit_limiter:can_send/3` is called by classic queue processes
     /// only): they neither wait for it nor count in its volume.
     pub channel_limited: bool,
+    /// Quorum queues: credit `rabbit_fifo` gave back twice. In 3.10.8 a message a consumer
+    /// returns past `x-delivery-limit` is completed (`complete/5` gives its credit back) and
+    /// then counted among the returned (`return/5` gives it back again), so from then on the
+    /// consumer may hold one more message than its prefetch, per such return.
+    pub extra_credit: u32,
 }
 
 impl Consumer {
     /// Whether the prefetch limit lets this consumer take one more message.
     pub fn can_receive(&self) -> bool {
-        self.no_ack || self.prefetch == 0 || self.unacked < self.prefetch
+        self.no_ack || self.prefetch == 0 || self.unacked < self.prefetch.saturating_add(self.extra_credit)
     }
 }
 

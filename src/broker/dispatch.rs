@@ -91,6 +91,7 @@ impl Broker {
             exclusive,
             active: true,
             channel_limited: !no_ack && !quorum,
+            extra_credit: 0,
         });
         self.channels[ch.idx()].consumers.push(id);
         let queue_mut = self.queues[q.idx()].as_mut().expect("usable");
@@ -132,6 +133,7 @@ impl Broker {
             exclusive,
             active: true,
             channel_limited: false,
+            extra_credit: 0,
         });
         cx.fx.frames.push((conn, Frame::ConsumeOk { ch: number, tag, consumer: id }));
         cx.fx.records.push(Record::Subscribed { client: owner, consumer: id, q: NO_QUEUE, prefetch: 0, no_ack });

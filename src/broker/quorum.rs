@@ -166,6 +166,11 @@ impl Broker {
         qm.count = qm.count.saturating_add(1);
         qm.flags |= qflags::DELIVERED;
         if queue.args.delivery_limit.is_some_and(|limit| qm.count as i64 > limit) {
+            if let Some(c) = u.consumer {
+                // RabbitMQ 3.10.8 gives this message's credit back twice (see `extra_credit`).
+                let cons = &mut self.consumers[c.idx()];
+                cons.extra_credit = cons.extra_credit.saturating_add(1);
+            }
             self.dead_letter(cx, q, qm, DeadLetterReason::DeliveryLimit);
             return;
         }

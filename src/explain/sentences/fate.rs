@@ -34,8 +34,8 @@ pub fn discarded(cx: &Ctx, msg: MsgId, q: QueueId, why: DiscardWhy) -> Line {
         DiscardWhy::Purged => tr!(l, "queue.purge", "queue.purge 清空"),
         DiscardWhy::DeliveryLimit => tr!(
             l,
-            "it came back more often than x-delivery-limit allows; no dead-letter exchange",
-            "它被退回的次数超过了 x-delivery-limit；没有死信交换机"
+            "it came back more often than x-delivery-limit allows; no dead-letter exchange (RabbitMQ 3.10 gives the consumer that returned it its credit back twice: while it stays subscribed it may hold one more message than its prefetch)",
+            "它被退回的次数超过了 x-delivery-limit；没有死信交换机（RabbitMQ 3.10 会把信用两次归还给退回它的消费者：只要它仍在订阅，就可以比 prefetch 多持有一条消息）"
         ),
         DiscardWhy::PublishersBlocked => tr!(
             l,
@@ -62,8 +62,8 @@ pub fn dead_lettered(cx: &Ctx, msg: MsgId, q: QueueId, reason: DeadLetterReason,
         }
         DeadLetterReason::DeliveryLimit => tr!(
             l,
-            "it came back more often than x-delivery-limit allows (a poison message)",
-            "它被退回的次数超过了 x-delivery-limit（毒消息）"
+            "it came back more often than x-delivery-limit allows (a poison message; RabbitMQ 3.10 gives the consumer that returned it its credit back twice: while it stays subscribed it may hold one more message than its prefetch)",
+            "它被退回的次数超过了 x-delivery-limit（毒消息；RabbitMQ 3.10 会把信用两次归还给退回它的消费者：只要它仍在订阅，就可以比 prefetch 多持有一条消息）"
         ),
     };
     let r = reason.as_str();

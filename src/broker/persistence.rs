@@ -101,22 +101,71 @@ impl Broker {
             return;
         }
         if graceful {
-            self.sync(cx);
-            self.flush_confirms(cx);
-            let conns: Vec<_> = self.conns.iter().flatten().filter(|c| c.open).map(|c| c.id).collect();
-            let shutdown = super::error::AmqpError::broker_shutdown();
-            let text = cx.names.intern(&shutdown.text);
-            for c in conns {
-                cx.fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: shutdown.code.code(), text }));
-                self.close_connection(cx, c, Disconnect::BrokerStopped);
-            }
+            self.stop_gracefully(cx);
         }
         cx.fx.records.push(Record::BrokerDown { graceful });
-        // What each durable queue had, ready or unacked, in publication order.
-        let mut held: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
-        // Quorum queues: what was delivered, in delivery order (it comes back first).
-        let mut delivered: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
         let quorum: Vec<bool> = self.queues.iter().map(|q| q.as_ref().is_some_and(|q| q.is_quorum())).collect();
+        let (mut held, mut delivered) = self.take_unacked(cx, &quorum);
+        for c in &mut self.consumers {
+            c.active = false;
+        }
+        for c in self.conns.iter_mut().flatten() {
+            c.open = false;
+            c.closing.clear();
+        }
+        let removed = std::mem::take(&mut self.disk.pending_removals);
+        let queue_ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();
+        for q in queue_ids {
+            let durable = self.queue(q).map(|x| x.durable).unwrap_or(false);
+            let mut all: Vec<QMsg> = self.queues[q.idx()].as_mut().expect("live").ready.drain(..).collect();
+            all.append(&mut held[q.idx()]);
+            if quorum[q.idx()] {
+                let back = std::mem::take(&mut delivered[q.idx()]);
+                self.quorum_recover(cx, q, all, back);
+            } else if !durable {
+                all.sort_by_key(|m| m.seq);
+                for qm in &all {
+                    cx.fx.records.push(Record::Lost { msg: qm.msg, q, why: LostWhy::QueueNotDurable });
+                }
+                self.queues[q.idx()].as_mut().expect("live").ready.clear();
+                self.delete_queue(cx, q, QueueGone::BrokerDown);
+            } else {
+                self.recover_classic(cx, q, all, &removed, graceful);
+            }
+        }
+        let transient: Vec<_> = self.live_exchanges().filter(|x| !x.durable && !x.builtin).map(|x| x.id).collect();
+        for x in transient {
+            self.remove_exchange(cx, x);
+        }
+        self.disk.waiters.clear();
+        self.disk.dirty = 0;
+        self.disk.sync_pending = false;
+        self.reply_tokens.clear();
+        self.reply_token_of.clear();
+        self.up = false;
+        self.epoch += 1;
+    }
+
+    /// A graceful stop: everything is synced and confirmed, then every open connection is
+    /// closed with 320 CONNECTION_FORCED.
+    fn stop_gracefully(&mut self, cx: &mut Cx<'_>) {
+        self.sync(cx);
+        self.flush_confirms(cx);
+        let conns: Vec<_> = self.conns.iter().flatten().filter(|c| c.open).map(|c| c.id).collect();
+        let shutdown = super::error::AmqpError::broker_shutdown();
+        let text = cx.names.intern(&shutdown.text);
+        for c in conns {
+            cx.fx.frames.push((c, super::ops::Frame::ConnectionClosed { code: shutdown.code.code(), text }));
+            self.close_connection(cx, c, Disconnect::BrokerStopped);
+        }
+    }
+
+    /// Takes every channel's unacked deliveries (and closes the channels): per queue, what
+    /// classic queues had out, in publication order, and what quorum queues had delivered, in
+    /// delivery order (it comes back first). A delivery whose queue is gone is lost.
+    fn take_unacked(&mut self, cx: &mut Cx<'_>, quorum: &[bool]) -> (Vec<Vec<QMsg>>, Vec<Vec<QMsg>>) {
+        let mut held: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
+        let mut delivered: Vec<Vec<QMsg>> = vec![Vec::new(); self.queues.len()];
         for ch in &mut self.channels {
             for u in ch.unacked.drain(..) {
                 if self.queues.get(u.queue.idx()).is_none_or(|q| q.is_none()) {
@@ -136,83 +185,48 @@ impl Broker {
             ch.reply_consumer = None;
             ch.unconfirmed.clear();
         }
-        for c in &mut self.consumers {
-            c.active = false;
+        (held, delivered)
+    }
+
+    /// A durable classic queue after the crash: it keeps what reached disk (flagged
+    /// redelivered after an unclean stop) and gets back what was acked but whose removal had
+    /// not reached disk; the rest is lost.
+    fn recover_classic(&mut self, cx: &mut Cx<'_>, q: QueueId, all: Vec<QMsg>, removed: &[(QueueId, QMsg)], graceful: bool) {
+        let mut survivors = Vec::new();
+        for qm in all {
+            if self.on_disk(&qm) {
+                survivors.push(qm);
+            } else {
+                let persistent = cx.msgs.props_of(qm.msg).persistent;
+                let why = if persistent { LostWhy::NotSynced } else { LostWhy::Transient };
+                cx.fx.records.push(Record::Lost { msg: qm.msg, q, why });
+            }
         }
-        for c in self.conns.iter_mut().flatten() {
-            c.open = false;
-            c.closing.clear();
+        for (rq, qm) in removed {
+            if *rq == q {
+                cx.fx.records.push(Record::Restored { msg: qm.msg, q });
+                survivors.push(*qm);
+            }
         }
-        let removed = std::mem::take(&mut self.disk.pending_removals);
-        let queue_ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();
-        for q in queue_ids {
-            let durable = self.queue(q).map(|x| x.durable).unwrap_or(false);
-            let mut all: Vec<QMsg> = {
-                let queue = self.queues[q.idx()].as_mut().expect("live");
-                queue.ready.drain(..).collect()
-            };
-            all.append(&mut held[q.idx()]);
-            if quorum[q.idx()] {
-                let back = std::mem::take(&mut delivered[q.idx()]);
-                self.quorum_recover(cx, q, all, back);
-                continue;
+        survivors.sort_by_key(|m| m.order());
+        let names = &cx.names;
+        let msgs = &cx.msgs;
+        let queue = self.queues[q.idx()].as_mut().expect("live");
+        queue.ready_bytes = 0;
+        for mut qm in survivors {
+            if !graceful {
+                qm.flags |= qflags::DELIVERED;
             }
-            if !durable {
-                all.sort_by_key(|m| m.seq);
-                for qm in &all {
-                    cx.fx.records.push(Record::Lost { msg: qm.msg, q, why: LostWhy::QueueNotDurable });
-                }
-                self.queues[q.idx()].as_mut().expect("live").ready.clear();
-                self.delete_queue(cx, q, QueueGone::BrokerDown);
-                continue;
+            if queue.args.max_length_bytes.is_some() {
+                queue.ready_bytes += msgs.get(qm.msg).body.len(names);
             }
-            let mut survivors = Vec::new();
-            for qm in all {
-                if self.on_disk(&qm) {
-                    survivors.push(qm);
-                } else {
-                    let persistent = cx.msgs.props_of(qm.msg).persistent;
-                    let why = if persistent { LostWhy::NotSynced } else { LostWhy::Transient };
-                    cx.fx.records.push(Record::Lost { msg: qm.msg, q, why });
-                }
-            }
-            for (rq, qm) in &removed {
-                if *rq == q {
-                    cx.fx.records.push(Record::Restored { msg: qm.msg, q });
-                    survivors.push(*qm);
-                }
-            }
-            survivors.sort_by_key(|m| m.order());
-            let names = &cx.names;
-            let msgs = &cx.msgs;
-            let queue = self.queues[q.idx()].as_mut().expect("live");
-            queue.ready_bytes = 0;
-            for mut qm in survivors {
-                if !graceful {
-                    qm.flags |= qflags::DELIVERED;
-                }
-                if queue.args.max_length_bytes.is_some() {
-                    queue.ready_bytes += msgs.get(qm.msg).body.len(names);
-                }
-                queue.ready.push_back(qm);
-            }
-            queue.unacked = 0;
-            queue.consumers = Default::default();
-            queue.had_consumer = false;
-            queue.ttl_timer = Time::NEVER;
-            queue.expires_at = Time::NEVER;
+            queue.ready.push_back(qm);
         }
-        let transient: Vec<_> = self.live_exchanges().filter(|x| !x.durable && !x.builtin).map(|x| x.id).collect();
-        for x in transient {
-            self.remove_exchange(cx, x);
-        }
-        self.disk.waiters.clear();
-        self.disk.dirty = 0;
-        self.disk.sync_pending = false;
-        self.reply_tokens.clear();
-        self.reply_token_of.clear();
-        self.up = false;
-        self.epoch += 1;
+        queue.unacked = 0;
+        queue.consumers = Default::default();
+        queue.had_consumer = false;
+        queue.ttl_timer = Time::NEVER;
+        queue.expires_at = Time::NEVER;
     }
 
     /// The broker comes back with what it recovered.

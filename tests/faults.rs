@@ -156,3 +156,48 @@ until: 2s
     let verdict = warren::guarantees::check(warren::guarantees::Guarantee::Conservation, &r.session.world, r.records());
     assert!(verdict.is_ok(), "{verdict:?}");
 }
+
+#[test]
+fn a_busy_client_works_through_what_pika_already_read_before_it_notices_a_lost_connection() {
+    // `auto` (auto-ack, no call to pika in its callback) is busy with m1 when m2..m4 arrive;
+    // when m1's callback returns pika reads them all, then the link is cut during m2. pika
+    // reads its socket again only once m3 and m4 are handed out too, so all four are
+    // processed (`a-late`, published after the cut, never arrives). `manual` acks
+    // each message: its first ack after the cut reads the socket and notices, so what it
+    // had read is not processed (the broker requeues it).
+    let r = run(r#"
+name: read-after-loss
+queues: [ { name: qa }, { name: qm } ]
+consumers:
+  - { name: auto, queue: qa, ack: auto, work: 100ms, reconnect: never }
+  - { name: manual, queue: qm, prefetch: 10, work: 100ms, reconnect: never }
+producers:
+  - name: p
+    publish:
+      - { at: 0ms, key: qa, body: "a{n}", count: 4, every: 20ms }
+      - { at: 0ms, key: qm, body: "m{n}", count: 4, every: 20ms }
+      - { at: 150ms, key: qa, body: "a-late" }
+faults:
+  - { at: 120ms, until: 2s, partition: auto }
+  - { at: 120ms, until: 2s, partition: manual }
+"#);
+    let worked = |name: &str| -> Vec<String> {
+        let c = r.client(name);
+        r.records()
+            .iter()
+            .filter_map(|s| match s.rec {
+                Record::WorkStarted { client, msg, .. } if client == c => Some(r.body(msg)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(r.bodies("auto"), vec!["a1", "a2", "a3", "a4"], "a-late never reached it: the link was cut");
+    assert_eq!(worked("auto"), vec!["a1", "a2", "a3", "a4"]);
+    assert_eq!(r.count(|x| matches!(x, Record::ClientLost { .. })), 0, "nothing it had read was lost");
+    assert_eq!(worked("manual"), vec!["m1", "m2"]);
+    let unread: Vec<u32> =
+        r.records().iter().filter_map(|s| if let Record::UnreadLoss { pending, .. } = s.rec { Some(pending) } else { None }).collect();
+    assert_eq!(unread, vec![2, 2], "each had two deliveries read and not yet handed out when its link was cut");
+    assert!(r.has_line(&["auto", "will notice the lost connection only at its next read"]));
+    assert!(r.has_line(&["manual", "could not ack #", "\"m2\""]));
+}

@@ -138,6 +138,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:limits", 0xf9a406231074b220, 0x29c66b1729f1626c, 0x754a7abfd0e4a102, 0xdebe5f0b16f265f7),
     ("probe:maxlen-requeue", 0x543137ef434175ef, 0xdd3192b61cda3a04, 0x396ef4221dcd2314, 0xc3582be40c5536c9),
     ("probe:misc-keys", 0xd8e825f63a74c53d, 0x775efef134f946fd, 0xe9335d1f38c443a2, 0x9ba301bcb0f50b58),
+    ("probe:pika-read-after-loss", 0xb4b80049a7f47191, 0x07d2a3c3c22e0ea9, 0xa1c51dc232413ea3, 0x02f1c13df3b13c8d),
     ("probe:priority", 0x21f372760d604f2e, 0xb0508a2e4cf8dc0e, 0xe0059daaf3eeafa1, 0x46ab4604fe142495),
     ("probe:quorum-actions", 0x8dba8dc0bf0ce919, 0xd39199368f63aaf4, 0xd845867e758c1b98, 0x5541da6d183331ea),
     ("probe:quorum-closing", 0x97ede64c28c2319e, 0xb684f15c0b9eb977, 0x62756f201b6905d8, 0x882ad933cedb84b1),

@@ -28,6 +28,18 @@ pub struct ConsumerState {
     pub unsettled: u32,
     /// A poller's `basic.get` is on its way.
     pub polling: bool,
+    /// Of the buffer's front, how many deliveries pika has read off the socket (its pending
+    /// events). pika dispatches those before it reads again, and reads again only when they
+    /// are done or when a callback calls it (an ack, a reply): what arrives meanwhile waits
+    /// unread. It matters when the connection goes while the client is busy.
+    pub read: usize,
+    /// When pika last read its socket: a delivery arriving at that very instant was in the
+    /// socket then, and is read with the rest.
+    pub read_at: Option<Time>,
+    /// The connection went while the client was busy, and pika has not read it yet: the
+    /// client still works through what it had read, and notices the loss (an exception) at
+    /// its next read.
+    pub loss_unread: bool,
 }
 
 /// The consumer's own timers: its timed methods and, for a poller, its first tick.
@@ -93,9 +105,14 @@ impl ConsumerState {
                 self.polling = false;
                 let d = Delivery { tag, msg, redelivered };
                 if self.busy.is_none() && self.buffer.is_empty() {
-                    self.start(cx, spec, rng, d); // idle: straight to work, not via the buffer
+                    // Idle: pika reads it at once, straight to work, not via the buffer.
+                    self.read_at = Some(cx.now);
+                    self.start(cx, spec, rng, d);
                 } else {
                     self.buffer.push_back(d);
+                    if self.read_at == Some(cx.now) && !self.loss_unread {
+                        self.read += 1;
+                    }
                     if self.busy.is_none() {
                         self.start_next(cx, spec, rng);
                     }
@@ -106,9 +123,26 @@ impl ConsumerState {
         }
     }
 
+    /// The callback returned: the next delivery pika has read, or else it reads what has
+    /// arrived (and notices a lost connection, see [`ConsumerState::read_socket`]).
     fn start_next(&mut self, cx: &mut Cx<'_>, spec: &ConsumerSpec, rng: &mut Rng) {
+        if self.read == 0 {
+            self.read_socket(cx.now, cx.me, cx.out);
+        }
         if let Some(d) = self.buffer.pop_front() {
+            self.read = self.read.saturating_sub(1);
             self.start(cx, spec, rng, d);
+        }
+    }
+
+    /// pika reads its socket: everything that arrived is now read, and a connection lost
+    /// meanwhile is noticed, so what it held is dropped.
+    fn read_socket(&mut self, now: Time, me: ClientId, out: &mut ClientOut) {
+        self.read = self.buffer.len();
+        self.read_at = Some(now);
+        if self.loss_unread {
+            self.loss_unread = false;
+            self.drop_buffer(me, ClientLoss::ConnectionLost, out);
         }
     }
 
@@ -167,6 +201,7 @@ impl ConsumerState {
                 out.failed = Some((d.msg, ServerFailure::BadInput));
                 return;
             };
+            self.read_socket(cx.now, me, out);
             if connected {
                 let empty = wire.names.intern("");
                 let mut p = Props::new(empty, reply_to);
@@ -208,6 +243,7 @@ impl ConsumerState {
                 Action::Nack => Some(Op::Nack { tag: d.tag, multiple: batched, requeue: false }),
             };
             if let Some(op) = op {
+                self.read_socket(cx.now, me, out);
                 if connected {
                     out.ops.push((1, op));
                 } else {
@@ -226,6 +262,29 @@ impl ConsumerState {
                 out.records.push(Record::ClientLost { client: me, msg: d.msg, why });
             }
         }
+        self.read = 0;
+        self.loss_unread = false;
+        self.subscribed = false;
+    }
+
+    /// The connection went (the broker stopped or crashed, the link was cut). Idle, the
+    /// client notices at once. Busy in a callback, pika notices at its next read: it still
+    /// works through the deliveries it had read; those that arrived since are lost with the
+    /// connection.
+    pub fn lose_connection(&mut self, me: ClientId, out: &mut ClientOut) {
+        if self.busy.is_none() {
+            self.drop_buffer(me, ClientLoss::ConnectionLost, out);
+            return;
+        }
+        for d in self.buffer.drain(self.read..) {
+            if self.no_ack {
+                out.records.push(Record::ClientLost { client: me, msg: d.msg, why: ClientLoss::ConnectionLost });
+            }
+        }
+        if self.read > 0 {
+            out.records.push(Record::UnreadLoss { client: me, pending: self.read as u32 });
+        }
+        self.loss_unread = true;
         self.subscribed = false;
     }
 

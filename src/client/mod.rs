@@ -223,7 +223,7 @@ impl Client {
         self.channel_open = false;
         let id = self.id;
         match &mut self.role {
-            RoleState::Consumer(c) => c.drop_buffer(id, ClientLoss::ConnectionLost, out),
+            RoleState::Consumer(c) => c.lose_connection(id, out),
             RoleState::RpcClient(r) => r.on_lost(),
             RoleState::Producer(_) => {}
         }

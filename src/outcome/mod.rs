@@ -146,13 +146,15 @@ impl Outcome {
                         o.deliveries.entry(name(client)).or_default().push(Got { body: body(w, msg), redelivered });
                     }
                 }
-                Record::Disconnected { client, .. } if client.idx() < waiting.len() => waiting[client.idx()].clear(),
                 Record::Unroutable { msg, returned: true, .. } => {
                     let p = w.msgs.get(msg).publisher;
                     if p != Message::FROM_BROKER {
                         o.returns.entry(name(ClientId(p))).or_default().push(body(w, msg));
                     }
                 }
+                // A busy client may still work through deliveries it had read after its
+                // connection went (see `ConsumerState::lose_connection`): what it had waiting
+                // is forgotten only when it connects again.
                 Record::Connected { client } => {
                     confirm_of.retain(|(c, _), _| *c != client);
                     if let Some(q) = waiting.get_mut(client.idx()) {

@@ -327,6 +327,7 @@ impl Hot {
                 | Record::QosApplied { client, .. }
                 | Record::ClientMethod { client, .. }
                 | Record::AckDeferred { client, .. }
+                | Record::UnreadLoss { client, .. }
                 | Record::Subscribed { client, .. }
                 | Record::WorkStarted { client, .. }
                 | Record::Processed { client, .. } => push(&mut h.clients, client),

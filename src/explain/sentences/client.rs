@@ -26,6 +26,19 @@ pub fn disconnected(cx: &Ctx, client: ClientId, why: Disconnect) -> Line {
     line(cx.client(client), tr!(l, "lost its connection", "连接断开"), Some(w))
 }
 
+pub fn unread_loss(cx: &Ctx, client: ClientId, pending: u32) -> Line {
+    let l = cx.lang;
+    line(
+        cx.client(client),
+        tr!(l, "will notice the lost connection only at its next read", "要到下一次读取时才会察觉连接已断开"),
+        Some(tr!(
+            l,
+            "it is busy in a callback, and pika reads its socket again only once it has handed out the {pending} deliveries it already read, or when the code calls it (an ack, a publish): those are still processed, what arrived after them is lost with the connection",
+            "它正忙于回调，而 pika 只有在交出已读到的 {pending} 条投递之后，或代码调用它（确认、发布）时，才会再次读取套接字：这些投递仍会被处理，之后到达的随连接一起丢失"
+        )),
+    )
+}
+
 pub fn reconnecting(cx: &Ctx, client: ClientId) -> Line {
     let l = cx.lang;
     line(cx.client(client), tr!(l, "reconnecting", "正在重连"), Some(tr!(l, "the broker is reachable again", "代理又可以连上了")))

@@ -276,7 +276,7 @@ impl ConsumerState {
             self.drop_buffer(me, ClientLoss::ConnectionLost, out);
             return;
         }
-        for d in self.buffer.drain(self.read..) {
+        for d in self.buffer.drain(self.read.min(self.buffer.len())..) {
             if self.no_ack {
                 out.records.push(Record::ClientLost { client: me, msg: d.msg, why: ClientLoss::ConnectionLost });
             }

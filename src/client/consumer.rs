@@ -36,9 +36,9 @@ pub struct ConsumerState {
     /// When pika last read its socket: a delivery arriving at that very instant was in the
     /// socket then, and is read with the rest.
     pub read_at: Option<Time>,
-    /// The connection went while the client was busy, and pika has not read it yet: the
-    /// client still works through what it had read, and notices the loss (an exception) at
-    /// its next read.
+    /// The connection (or the channel) went while the client was busy, and pika has not read
+    /// it yet: the client still works through what it had read, and notices the loss (an
+    /// exception) at its next read.
     pub loss_unread: bool,
 }
 
@@ -272,6 +272,16 @@ impl ConsumerState {
     /// works through the deliveries it had read; those that arrived since are lost with the
     /// connection.
     pub fn lose_connection(&mut self, me: ClientId, out: &mut ClientOut) {
+        self.lose(me, false, out);
+    }
+
+    /// The broker closed the consumer's channel (a consumer timeout, an error): noticed as a
+    /// lost connection is, at pika's next read (see [`ConsumerState::lose_connection`]).
+    pub fn lose_channel(&mut self, me: ClientId, out: &mut ClientOut) {
+        self.lose(me, true, out);
+    }
+
+    fn lose(&mut self, me: ClientId, channel: bool, out: &mut ClientOut) {
         if self.busy.is_none() {
             self.drop_buffer(me, ClientLoss::ConnectionLost, out);
             return;
@@ -282,7 +292,7 @@ impl ConsumerState {
             }
         }
         if self.read > 0 {
-            out.records.push(Record::UnreadLoss { client: me, pending: self.read as u32 });
+            out.records.push(Record::UnreadLoss { client: me, pending: self.read as u32, channel });
         }
         self.loss_unread = true;
         self.subscribed = false;

@@ -271,8 +271,7 @@ impl Client {
                     out.ops.push((ch, Op::ChannelCloseOk));
                 }
                 if let RoleState::Consumer(c) = &mut self.role {
-                    c.drop_buffer(self.id, ClientLoss::ConnectionLost, out);
-                    c.subscribed = false;
+                    c.lose_channel(self.id, out);
                 }
                 return AfterFrame::Continues;
             }

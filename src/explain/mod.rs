@@ -154,7 +154,7 @@ pub fn describe(cx: &Ctx, rec: &Record) -> Line {
         Record::Connected { client } => client::connected(cx, client),
         Record::Disconnected { client, why } => client::disconnected(cx, client, why),
         Record::Reconnecting { client } => client::reconnecting(cx, client),
-        Record::UnreadLoss { client, pending } => client::unread_loss(cx, client, pending),
+        Record::UnreadLoss { client, pending, channel } => client::unread_loss(cx, client, pending, channel),
         Record::Subscribed { client, q, prefetch, no_ack, .. } => client::subscribed(cx, client, q, prefetch, no_ack),
         Record::Cancelled { client, .. } => client::cancelled(cx, client),
         Record::ChannelError { client, code, text, connection } => client::channel_error(cx, client, code, text, connection),

@@ -184,12 +184,9 @@ impl Outcome {
                 Record::Reply { client, msg, accepted, .. } => {
                     o.replies.entry(name(client)).or_default().push(Reply { body: body(w, msg), accepted });
                 }
-                Record::ChannelError { client, code, .. } => {
-                    if let Some(q) = waiting.get_mut(client.idx()) {
-                        q.clear();
-                    }
-                    o.errors.entry(name(client)).or_default().push(code);
-                }
+                // What was waiting stays until the client connects again: a busy client still
+                // works through what pika had read (its channel opens again only then).
+                Record::ChannelError { client, code, .. } => o.errors.entry(name(client)).or_default().push(code),
                 _ => {}
             }
         }

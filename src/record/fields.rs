@@ -144,7 +144,9 @@ impl Record {
                 s.all(&[Num("waiting", waiting as u64), Num("every", every as u64)])
             }
             Record::GetEmpty { client, q } => s.all(&[Client("client", client), Queue(q)]),
-            Record::UnreadLoss { client, pending } => s.all(&[Client("client", client), Num("pending", pending as u64)]),
+            Record::UnreadLoss { client, pending, channel } => {
+                s.all(&[Client("client", client), Num("pending", pending as u64), Bool("channel", channel)])
+            }
             Record::ChannelError { client, code, text, connection } => {
                 s.all(&[Client("client", client), Num("code", code as u64), Name("reply_text", text), Bool("connection", connection)])
             }

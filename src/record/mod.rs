@@ -171,10 +171,11 @@ records! {
     /// older messages in a priority queue, which sets no TTL timer for it). The delivery
     /// (or `basic.get-ok`) follows.
     66 expired_at_head => ExpiredAtHead { msg: MsgId, q: QueueId, expired_us: u64 },
-    /// `client`'s connection went while it was busy in a callback with `pending` deliveries
-    /// already read by pika: it hands those to its callback before it reads the socket again
-    /// and notices the loss (sooner if the callback calls pika: an ack, a publish).
-    67 unread_loss => UnreadLoss { client: ClientId, pending: u32 },
+    /// `client`'s connection (`channel`: its channel, closed by the broker) went while it was
+    /// busy in a callback with `pending` deliveries already read by pika: it hands those to
+    /// its callback before it reads the socket again and notices the loss (sooner if the
+    /// callback calls pika: an ack, a publish).
+    67 unread_loss => UnreadLoss { client: ClientId, pending: u32, channel: bool },
 }
 
 /// A delivery without an `x-delivery-count` header (`Record::Delivered`).

@@ -26,15 +26,21 @@ pub fn disconnected(cx: &Ctx, client: ClientId, why: Disconnect) -> Line {
     line(cx.client(client), tr!(l, "lost its connection", "连接断开"), Some(w))
 }
 
-pub fn unread_loss(cx: &Ctx, client: ClientId, pending: u32) -> Line {
+pub fn unread_loss(cx: &Ctx, client: ClientId, pending: u32, channel: bool) -> Line {
     let l = cx.lang;
+    let read = if pending == 1 { "the delivery it already read".to_string() } else { format!("the {pending} deliveries it already read") };
+    let what = if channel {
+        tr!(l, "will notice that the broker closed its channel only at its next read", "要到下一次读取时才会察觉代理已关闭它的信道")
+    } else {
+        tr!(l, "will notice the lost connection only at its next read", "要到下一次读取时才会察觉连接已断开")
+    };
     line(
         cx.client(client),
-        tr!(l, "will notice the lost connection only at its next read", "要到下一次读取时才会察觉连接已断开"),
+        what,
         Some(tr!(
             l,
-            "it is busy in a callback, and pika reads its socket again only once it has handed out the {pending} deliveries it already read, or when the code calls it (an ack, a publish): those are still processed, what arrived after them is lost with the connection",
-            "它正忙于回调，而 pika 只有在交出已读到的 {pending} 条投递之后，或代码调用它（确认、发布）时，才会再次读取套接字：这些投递仍会被处理，之后到达的随连接一起丢失"
+            "it is busy in a callback, and pika reads its socket again only once it has handed out {read}, or when the code calls it (an ack, a publish): those are still processed, what arrived after them is dropped",
+            "它正忙于回调，而 pika 只有在交出已读到的 {pending} 条投递之后，或代码调用它（确认、发布）时，才会再次读取套接字：这些投递仍会被处理，之后到达的被丢弃"
         )),
     )
 }

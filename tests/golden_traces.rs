@@ -144,6 +144,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:quorum-actions", 0x8dba8dc0bf0ce919, 0xd39199368f63aaf4, 0xd845867e758c1b98, 0x5541da6d183331ea),
     ("probe:quorum-closing", 0x97ede64c28c2319e, 0xb684f15c0b9eb977, 0x62756f201b6905d8, 0x882ad933cedb84b1),
     ("probe:quorum-credit-order", 0xbb4789c35c42c7fa, 0x14d1d066eec90f6a, 0x94cd3ae3e7813ecd, 0xdb551b240040c948),
+    ("probe:quorum-dead-letter-order", 0xf3ea0305a5e7af9a, 0xb930d768f35f7b8c, 0xfa96eeba0ccd23e9, 0x798826eaf08d780a),
     ("probe:quorum-delivery-limit-credit", 0x3c1fba7fb8aa4325, 0x4a427bf11fa778d3, 0xe66c69b5c339903e, 0xb97dfad602992502),
     ("probe:quorum-global-qos", 0xe2ad4c35ced50c73, 0x161d1b769ef1a03f, 0x07887e0a5e0268c8, 0x37e361e52ad521fb),
     ("probe:quorum-limit-after-checkout", 0x3dbe39ac81343e0c, 0x98a71f95dd751d01, 0xcd28b1678a24159f, 0xffbc4418d4670736),

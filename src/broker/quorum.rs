@@ -293,20 +293,28 @@ impl Broker {
         }
     }
 
-    /// Starts collecting the at-most-once dead letters of one quorum command: RabbitMQ
-    /// publishes those of one command last one first.
+    /// Starts collecting the at-most-once dead letters of one quorum command, which RabbitMQ
+    /// publishes in the order of its effect list (see [`Broker::flush_dead_letter_batch`]).
     pub(crate) fn begin_dead_letter_batch(&mut self) {
         if self.dl_batch.is_none() {
             self.dl_batch = Some(Vec::new());
         }
     }
 
-    /// Publishes the dead letters collected for the current command, last one first.
+    /// Publishes the dead letters collected for the current command as `rabbit_fifo` orders
+    /// its effects: what the length limit dropped after the checkout (`evaluate_limit/5`
+    /// prepends each drop) first, last one first; then what the returns and the checkout
+    /// dropped (past the delivery limit, expired), in order (`checkout0/3` reverses the list
+    /// it built by prepending).
     pub(crate) fn flush_dead_letter_batch(&mut self, cx: &mut Cx<'_>) {
         let Some(mut batch) = self.dl_batch.take() else { return };
-        while let Some((q, qm, reason)) = batch.pop() {
+        for &(q, qm, reason) in batch.iter().rev().filter(|e| e.2 == DeadLetterReason::Maxlen) {
             self.dead_letter(cx, q, qm, reason);
         }
+        for &(q, qm, reason) in batch.iter().filter(|e| e.2 != DeadLetterReason::Maxlen) {
+            self.dead_letter(cx, q, qm, reason);
+        }
+        batch.clear();
         self.dl_batch = Some(batch);
     }
 

@@ -201,3 +201,17 @@ faults:
     assert!(r.has_line(&["auto", "will notice the lost connection only at its next read"]));
     assert!(r.has_line(&["manual", "could not ack #", "\"m2\""]));
 }
+
+#[test]
+fn a_client_that_crashes_while_it_waits_to_reconnect_stays_down() {
+    let r = run(include_str!("conformance_diff/crash-while-reconnecting.yaml"));
+    let c = r.client("c");
+    // c lost its connection once, to the broker's stop; its crash while it waited to
+    // reconnect is the fault's own record, not a second lost connection.
+    assert_eq!(r.count(|x| matches!(x, Record::Disconnected { client, .. } if *client == c)), 1);
+    // Nothing restarts it, so the broker's restart does not bring it back: d takes all.
+    assert_eq!(r.count(|x| matches!(x, Record::Reconnecting { client } if *client == c)), 0);
+    assert_eq!(r.bodies("c"), vec!["m1"]);
+    assert_eq!(r.received("d"), vec![("m1".into(), true), ("m2".into(), false), ("m3".into(), false)]);
+    assert_eq!(r.queue("q"), Some(vec![]));
+}

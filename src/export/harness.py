@@ -402,6 +402,11 @@ class Client:
             abrupt_close(self.connection)
             return 'down'
 
+    def _crash_while_away(self, since, until):
+        """The first crash due at or after `since` and before `until`, while the client has
+        no connection and waits to reconnect."""
+        return next((c for c in self.crashes if since - 1e-9 <= c < until - 1e-9), None)
+
     def _next_restart(self):
         now = self.now()
         return next((r for r in self.restarts if r >= now - 1e-9), None)
@@ -428,11 +433,25 @@ class Client:
                     t = self._next_restart()
                     restarting = True
                     continue
-                # The connection was lost: try again `reconnect` after the broker is back.
+                # The connection was lost: try again `reconnect` after the broker is back,
+                # unless the process crashes while it waits (then, as in warren, it stays
+                # down until its next restart).
+                lost_at = self.now()
                 while not self.run.broker_up.wait(SLICE):
                     if self.run.over.is_set():
                         return
-                t = max(self.run.broker_up_at, self.now()) + self.reconnect
+                    if self._crash_while_away(lost_at, self.now()) is not None:
+                        break
+                t = max(self.run.broker_up_at, self.now()) + self.reconnect if self.run.broker_up.is_set() else None
+                crash = self._crash_while_away(lost_at, float('inf') if t is None else t)
+                if crash is not None:
+                    try:
+                        self.run.sleep_until(crash)
+                    except Stop:
+                        break
+                    self.run.emit('crash', client=self.name, why='fault')
+                    t = self._next_restart()
+                    restarting = True
         finally:
             self.ready.set()
             self.stopped.set()

@@ -675,12 +675,14 @@ impl World {
     /// the link's latency. Frames on their way to the client are lost.
     fn kill_client(&mut self, now: Time, c: ClientId, why: Disconnect, trace: &mut Trace<Record>) {
         let conn = self.clients[c.idx()].conn;
-        let was_up = self.clients[c.idx()].is_up();
+        // A process that crashes while it waits to reconnect had no connection to lose: the
+        // fault's own record says it died.
+        let was_connected = self.clients[c.idx()].status == Status::Connected;
         self.begin_client_out();
         self.clients[c.idx()].crash(&mut self.out);
         self.links[c.idx()].gen_down += 1;
         self.apply_client_out(now, c, trace);
-        if was_up {
+        if was_connected {
             self.record(now, trace, Record::Disconnected { client: c, why });
         }
         if let Some(conn) = conn {

@@ -152,6 +152,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:quorum-new-publisher", 0xcd84f3c352547269, 0x75af8767da6c92d1, 0x09b6d0d206679a0e, 0x0f0ebd34bb769cfd),
     ("probe:quorum-timeout", 0xaa8857ebe2c93698, 0xa227ef9304b8a004, 0xba2c847faf099d70, 0xe667f451a6035455),
     ("probe:quorum", 0xf48634cc5366fcaa, 0xc3439632367a1237, 0xe6875aa19016a087, 0xa8f1f1eeb986719e),
+    ("probe:reconnect-order", 0x1c68baf8e7a80fb0, 0xbd5aeffc41981263, 0x5e4d46b1637754fa, 0x1a13c26e26c61390),
     ("probe:requeue", 0x7a9872ac0626db5a, 0x3f63912d3c00a550, 0xeecbe476f338d220, 0xf1506298e70b8fb0),
     ("probe:rpc-direct-mandatory", 0x02ccc27bd5b8ea1b, 0x7a715eedce8b59f9, 0xc379fb2d129e22d0, 0x6118127e5d18dbad),
     ("probe:sac-priority", 0x28d4b6dd8275815f, 0xa923313b68022ae2, 0xca9f792c4ece23cd, 0x02bb57ce47fc5357),

@@ -75,6 +75,7 @@ class Run:
         self.broker_up.set()
         self.broker_up_at = 0.0
         self.go = threading.Event()  # the clock has started
+        self.clients = []
         self.params = pika.ConnectionParameters(
             host=args.host,
             port=args.port,
@@ -164,6 +165,8 @@ class Client:
         self.connection = None
         self.life_start = start
         self.next_crash = None
+        self.index = 0  # its place in the scenario's order of clients
+        self.due = None  # when its next life starts (the reconnects' turnstile)
         self.ready = threading.Event()  # connected and waiting for something: the next client may start
         self.stopped = threading.Event()  # the run is over for this client
         self.pending = {}  # an RPC client's calls waiting for a reply: correlation id -> call
@@ -402,6 +405,20 @@ class Client:
             abrupt_close(self.connection)
             return 'down'
 
+    # Clients that reconnect at the same instant (after a broker restart) do it one after the
+    # other, in the scenario's order, as warren's do: each waits until those before it are
+    # ready again (subscribed, or waiting for their next publish), as at the start.
+    def _queue_for(self, t):
+        self.ready.clear()
+        self.due = t
+
+    def _turnstile(self, t):
+        if self.due is None or abs(self.due - t) > 1e-6:
+            return
+        for other in self.run.clients[:self.index]:
+            if other.due is not None and abs(other.due - t) < 1e-6:
+                other.ready.wait(10)
+
     def _crash_while_away(self, since, until):
         """The first crash due at or after `since` and before `until`, while the client has
         no connection and waits to reconnect."""
@@ -420,6 +437,7 @@ class Client:
                     self.run.sleep_until(t)
                 except Stop:
                     break
+                self._turnstile(t)
                 if restarting:
                     self.run.emit('restart', client=self.name)
                 self.life_start = t
@@ -442,7 +460,13 @@ class Client:
                         return
                     if self._crash_while_away(lost_at, self.now()) is not None:
                         break
-                t = max(self.run.broker_up_at, self.now()) + self.reconnect if self.run.broker_up.is_set() else None
+                t = None
+                if self.run.broker_up.is_set():
+                    # From the instant the broker came back (not from when this thread woke
+                    # up), so that clients due together are due at the same time.
+                    back = self.run.broker_up_at
+                    t = (back if back >= lost_at - 1e-9 else self.now()) + self.reconnect
+                self._queue_for(t)
                 crash = self._crash_while_away(lost_at, float('inf') if t is None else t)
                 if crash is not None:
                     try:
@@ -450,6 +474,8 @@ class Client:
                     except Stop:
                         break
                     self.run.emit('crash', client=self.name, why='fault')
+                    self.due = None
+                    self.ready.set()
                     t = self._next_restart()
                     restarting = True
         finally:
@@ -621,8 +647,10 @@ def main(setup, clients, broker_faults, notes, queues, end, broker_env=None):
 
 def run_clients(run, clients, broker_faults, notes, queues, end, old_env):
     run.emit('start', scenario=SCENARIO, time_scale=run.args.time_scale, end=end)
-    for c in clients:
+    run.clients = clients
+    for i, c in enumerate(clients):
         c.run = run
+        c.index = i
         c.thread = threading.Thread(target=c.main, name=c.name, daemon=True)
     # Clients due at the same time connect one after the other, in the scenario's order, as
     # warren's do: each waits until the one before it is ready (subscribed, or waiting for its

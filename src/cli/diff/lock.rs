@@ -75,11 +75,25 @@ impl Drop for Ticket {
     }
 }
 
+/// The lock's path and its tickets' directory for a broker.
+fn paths(host: &str, port: u16) -> (PathBuf, PathBuf) {
+    let safe: String = host.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let tmp = std::env::temp_dir();
+    (tmp.join(format!("warren-diff-{safe}-{port}.lock")), tmp.join(format!("warren-diff-{safe}-{port}.queue")))
+}
+
 impl BrokerLock {
+    /// Whether another live `warren diff` has its turn at this broker now (it may have the
+    /// broker stopped for a restart of its scenario).
+    pub(super) fn held(host: &str, port: u16) -> bool {
+        let dir = paths(host, port).0;
+        let owner = std::fs::read_to_string(dir.join("pid")).unwrap_or_default().trim().to_string();
+        dir.exists() && !gone(&owner, age(&dir))
+    }
+
     pub(super) fn acquire(host: &str, port: u16) -> Result<BrokerLock, String> {
-        let safe: String = host.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
-        let dir = std::env::temp_dir().join(format!("warren-diff-{safe}-{port}.lock"));
-        let ticket = Ticket::take(std::env::temp_dir().join(format!("warren-diff-{safe}-{port}.queue")));
+        let (dir, queue) = paths(host, port);
+        let ticket = Ticket::take(queue);
         let started = std::time::Instant::now();
         let mut told = false;
         loop {
@@ -138,5 +152,23 @@ mod tests {
         drop(first);
         assert!(second.first());
         assert_eq!(std::fs::read_dir(&queue).unwrap().count(), 1, "the dead ticket was cleared");
+    }
+
+    #[test]
+    fn the_lock_is_held_while_its_owner_lives() {
+        // A host name no real run uses, so that this test shares no lock with one.
+        let host = format!("held-test-{}", std::process::id());
+        assert!(!BrokerLock::held(&host, 1));
+        let lock = BrokerLock::acquire(&host, 1).unwrap();
+        assert!(BrokerLock::held(&host, 1));
+        drop(lock);
+        assert!(!BrokerLock::held(&host, 1));
+        // A lock left by a process that is gone is not held.
+        let dir = paths(&host, 1).0;
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("pid"), u32::MAX.to_string()).unwrap();
+        assert!(!BrokerLock::held(&host, 1));
+        std::fs::remove_file(dir.join("pid")).unwrap();
+        std::fs::remove_dir(&dir).unwrap();
     }
 }

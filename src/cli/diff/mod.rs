@@ -159,11 +159,17 @@ fn preflight(a: &DiffArgs, scenario: &Scenario, broker: &Broker) -> Result<(), i
         );
         return Err(2);
     }
-    if !reachable(&broker.host, broker.port) {
-        eprintln!("error: no RabbitMQ broker is reachable at {}:{}: {START_A_BROKER}", broker.host, broker.port);
-        return Err(2);
+    // Unreachable while another diff has its turn: that run may have the broker stopped for
+    // its scenario's restart; this one checks again when its turn comes (`live`).
+    if !reachable(&broker.host, broker.port) && !BrokerLock::held(&broker.host, broker.port) {
+        return Err(no_broker(broker));
     }
     Ok(())
+}
+
+fn no_broker(broker: &Broker) -> i32 {
+    eprintln!("error: no RabbitMQ broker is reachable at {}:{}: {START_A_BROKER}", broker.host, broker.port);
+    2
 }
 
 /// The faults the script cannot perform, for the closing note.
@@ -384,6 +390,9 @@ fn live(a: &DiffArgs, broker: &Broker, session: &Session) -> Result<(String, Str
     let (path, _private_dir) = write_script(a.keep_script.as_deref(), &script).map_err(fail)?;
     let limit = time_limit(session, a.time_scale);
     let lock = BrokerLock::acquire(&broker.host, broker.port).map_err(fail)?;
+    if !reachable(&broker.host, broker.port) {
+        return Err(no_broker(broker));
+    }
     println!("{} (seed {}) against RabbitMQ at {}:{}, time scale {}", scenario.name, scenario.seed, broker.host, broker.port, a.time_scale);
     let run = run_script(a, broker, &path, limit);
     drop(lock);

@@ -150,6 +150,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("probe:quorum-global-qos", 0xe2ad4c35ced50c73, 0x161d1b769ef1a03f, 0x07887e0a5e0268c8, 0x37e361e52ad521fb),
     ("probe:quorum-limit-after-checkout", 0x3dbe39ac81343e0c, 0x98a71f95dd751d01, 0xcd28b1678a24159f, 0xffbc4418d4670736),
     ("probe:quorum-new-publisher", 0xcd84f3c352547269, 0x75af8767da6c92d1, 0x09b6d0d206679a0e, 0x0f0ebd34bb769cfd),
+    ("probe:quorum-restart-delivery-limit", 0xc00afa88185dc028, 0x0ac527e3db19ad7e, 0xcd2ee59d16f95231, 0x03f8b35143dea36c),
     ("probe:quorum-timeout", 0xaa8857ebe2c93698, 0xa227ef9304b8a004, 0xba2c847faf099d70, 0xe667f451a6035455),
     ("probe:quorum", 0xf48634cc5366fcaa, 0xc3439632367a1237, 0xe6875aa19016a087, 0xa8f1f1eeb986719e),
     ("probe:reconnect-order", 0x1c68baf8e7a80fb0, 0xbd5aeffc41981263, 0x5e4d46b1637754fa, 0x1a13c26e26c61390),

@@ -226,6 +226,20 @@ faults:
 }
 
 #[test]
+fn after_a_restart_what_was_held_past_the_delivery_limit_is_dead_lettered() {
+    let r = run(include_str!("conformance_diff/quorum-restart-delivery-limit.yaml"));
+    // m1 was held in q (limit 0): back with delivery count 1, past the limit. n1 was held in
+    // q2 (limit 1): at the limit, it stays. Nothing is dead-lettered before the restart.
+    let restart = r.records().iter().find(|s| matches!(s.rec, Record::BrokerUp { .. })).unwrap().t;
+    let dead: Vec<_> = r.records().iter().filter(|s| matches!(s.rec, Record::DeadLettered { .. })).collect();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].t, restart);
+    assert_eq!(r.queue("dlq").unwrap(), vec!["m1"]);
+    assert_eq!(r.queue("q").unwrap(), vec!["m2"]);
+    assert_eq!(r.queue("q2").unwrap(), vec!["n1", "n2"]);
+}
+
+#[test]
 fn a_quorum_consumer_is_never_exclusive() {
     let r = run(r##"
 name: excl

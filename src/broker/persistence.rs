@@ -242,6 +242,7 @@ impl Broker {
         let ids: Vec<QueueId> = self.live_queues().map(|q| q.id).collect();
         let mut messages = 0u32;
         for q in &ids {
+            self.quorum_recovered_over_limit(cx, *q);
             messages += self.queue(*q).map(|x| x.ready_len()).unwrap_or(0);
             if self.queue(*q).is_some_and(|x| !x.dlx_pending.is_empty()) {
                 self.forward_pending_dead_letters(cx, *q);

@@ -355,6 +355,26 @@ impl Broker {
         queue.dlx_retry_armed = false;
     }
 
+    /// A quorum queue back after a restart: the consumers that held its messages are gone,
+    /// so what they held came back with one more in its delivery count ([`Self::quorum_recover`]),
+    /// and what that puts past `x-delivery-limit` is dead-lettered now, in delivery order, as
+    /// `rabbit_fifo` does when the recovered queue finds those consumers down (`return_all`).
+    pub(crate) fn quorum_recovered_over_limit(&mut self, cx: &mut Cx<'_>, q: QueueId) {
+        let Some(queue) = self.queues.get_mut(q.idx()).and_then(|x| x.as_mut()) else { return };
+        let Some(limit) = queue.args.delivery_limit.filter(|_| queue.is_quorum()) else { return };
+        if !queue.ready.iter().any(|m| m.count as i64 > limit) {
+            return;
+        }
+        let (over, keep): (Vec<QMsg>, Vec<QMsg>) = queue.ready.drain(..).partition(|m| m.count as i64 > limit);
+        queue.ready = keep.into();
+        for qm in &over {
+            queue.ready_bytes = queue.ready_bytes.saturating_sub(cx.msgs.get(qm.msg).body.len(cx.names));
+        }
+        for qm in over {
+            self.dead_letter(cx, q, qm, DeadLetterReason::DeliveryLimit);
+        }
+    }
+
     /// `basic.consume` on a quorum queue: refused on a channel with a global prefetch (540).
     pub(crate) fn quorum_check_consume(&self, names: &Names, ch: ChannelId, q: QueueId) -> Result<(), AmqpError> {
         let global = self.channels[ch.idx()].global_prefetch;

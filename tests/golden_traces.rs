@@ -128,6 +128,7 @@ const GOLDEN: &[(&str, u64, u64, u64, u64)] = &[
     ("consumer-timeout@7", 0xbdbd2382f59a085e, 0xaea26a593b0ca832, 0xada9a357dc77477d, 0x24e96494876e515f),
     ("explore-auto-ack@21", 0xd8d843c6e1d2ab2b, 0x9eae86759037fc4b, 0x72d62b6bb8892165, 0xd163284c47802b3c),
     ("explore-auto-ack@7", 0xd8d843c6e1d2ab2b, 0x9eae86759037fc4b, 0x72d62b6bb8892165, 0xd163284c47802b3c),
+    ("probe:broker-left-down", 0xc75e19b5c53da6d6, 0x7a25c1c969cab309, 0xf125fbe777c6514a, 0x2d9e71383c07f4ba),
     ("probe:cancel-mid-work", 0x6e81c692f2f801bf, 0x33562c40c77eb9e7, 0x8996f6496555bc51, 0x28b672cf29da57f6),
     ("probe:client-actions", 0x5b7b1459cee88731, 0xeef6d680aa26d88f, 0xd395345e850d5dc8, 0x75db61b32f3636a4),
     ("probe:crash-while-reconnecting", 0x5d40742032f15827, 0x23ad02454b026c8d, 0xdffb67ba6d026b0a, 0x913a54090cb3622b),

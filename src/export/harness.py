@@ -683,6 +683,11 @@ def run_clients(run, clients, broker_faults, notes, queues, end, old_env):
     running = [c for c in clients if c.thread.is_alive()]
     for c in running:
         c.stopped.wait(10)
+    # A scenario that stops or crashes the broker without restarting it leaves it down: it is
+    # started again here, so that the queues can be read (warren reads them as the broker
+    # would recover them) and the next run finds a broker.
+    if not run.broker_up.is_set() and run.args.broker_restart_cmd:
+        broker_command(run, 'start')
     # Every client has stopped (each still holds its connection): read the queues.
     try:
         report_queues(run, queues)

@@ -85,6 +85,35 @@ fn no_broker_is_exit_2_with_how_to_start_one() {
 }
 
 #[test]
+fn an_unreachable_broker_while_another_diff_has_its_turn_is_checked_again_at_this_runs_turn() {
+    // Another live diff holds the turn at 127.0.0.1:2 (this test's own pid in the lock: the
+    // layout of src/cli/diff/lock.rs); it may have the broker stopped for a restart, so this
+    // run waits instead of failing at once, and says so.
+    let lock = std::env::temp_dir().join("warren-diff-127.0.0.1-2.lock");
+    // A lock an interrupted run of this test left behind (its pid gone).
+    let _ = std::fs::remove_file(lock.join("pid"));
+    let _ = std::fs::remove_dir(&lock);
+    std::fs::create_dir(&lock).expect("no other run uses port 2");
+    std::fs::write(lock.join("pid"), std::process::id().to_string()).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args(["diff", "hello", "--port", "2"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run warren");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::fs::remove_file(lock.join("pid")).unwrap();
+    std::fs::remove_dir(&lock).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    // At its turn the broker is still unreachable: then it is the usual error.
+    assert!(err.contains("waiting for another warren diff"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no RabbitMQ broker is reachable at 127.0.0.1:2"), "{err}");
+}
+
+#[test]
 fn a_scenario_marked_skip_is_skipped_with_its_reason() {
     let (code, out, _) = warren(&["diff", "pitfall-unconfirmed-loss", "--port", "1"]);
     assert_eq!(code, 0);
